@@ -1,0 +1,67 @@
+"""pytest wiring only: ``--tb-*`` options to a ``BenchSession``, parametrisation, progress lines."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from tunerbench.data import DataError
+from tunerbench.progress import format_trial
+from tunerbench.results import TrialRecord
+from tunerbench.session import OPTIONS, BenchOptions, BenchSession, OptionsError
+from tunerbench.trials import TrialLog
+
+SESSION = pytest.StashKey[BenchSession]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("tunerbench", "tunerbench benchmark options")
+    for flag, dest, help_text in OPTIONS:
+        group.addoption(flag, dest=f"tb_{dest}", default=None, help=help_text)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    given = {dest: config.getoption(f"tb_{dest}") for _, dest, _ in OPTIONS}
+    try:
+        options = BenchOptions.parse(**{k: v for k, v in given.items() if v is not None})
+        session = BenchSession(options)
+        if not (config.getoption("help") or config.getoption("collectonly")):
+            session.check_output()
+            session.dataset()
+    except (OptionsError, DataError) as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.stash[SESSION] = session
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if {"tuner", "seed"} <= set(metafunc.fixturenames):
+        options = metafunc.config.stash[SESSION].options
+        cases = [(t, s) for t in options.tuners for s in options.seed_values]
+        metafunc.parametrize(("tuner", "seed"), cases, ids=[f"{t}-seed{s}" for t, s in cases])
+
+
+@pytest.fixture
+def bench_session(request: pytest.FixtureRequest) -> BenchSession:
+    return request.config.stash[SESSION]
+
+
+@pytest.fixture
+def progress(request: pytest.FixtureRequest) -> Callable[[TrialLog, TrialRecord], None]:
+    """Print a trial's line past pytest's output capture, as it finishes."""
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+
+    def show(log: TrialLog, record: TrialRecord) -> None:
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(format_trial(log, record))
+
+    return show
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    session = config.stash.get(SESSION, None)
+    if session is not None and session.results:
+        terminalreporter.write_line(f"tunerbench results: {session.results_path}")

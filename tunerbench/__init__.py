@@ -1,0 +1,1 @@
+"""tunerbench: benchmark Keras Tuner's tuners end to end and report the comparison."""

@@ -1,0 +1,40 @@
+"""The few places where Keras 2 (TensorFlow <= 2.15) and Keras 3 differ, kept in one module.
+
+Everything else in tunerbench uses APIs both lines share, so there is one code path.
+"""
+
+from __future__ import annotations
+
+import platform
+
+import keras
+
+
+def keras_major() -> int:
+    return int(keras.__version__.split(".")[0])
+
+
+def set_seed(seed: int) -> None:
+    """Seed Python, NumPy and TensorFlow at once (present in both Keras lines)."""
+    keras.utils.set_random_seed(seed)
+
+
+def clear_session() -> None:
+    """Drop the graph and layer-name state so memory stays flat across many models."""
+    keras.backend.clear_session()
+
+
+def framework_versions() -> dict[str, str]:
+    import keras_tuner
+    import numpy
+    import sklearn
+    import tensorflow as tf
+
+    return {
+        "python": platform.python_version(),
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "keras_tuner": keras_tuner.__version__,
+        "numpy": numpy.__version__,
+        "scikit_learn": sklearn.__version__,
+    }

@@ -1,0 +1,268 @@
+"""The classic pipeline under timing: search, best-epoch refit, final fit and test evaluation.
+
+The hold-out is the last ``validation_fraction`` of the training set, exactly what Keras'
+``validation_split`` takes, but cut once here so every tuner (scikit-learn's included) and every
+phase sees the same rows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import platform
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tunerbench import compat
+from tunerbench.budget import Budget, compute_budget
+from tunerbench.data import Dataset, stratified_subset
+from tunerbench.hypermodels import ReferenceHyperModel, search_values
+from tunerbench.loops import Loop, get_loop
+from tunerbench.profiles import Profile
+from tunerbench.results import RunResult
+from tunerbench.timing import PhaseTiming, Stopwatch
+from tunerbench.trials import ProgressFn, TrialLog
+from tunerbench.tuners import TunerContext, build_tuner, is_sklearn, planned_trials
+
+
+class PipelineError(RuntimeError):
+    """The pipeline cannot go on (for example every trial failed); the message says why."""
+
+
+@dataclass(frozen=True)
+class Split:
+    x_fit: np.ndarray
+    y_fit: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    source: str
+
+    def describe(self, fraction: float) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "n_fit": len(self.y_fit),
+            "n_val": len(self.y_val),
+            "n_test": len(self.y_test),
+            "validation": f"last {fraction:.0%} of the training set (as validation_split)",
+        }
+
+
+def make_split(dataset: Dataset, profile: Profile) -> Split:
+    if profile.train_subset or profile.test_subset:
+        dataset = stratified_subset(
+            dataset,
+            profile.train_subset or len(dataset.y_train),
+            profile.test_subset or len(dataset.y_test),
+        )
+    n_val = round(len(dataset.y_train) * profile.validation_fraction)
+    cut = len(dataset.y_train) - n_val
+    return Split(
+        dataset.x_train[:cut],
+        dataset.y_train[:cut],
+        dataset.x_train[cut:],
+        dataset.y_train[cut:],
+        dataset.x_test,
+        dataset.y_test,
+        dataset.source,
+    )
+
+
+class KerasPhases:
+    """Search, refit and final fit of the Keras tuners, all through ``model.fit``."""
+
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
+
+    def _fit(self, fit: Any, split: Split, epochs: int, **kwargs: Any) -> Any:
+        """Call ``fit`` (a model's, or a tuner's ``search``) with the pipeline's data and batch."""
+        return fit(
+            split.x_fit,
+            split.y_fit,
+            validation_data=(split.x_val, split.y_val),
+            epochs=epochs,
+            batch_size=self.profile.batch_size,
+            verbose=0,
+            **kwargs,
+        )
+
+    def search(self, tuner: Any, split: Split) -> None:
+        import keras
+
+        stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=self.profile.patience)
+        self._fit(tuner.search, split, self.profile.max_epochs, callbacks=[stop])
+
+    def refit_curve(self, tuner: Any, hp: Any, split: Split) -> list[float]:
+        history = self._fit(tuner.hypermodel.build(hp).fit, split, self.profile.refit_epochs)
+        return [float(v) for v in history.history["val_accuracy"]]
+
+    def final(self, tuner: Any, hp: Any, split: Split, epochs: int) -> tuple[float, float]:
+        model = tuner.hypermodel.build(hp)
+        self._fit(model.fit, split, epochs)
+        scores = model.evaluate(split.x_test, split.y_test, verbose=0, return_dict=True)
+        return float(scores["accuracy"]), float(scores["loss"])
+
+
+@contextlib.contextmanager
+def _budget_capped_fits() -> Iterator[None]:
+    """Silence ConvergenceWarning: stopping at the epoch budget is the point, not a fault."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
+
+
+class SklearnPhases:
+    """The same phases for MLPClassifier; refit and final fit go epoch by epoch with partial_fit."""
+
+    def __init__(self, profile: Profile, seed: int) -> None:
+        self.profile = profile
+        self.seed = seed
+
+    @staticmethod
+    def _flat(x: np.ndarray) -> np.ndarray:
+        return x.reshape(len(x), -1)
+
+    def _model(self, hp: Any) -> Any:
+        from tunerbench.hypermodels import build_mlp
+
+        return build_mlp(hp, max_iter=1, batch_size=self.profile.batch_size, seed=self.seed)
+
+    def search(self, tuner: Any, split: Split) -> None:
+        tuner.oracle.verbose = 0  # SklearnTuner.search takes no verbose argument
+        with _budget_capped_fits():
+            tuner.search(
+                self._flat(np.concatenate([split.x_fit, split.x_val])),
+                np.concatenate([split.y_fit, split.y_val]),
+            )
+
+    def _epochs(self, hp: Any, split: Split, epochs: int) -> tuple[Any, list[float]]:
+        model, curve = self._model(hp), []
+        classes = np.arange(10)
+        for _ in range(epochs):
+            model.partial_fit(self._flat(split.x_fit), split.y_fit, classes=classes)
+            curve.append(float(model.score(self._flat(split.x_val), split.y_val)))
+        return model, curve
+
+    def refit_curve(self, tuner: Any, hp: Any, split: Split) -> list[float]:
+        with _budget_capped_fits():
+            return self._epochs(hp, split, self.profile.refit_epochs)[1]
+
+    def final(self, tuner: Any, hp: Any, split: Split, epochs: int) -> tuple[float, float]:
+        from sklearn.metrics import log_loss
+
+        with _budget_capped_fits():
+            model = self._epochs(hp, split, epochs)[0]
+        x_test = self._flat(split.x_test)
+        accuracy = float(model.score(x_test, split.y_test))
+        loss = float(log_loss(split.y_test, model.predict_proba(x_test), labels=np.arange(10)))
+        return accuracy, loss
+
+
+def machine_info() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as handle:
+            names = [
+                line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")
+            ]
+        cpu = names[0] if names else cpu
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "platform": platform.platform(),
+        "host": platform.node(),
+    }
+
+
+def run_pipeline(
+    tuner_name: str,
+    dataset: Dataset,
+    profile: Profile,
+    seed: int,
+    workdir: Path,
+    loop_name: str = "fast",
+    on_trial: ProgressFn | None = None,
+) -> RunResult:
+    """Run the three phases for one tuner and seed in a fresh tuner directory."""
+    loop: Loop = get_loop(loop_name)
+    workdir = Path(workdir)
+    if workdir.exists() and any(workdir.iterdir()):
+        raise PipelineError(f"tuner directory {workdir} is not empty; use a new run directory")
+    started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    compat.set_seed(seed)
+    split = make_split(dataset, profile)
+    budget: Budget = compute_budget(profile)
+    ctx = TunerContext(
+        hypermodel=ReferenceHyperModel(dataset.image_shape, dataset.num_classes, loop),
+        budget=budget,
+        directory=workdir,
+        seed=seed,
+        batch_size=profile.batch_size,
+        n_fit=len(split.y_fit),
+        n_val=len(split.y_val),
+    )
+    log = TrialLog(tuner_name, planned_trials(tuner_name, budget), on_trial)
+    tuner = build_tuner(tuner_name, ctx, log)
+    phases_impl = SklearnPhases(profile, seed) if is_sklearn(tuner_name) else KerasPhases(profile)
+    timings: dict[str, PhaseTiming] = {}
+
+    log.start()
+    watch = Stopwatch()
+    phases_impl.search(tuner, split)
+    timings["search"] = watch.elapsed()
+    best = tuner.get_best_hyperparameters(1)
+    if not best:
+        last = next((r.message for r in reversed(log.records) if r.message), "no trial finished")
+        raise PipelineError(
+            f"{tuner_name}: no successful trial in {len(log.records)}; last error: {last}"
+        )
+    best_hp = best[0]
+    best_score = max(r.val_accuracy for r in log.records if r.val_accuracy is not None)
+
+    compat.clear_session()
+    compat.set_seed(seed)
+    watch = Stopwatch()
+    curve = phases_impl.refit_curve(tuner, best_hp, split)
+    timings["refit"] = watch.elapsed()
+    best_epoch = int(np.argmax(curve)) + 1
+
+    compat.clear_session()
+    compat.set_seed(seed)
+    watch = Stopwatch()
+    test_accuracy, test_loss = phases_impl.final(tuner, best_hp, split, best_epoch)
+    timings["final"] = watch.elapsed()
+    compat.clear_session()
+
+    return RunResult(
+        tuner=tuner_name,
+        dataset=dataset.name,
+        profile=profile.name,
+        seed=seed,
+        loop=loop.name,
+        budget=budget,
+        best_hyperparameters=search_values(best_hp),
+        best_val_accuracy=round(float(best_score), 6),
+        best_epoch=best_epoch,
+        test_accuracy=round(test_accuracy, 6),
+        test_loss=round(test_loss, 6),
+        n_trials=len(log.records),
+        phases=timings,
+        refit_val_accuracy=[round(v, 6) for v in curve],
+        trials=log.records,
+        versions=compat.framework_versions(),
+        machine=machine_info(),
+        data=split.describe(profile.validation_fraction),
+        started_at=started_at,
+        search_epochs=sum(r.epochs or 0 for r in log.records),
+    )

@@ -1,0 +1,63 @@
+"""Run profiles: the reference run's setup, and a small one for quick checks and CI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Everything about a run's size that is not the tuner: budget, refit length, data size.
+
+    ``max_epochs`` and ``factor`` are Hyperband's; the other tuners get the same total number of
+    training epochs (see ``tunerbench.budget``), with each trial capped at ``max_epochs``.
+    """
+
+    name: str
+    max_epochs: int
+    factor: int
+    refit_epochs: int
+    patience: int
+    batch_size: int
+    validation_fraction: float
+    train_subset: int | None
+    test_subset: int | None
+
+
+PROFILES: dict[str, Profile] = {
+    "reference": Profile(
+        name="reference",
+        max_epochs=10,
+        factor=3,
+        refit_epochs=30,
+        patience=3,
+        batch_size=32,
+        validation_fraction=0.2,
+        train_subset=None,
+        test_subset=None,
+    ),
+    "quick": Profile(
+        name="quick",
+        max_epochs=4,
+        factor=3,
+        refit_epochs=6,
+        patience=3,
+        batch_size=32,
+        validation_fraction=0.2,
+        train_subset=3000,
+        test_subset=1000,
+    ),
+}
+
+
+class ProfileError(ValueError):
+    """An unknown profile name."""
+
+
+def get_profile(name: str) -> Profile:
+    try:
+        return PROFILES[name]
+    except KeyError:
+        raise ProfileError(
+            f"unknown profile {name!r}; choose one of {', '.join(PROFILES)}"
+        ) from None

@@ -1,0 +1,166 @@
+"""Result records and their JSON form.
+
+Records are plain dataclasses so that what the benchmark writes, what pytest-benchmark keeps in
+``extra_info`` and what the report reads are one schema. Reading accepts our session files and
+pytest-benchmark's JSON; anything else gets a one-line error naming the file. Results are only ever
+read as JSON, never unpickled or evaluated.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tunerbench.budget import Budget
+from tunerbench.timing import PhaseTiming
+
+FORMAT = "tunerbench-results"
+FORMAT_VERSION = 1
+PHASES = ("search", "refit", "final")
+
+
+class ResultsError(Exception):
+    """A results file that cannot be used; the message names the file and the problem."""
+
+
+@dataclass
+class TrialRecord:
+    trial_id: str
+    hyperparameters: dict[str, Any]
+    val_accuracy: float | None
+    epochs: int | None
+    wall_s: float
+    finished_at_s: float
+    status: str = "COMPLETED"
+    message: str | None = None
+    rss_mb: float | None = None
+    schedule: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RunResult:
+    """One (tuner, dataset, profile, seed) pipeline: search, best-epoch refit, final fit."""
+
+    tuner: str
+    dataset: str
+    profile: str
+    seed: int
+    loop: str
+    budget: Budget
+    best_hyperparameters: dict[str, Any]
+    best_val_accuracy: float
+    best_epoch: int
+    test_accuracy: float
+    test_loss: float
+    n_trials: int
+    phases: dict[str, PhaseTiming]
+    refit_val_accuracy: list[float]
+    trials: list[TrialRecord]
+    versions: dict[str, str]
+    machine: dict[str, Any]
+    data: dict[str, Any]
+    started_at: str
+    search_epochs: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> RunResult:
+        """Rebuild a record; unknown extra fields are ignored so newer files still read."""
+        missing = [name for name in cls.__dataclass_fields__ if name not in raw]
+        if missing:
+            raise ValueError(f"missing fields {', '.join(missing)}")
+        values = {name: raw[name] for name in cls.__dataclass_fields__}
+        values["budget"] = Budget(**_known(Budget, raw["budget"]))
+        values["phases"] = {
+            name: PhaseTiming(**_known(PhaseTiming, timing))
+            for name, timing in raw["phases"].items()
+        }
+        values["trials"] = [TrialRecord(**_known(TrialRecord, t)) for t in raw["trials"]]
+        return cls(**values)
+
+
+def _known(cls: type, raw: dict[str, Any]) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise ValueError(f"{cls.__name__} is not an object")
+    return {k: v for k, v in raw.items() if k in cls.__dataclass_fields__}
+
+
+def session_document(results: list[RunResult], created: str) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "created": created,
+        "results": [r.to_dict() for r in results],
+    }
+
+
+def write_json_atomic(path: Path, document: dict[str, Any]) -> None:
+    """Write to a temporary file in the same folder, then rename: never a truncated file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            json.dump(document, handle, indent=1, allow_nan=False)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _records_in(document: Any) -> list[dict[str, Any]] | None:
+    """The raw result records of a session file or a pytest-benchmark file, else None."""
+    if not isinstance(document, dict):
+        return None
+    if document.get("format") == FORMAT and isinstance(document.get("results"), list):
+        return document["results"]
+    if isinstance(document.get("benchmarks"), list):
+        return [
+            b["extra_info"]
+            for b in document["benchmarks"]
+            if isinstance(b, dict)
+            and isinstance(b.get("extra_info"), dict)
+            and "tuner" in b["extra_info"]
+        ]
+    return None
+
+
+def load_results(path: str | Path) -> list[RunResult]:
+    """All run records of one file; a ResultsError names the file and what is wrong with it."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise ResultsError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ResultsError(f"{path}: cannot read ({exc})") from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ResultsError(f"{path}: not JSON ({exc.msg} at line {exc.lineno})") from None
+    raw_records = _records_in(document)
+    if raw_records is None:
+        raise ResultsError(
+            f"{path}: not a tunerbench results file or pytest-benchmark JSON "
+            "(expected an object with 'results' or 'benchmarks')"
+        )
+    if not raw_records:
+        raise ResultsError(f"{path}: holds no tunerbench results")
+    records = []
+    for index, raw in enumerate(raw_records):
+        try:
+            records.append(RunResult.from_dict(raw))
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise ResultsError(
+                f"{path}: result {index} is not of tunerbench's shape ({exc})"
+            ) from None
+        if not records[-1].trials:
+            raise ResultsError(f"{path}: result {index} ({records[-1].tuner}) has no trials")
+    return records
