@@ -12,10 +12,7 @@ import keras
 import keras_tuner as kt
 
 from tunerbench.loops import Loop
-
-UNITS = {"min_value": 16, "max_value": 256, "step": 32}
-LEARNING_RATES = [1e-2, 1e-3, 1e-4]
-SEARCH_SPACE = ("units", "learning_rate")
+from tunerbench.space import LEARNING_RATES, SEARCH_SPACE, UNITS
 
 
 def define_space(hp: kt.HyperParameters) -> tuple[int, float]:

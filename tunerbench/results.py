@@ -9,13 +9,12 @@ read as JSON, never unpickled or evaluated.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tunerbench.budget import Budget
+from tunerbench.files import atomic_write_text
 from tunerbench.timing import PhaseTiming
 
 FORMAT = "tunerbench-results"
@@ -101,18 +100,7 @@ def session_document(results: list[RunResult], created: str) -> dict[str, Any]:
 
 
 def write_json_atomic(path: Path, document: dict[str, Any]) -> None:
-    """Write to a temporary file in the same folder, then rename: never a truncated file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as handle:
-            json.dump(document, handle, indent=1, allow_nan=False)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_text(path, json.dumps(document, indent=1, allow_nan=False))
 
 
 def _records_in(document: Any) -> list[dict[str, Any]] | None:

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from tunerbench.data import DATASETS, DataError, Dataset, load_dataset
 from tunerbench.loops import DEFAULT_LOOP, get_loop
+from tunerbench.names import TUNERS, parse_tuners
 from tunerbench.profiles import get_profile
 from tunerbench.results import RunResult, session_document, write_json_atomic
 from tunerbench.trials import ProgressFn
-from tunerbench.tuners import TUNERS, parse_tuners
 
 # (flag, BenchOptions field, help); bench/conftest.py registers exactly these.
 OPTIONS: list[tuple[str, str, str]] = [

@@ -15,12 +15,7 @@ from tunerbench.budget import Budget
 from tunerbench.hypermodels import ReferenceHyperModel, build_mlp
 from tunerbench.trials import RecordingMixin, SklearnRecordingMixin, TrialLog
 
-TUNERS = ("random", "grid", "hyperband", "bayesian", "sklearn")
 OBJECTIVE = "val_accuracy"
-
-
-class TunerError(ValueError):
-    """An unknown tuner name."""
 
 
 @dataclass(frozen=True)
@@ -104,7 +99,7 @@ def _sklearn(ctx: TunerContext) -> kt.SklearnTuner:
     )
 
 
-FACTORIES: dict[str, Callable[[TunerContext], Any]] = {
+FACTORIES: dict[str, Callable[[TunerContext], Any]] = {  # keys: TUNERS, in the same order
     "random": _random,
     "grid": _grid,
     "hyperband": _hyperband,
@@ -119,18 +114,6 @@ def is_sklearn(name: str) -> bool:
 
 def planned_trials(name: str, budget: Budget) -> int:
     return budget.hyperband_trials if name == "hyperband" else budget.max_trials
-
-
-def parse_tuners(spec: str) -> list[str]:
-    """A comma list of tuner names, checked; e.g. ``"random,hyperband"``."""
-    names = [n.strip() for n in spec.split(",") if n.strip()]
-    unknown = [n for n in names if n not in FACTORIES]
-    if unknown or not names:
-        raise TunerError(
-            f"unknown tuner {', '.join(map(repr, unknown)) or 'list (empty)'}; "
-            f"choose from {', '.join(TUNERS)}"
-        )
-    return names
 
 
 def build_tuner(name: str, ctx: TunerContext, trial_log: TrialLog) -> Any:

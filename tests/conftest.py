@@ -1,0 +1,34 @@
+"""Shared fixtures: tiny real data and a tiny profile, so real tuners finish in seconds."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from tunerbench.data import Dataset, load_digits
+from tunerbench.profiles import Profile
+
+TINY = Profile(
+    name="tiny",
+    max_epochs=2,
+    factor=2,
+    refit_epochs=3,
+    patience=3,
+    batch_size=32,
+    validation_fraction=0.2,
+    train_subset=400,
+    test_subset=200,
+)
+
+
+@pytest.fixture(scope="session")
+def digits() -> Dataset:
+    return load_digits()
+
+
+@pytest.fixture(scope="session")
+def tiny() -> Profile:
+    return TINY

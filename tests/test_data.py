@@ -1,0 +1,140 @@
+"""Dataset loading: real digits, real Fashion-MNIST when installed, and every kind of bad file."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tunerbench.data import (
+    DEBIAN_DIR,
+    FASHION_FILES,
+    DataError,
+    load_dataset,
+    load_digits,
+    load_fashion_mnist,
+    stratified_subset,
+)
+
+
+def write_idx(
+    folder: Path, stem: str, array: np.ndarray, magic: int, compress: bool = True
+) -> Path:
+    header = struct.pack(">I", magic) + b"".join(struct.pack(">I", d) for d in array.shape)
+    payload = header + array.astype(np.uint8).tobytes()
+    path = folder / (stem + (".gz" if compress else ""))
+    path.write_bytes(gzip.compress(payload) if compress else payload)
+    return path
+
+
+def make_idx_folder(folder: Path, n_train: int = 20, n_test: int = 10, side: int = 28) -> Path:
+    rng = np.random.default_rng(0)
+    for split, n in (("train", n_train), ("test", n_test)):
+        stem = "train" if split == "train" else "t10k"
+        write_idx(folder, f"{stem}-images-idx3-ubyte", rng.integers(0, 256, (n, side, side)), 2051)
+        write_idx(folder, f"{stem}-labels-idx1-ubyte", rng.integers(0, 10, n), 2049)
+    return folder
+
+
+def test_idx_folder_loads_scaled(tmp_path: Path) -> None:
+    data = load_fashion_mnist(make_idx_folder(tmp_path))
+    assert data.x_train.shape == (20, 28, 28) and data.x_test.shape == (10, 28, 28)
+    assert data.x_train.dtype == np.float32
+    assert data.x_train.min() >= 0.0 and data.x_train.max() <= 1.0
+    assert data.source == str(tmp_path)
+
+
+def test_plain_uncompressed_files_load(tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    for stem in FASHION_FILES.values():
+        n = 5
+        shape = (n, 28, 28) if "images" in stem else (n,)
+        magic = 2051 if "images" in stem else 2049
+        write_idx(tmp_path, stem, rng.integers(0, 10, shape), magic, compress=False)
+    assert len(load_fashion_mnist(tmp_path).y_test) == 5
+
+
+@pytest.mark.parametrize(
+    ("damage", "expected"),
+    [
+        ("truncate", "truncated"),
+        ("magic", "magic number 2049, expected 2051"),
+        ("size", "holds 8x8 images, expected 28x28"),
+        ("count", "has 20 images but 19 labels"),
+        ("missing", "lacks train-labels-idx1-ubyte"),
+        ("garbage", "cannot read"),
+    ],
+)
+def test_bad_files_name_the_file_and_the_fix(tmp_path: Path, damage: str, expected: str) -> None:
+    folder = make_idx_folder(tmp_path)
+    images = folder / "train-images-idx3-ubyte.gz"
+    labels = folder / "train-labels-idx1-ubyte.gz"
+    rng = np.random.default_rng(2)
+    if damage == "truncate":
+        images.write_bytes(gzip.compress(gzip.decompress(images.read_bytes())[:-100]))
+    elif damage == "magic":
+        write_idx(folder, "train-images-idx3-ubyte", rng.integers(0, 9, (20, 28, 28)), 2049)
+    elif damage == "size":
+        write_idx(folder, "train-images-idx3-ubyte", rng.integers(0, 9, (20, 8, 8)), 2051)
+    elif damage == "count":
+        write_idx(folder, "train-labels-idx1-ubyte", rng.integers(0, 10, 19), 2049)
+    elif damage == "missing":
+        labels.unlink()
+    elif damage == "garbage":
+        images.write_bytes(b"this is not gzip at all")
+    with pytest.raises(DataError) as info:
+        load_fashion_mnist(folder)
+    message = str(info.value)
+    assert expected in message
+    assert "\n" not in message
+    assert "dataset-fashion-mnist" in message or "permissions" in message
+
+
+def test_missing_data_dir_is_an_error_not_a_fallback(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="does not exist"):
+        load_fashion_mnist(tmp_path / "nowhere")
+
+
+def test_env_variable_names_the_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TUNERBENCH_DATA_DIR", str(make_idx_folder(tmp_path)))
+    assert load_fashion_mnist().source == str(tmp_path)
+
+
+def test_unknown_dataset() -> None:
+    expected = "unknown dataset 'mnist'; choose one of fashion_mnist, digits"
+    with pytest.raises(DataError, match=expected):
+        load_dataset("mnist")
+
+
+def test_digits_split_is_stratified_and_fixed() -> None:
+    first, second = load_digits(), load_digits()
+    assert first.x_train.shape == (1437, 8, 8) and first.x_test.shape == (360, 8, 8)
+    np.testing.assert_array_equal(first.y_test, second.y_test)
+    counts = np.bincount(first.y_test, minlength=10)
+    assert counts.min() >= 35 and counts.max() <= 37
+    assert first.x_train.min() >= 0.0 and first.x_train.max() <= 1.0
+
+
+def test_stratified_subset_keeps_every_class() -> None:
+    small = stratified_subset(load_digits(), 100, 50)
+    assert len(small.y_train) == 100 and len(small.y_test) == 50
+    assert set(small.y_train) == set(range(10))
+
+
+@pytest.mark.skipif(
+    not DEBIAN_DIR.is_dir() and not os.environ.get("CI"),
+    reason="Debian's dataset-fashion-mnist is not installed (CI installs it)",
+)
+def test_real_fashion_mnist_matches_the_published_set() -> None:
+    data = load_fashion_mnist(DEBIAN_DIR)
+    assert data.x_train.shape == (60000, 28, 28) and data.x_test.shape == (10000, 28, 28)
+    assert np.bincount(data.y_train).tolist() == [6000] * 10
+    assert np.bincount(data.y_test).tolist() == [1000] * 10
+    assert data.y_train[:10].tolist() == [9, 0, 0, 3, 0, 2, 7, 2, 5, 5]
+    assert data.y_test[:10].tolist() == [9, 2, 1, 1, 6, 1, 4, 6, 5, 7]
+    assert abs(data.x_train.mean() * 255 - 72.94) < 0.01
+    assert abs(data.x_test.mean() * 255 - 73.15) < 0.01

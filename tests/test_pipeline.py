@@ -1,0 +1,109 @@
+"""Every tuner, for real, on tiny digits through search, best-epoch refit and final fit."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tunerbench.budget import compute_budget
+from tunerbench.data import Dataset
+from tunerbench.names import TUNERS
+from tunerbench.pipeline import PipelineError, run_pipeline
+from tunerbench.profiles import Profile
+from tunerbench.results import PHASES, RunResult, TrialRecord
+from tunerbench.space import LEARNING_RATES
+from tunerbench.trials import TrialLog
+from tunerbench.tuners import planned_trials
+
+# The fields the pipeline issue promises in every benchmark's extra_info.
+REQUIRED = {
+    "tuner", "dataset", "profile", "seed", "budget", "best_hyperparameters", "best_val_accuracy",
+    "best_epoch", "test_accuracy", "test_loss", "n_trials", "phases", "refit_val_accuracy",
+    "trials", "versions",
+}  # fmt: skip
+TRIAL_FIELDS = {"trial_id", "hyperparameters", "val_accuracy", "epochs", "wall_s", "finished_at_s"}
+
+
+@pytest.fixture(scope="module")
+def runs(
+    digits: Dataset, tiny: Profile, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, tuple[RunResult, list[str]]]:
+    """Each tuner run once; the progress lines it printed are kept beside its result."""
+    out = {}
+    for name in TUNERS:
+        seen: list[str] = []
+
+        def note(log: TrialLog, record: TrialRecord, seen: list[str] = seen) -> None:
+            seen.append(record.trial_id)
+
+        workdir = tmp_path_factory.mktemp(name) / "tuner"
+        out[name] = (run_pipeline(name, digits, tiny, 1, workdir, on_trial=note), seen)
+    return out
+
+
+@pytest.mark.parametrize("name", TUNERS)
+def test_all_three_phases_ran(runs: dict, name: str, tiny: Profile) -> None:
+    result, seen = runs[name]
+    budget = compute_budget(tiny)
+    assert result.tuner == name and result.dataset == "digits" and result.profile == "tiny"
+    assert set(result.phases) == set(PHASES)
+    for timing in result.phases.values():
+        assert timing.wall_s > 0 and timing.cpu_s > 0
+    assert len(result.refit_val_accuracy) == tiny.refit_epochs
+    assert result.best_epoch == 1 + result.refit_val_accuracy.index(max(result.refit_val_accuracy))
+    assert result.n_trials == len(result.trials) == planned_trials(name, budget)
+    assert seen == [t.trial_id for t in result.trials]
+    assert result.best_hyperparameters["learning_rate"] in LEARNING_RATES
+    assert 16 <= result.best_hyperparameters["units"] <= 240
+    assert result.best_val_accuracy == max(t.val_accuracy for t in result.trials)
+    assert 0.0 < result.test_accuracy <= 1.0 and result.test_loss > 0
+    assert result.data["n_fit"] == 320 and result.data["n_val"] == 80
+    assert result.data["n_test"] == 200
+
+
+@pytest.mark.parametrize("name", TUNERS)
+def test_trials_are_timed_in_order(runs: dict, name: str, tiny: Profile) -> None:
+    result, _ = runs[name]
+    finished = [t.finished_at_s for t in result.trials]
+    assert finished == sorted(finished)
+    assert finished[-1] <= result.phases["search"].wall_s
+    for trial in result.trials:
+        assert trial.status == "COMPLETED"
+        assert 1 <= trial.epochs <= tiny.max_epochs
+        assert 0 < trial.wall_s <= trial.finished_at_s
+    assert result.search_epochs == sum(t.epochs for t in result.trials)
+
+
+def test_hyperband_follows_the_budget_schedule(runs: dict, tiny: Profile) -> None:
+    result, _ = runs["hyperband"]
+    budget = compute_budget(tiny)
+    assert result.search_epochs == budget.total_epochs  # no early stop within two epochs
+    assert {t.schedule.get("epochs") for t in result.trials} == {1, 2}
+
+
+def test_result_is_json_with_every_promised_field(runs: dict) -> None:
+    for result, _ in runs.values():
+        raw = json.loads(json.dumps(result.to_dict(), allow_nan=False))
+        assert set(raw) >= REQUIRED
+        assert set(raw["phases"]) == set(PHASES)
+        assert {"python", "tensorflow", "keras", "keras_tuner"} <= set(raw["versions"])
+        assert all(set(t) >= TRIAL_FIELDS for t in raw["trials"])
+        assert RunResult.from_dict(raw) == result
+
+
+def test_same_seed_repeats_the_search(digits: Dataset, tiny: Profile, tmp_path: Path) -> None:
+    first = run_pipeline("sklearn", digits, tiny, 3, tmp_path / "a")
+    second = run_pipeline("sklearn", digits, tiny, 3, tmp_path / "b")
+    assert [t.hyperparameters for t in first.trials] == [t.hyperparameters for t in second.trials]
+    assert first.test_accuracy == second.test_accuracy
+
+
+def test_a_used_tuner_directory_is_never_reused(
+    digits: Dataset, tiny: Profile, tmp_path: Path
+) -> None:
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "oracle.json").write_text("{}")
+    with pytest.raises(PipelineError, match="is not empty"):
+        run_pipeline("sklearn", digits, tiny, 1, tmp_path / "old")

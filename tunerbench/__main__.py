@@ -1,0 +1,5 @@
+import sys
+
+from tunerbench.cli import main
+
+sys.exit(main())

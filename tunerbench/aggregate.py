@@ -1,0 +1,153 @@
+"""Numbers the report shows, computed from saved results only (no TensorFlow needed).
+
+Results are grouped twice: into *comparison groups* (same dataset, profile and budget: only these
+may be compared at all) and, inside a group, by *environment* (TensorFlow and Keras versions) and
+*variant* (tuner, plus the training loop when it is not the default).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from tunerbench.loops import DEFAULT_LOOP
+from tunerbench.names import TUNERS
+from tunerbench.results import RunResult, TrialRecord
+
+
+@dataclass(frozen=True, order=True)
+class GroupKey:
+    dataset: str
+    profile: str
+    total_epochs: int
+    max_trials: int
+    max_epochs_per_trial: int
+
+    @property
+    def title(self) -> str:
+        return f"{self.dataset}, {self.profile} profile, {self.total_epochs}-epoch budget"
+
+
+def group_key(result: RunResult) -> GroupKey:
+    b = result.budget
+    return GroupKey(
+        result.dataset, result.profile, b.total_epochs, b.max_trials, b.max_epochs_per_trial
+    )
+
+
+def environment(result: RunResult) -> str:
+    v = result.versions
+    return f"TF {v.get('tensorflow', '?')} / Keras {v.get('keras', '?')}"
+
+
+def variant(result: RunResult) -> str:
+    return result.tuner if result.loop == DEFAULT_LOOP else f"{result.tuner} [{result.loop}]"
+
+
+def _version_tuple(label: str) -> tuple:
+    parts = label.split()[1].split(".") if len(label.split()) > 1 else []
+    return tuple(int(p) if p.isdigit() else 0 for p in parts)
+
+
+def sort_environments(labels: Iterable[str]) -> list[str]:
+    return sorted(set(labels), key=_version_tuple)
+
+
+def sort_variants(labels: Iterable[str]) -> list[str]:
+    order = {name: i for i, name in enumerate(TUNERS)}
+    return sorted(set(labels), key=lambda v: (order.get(v.split(" ")[0], len(order)), v))
+
+
+def run_identity(result: RunResult) -> tuple:
+    """What makes two records the same run (one file merged twice, or a session file beside
+    the pytest-benchmark JSON of the same session)."""
+    return (
+        result.tuner, result.dataset, result.profile, result.seed, result.loop, result.started_at,
+        result.machine.get("host"), result.versions.get("tensorflow"),
+    )  # fmt: skip
+
+
+def deduplicate(results: list[RunResult]) -> tuple[list[RunResult], int]:
+    seen: dict[tuple, RunResult] = {}
+    for result in results:
+        seen.setdefault(run_identity(result), result)
+    return list(seen.values()), len(results) - len(seen)
+
+
+def split_groups(results: list[RunResult]) -> dict[GroupKey, list[RunResult]]:
+    groups: dict[GroupKey, list[RunResult]] = defaultdict(list)
+    for result in results:
+        groups[group_key(result)].append(result)
+    return dict(sorted(groups.items()))
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Mean and sample standard deviation (None for a single value) of one quantity."""
+
+    mean: float
+    sd: float | None
+    n: int
+
+    @classmethod
+    def of(cls, values: list[float]) -> Summary:
+        sd = statistics.stdev(values) if len(values) > 1 else None
+        return cls(statistics.fmean(values), sd, len(values))
+
+
+def mean_ranks(runs: list[RunResult]) -> dict[str, float]:
+    """Rank variants by test accuracy within each (environment, seed), then average the ranks.
+
+    Ties share the average of the ranks they span, so a rank never favours table order.
+    """
+    ranks: dict[str, list[float]] = defaultdict(list)
+    by_seed: dict[tuple[str, int], list[RunResult]] = defaultdict(list)
+    for run in runs:
+        by_seed[(environment(run), run.seed)].append(run)
+    for seed_runs in by_seed.values():
+        scores = sorted(-r.test_accuracy for r in seed_runs)
+        for run in seed_runs:
+            first = scores.index(-run.test_accuracy)
+            last = len(scores) - 1 - scores[::-1].index(-run.test_accuracy)
+            ranks[variant(run)].append((first + last) / 2 + 1)
+    return {name: statistics.fmean(values) for name, values in ranks.items()}
+
+
+def best_so_far(trials: list[TrialRecord], axis: str) -> tuple[list[float], list[float]]:
+    """Best val_accuracy so far against wall seconds (``"wall"``) or cumulative epochs."""
+    xs, ys, best, epochs = [], [], None, 0
+    for trial in sorted(trials, key=lambda t: t.finished_at_s):
+        epochs += trial.epochs or 0
+        if trial.val_accuracy is not None:
+            best = trial.val_accuracy if best is None else max(best, trial.val_accuracy)
+        if best is None:
+            continue
+        xs.append(trial.finished_at_s if axis == "wall" else float(epochs))
+        ys.append(best)
+    return xs, ys
+
+
+def on_grid(curves: list[tuple[list[float], list[float]]], points: int = 120) -> tuple:
+    """Step curves sampled on one x grid: (grid, mean, low, high); NaN before a curve starts."""
+    top = max(max(xs) for xs, _ in curves if xs)
+    grid = np.linspace(0.0, top, points)
+    sampled = []
+    for xs, ys in curves:
+        idx = np.searchsorted(np.asarray(xs), grid, side="right") - 1
+        values = np.where(idx >= 0, np.asarray(ys)[np.clip(idx, 0, None)], np.nan)
+        sampled.append(values)
+    stack = np.vstack(sampled)
+    # NaN propagates: the summary starts once every curve has its first trial.
+    return grid, stack.mean(axis=0), stack.min(axis=0), stack.max(axis=0)
+
+
+def total_wall(result: RunResult) -> float:
+    return sum(t.wall_s for t in result.phases.values())
+
+
+def total_cpu(result: RunResult) -> float:
+    return sum(t.cpu_s for t in result.phases.values())

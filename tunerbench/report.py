@@ -1,0 +1,314 @@
+"""Render saved results into one self-contained HTML report.
+
+Reads only result JSON (ours or pytest-benchmark's), so a report can be re-rendered and merged
+across runs, seeds and TensorFlow versions on a machine without TensorFlow. Jinja2 autoescaping is
+on; the only unescaped fragments are Plotly's own figure HTML and its inlined library.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from tunerbench import plots
+from tunerbench.aggregate import (
+    GroupKey,
+    Summary,
+    deduplicate,
+    environment,
+    mean_ranks,
+    sort_environments,
+    sort_variants,
+    split_groups,
+    total_cpu,
+    total_wall,
+    variant,
+)
+from tunerbench.files import atomic_write_text
+from tunerbench.results import PHASES, ResultsError, RunResult, load_results
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "report_templates"
+
+# The reference run of DEVELOPERS.md: Hyperband, TensorFlow 2.4 on CPU, reference profile.
+REFERENCE = {
+    "setup": "Hyperband, TensorFlow 2.4, CPU (DEVELOPERS.md)",
+    "n_trials": 30,
+    "search_wall_s": 184.0,
+    "best_val_accuracy": 0.8864,
+    "units": 176,
+    "learning_rate": 0.001,
+    "best_epoch": 14,
+    "test_accuracy": 0.8894,
+}
+
+
+class ReportError(Exception):
+    """The report cannot be written; the message names the file and the problem."""
+
+
+@dataclass
+class Cell:
+    text: str
+    value: float | None = None
+    best: bool = False
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    better: str | None  # "max", "min" or None (no best)
+    digits: int
+
+
+COLUMNS = [
+    Column("best_val_accuracy", "best val_accuracy", "max", 4),
+    Column("test_accuracy", "test accuracy", "max", 4),
+    Column("test_loss", "test loss", "min", 4),
+    Column("best_epoch", "best epoch", None, 1),
+    Column("n_trials", "trials", None, 1),
+    *[
+        Column(f"{phase}_{kind}", f"{phase} {kind.replace('_s', '')} s", "min", 1)
+        for phase in PHASES
+        for kind in ("wall_s", "cpu_s")
+    ],
+    Column("total_wall_s", "total wall s", "min", 1),
+    Column("cpu_per_wall", "CPU/wall", None, 2),
+    Column("mean_rank", "mean rank", "min", 2),
+]
+
+
+@dataclass
+class Leaderboard:
+    environment: str
+    columns: list[Column]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _metrics(run: RunResult) -> dict[str, float]:
+    values = {
+        "best_val_accuracy": run.best_val_accuracy,
+        "test_accuracy": run.test_accuracy,
+        "test_loss": run.test_loss,
+        "best_epoch": run.best_epoch,
+        "n_trials": run.n_trials,
+        "total_wall_s": total_wall(run),
+        "cpu_per_wall": total_cpu(run) / max(total_wall(run), 1e-9),
+    }
+    for phase, timing in run.phases.items():
+        values[f"{phase}_wall_s"] = timing.wall_s
+        values[f"{phase}_cpu_s"] = timing.cpu_s
+    return values
+
+
+def _fmt(summary: Summary, digits: int) -> str:
+    if summary.sd is None:
+        return f"{summary.mean:.{digits}f}"
+    return f"{summary.mean:.{digits}f} ± {summary.sd:.{digits}f}"
+
+
+def _hp_text(hp: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in hp.items())
+
+
+def leaderboard(env: str, runs: list[RunResult]) -> Leaderboard:
+    board = Leaderboard(env, COLUMNS)
+    ranks = mean_ranks(runs)
+    by_variant: dict[str, list[RunResult]] = defaultdict(list)
+    for run in runs:
+        by_variant[variant(run)].append(run)
+    for name in sort_variants(by_variant):
+        variant_runs = sorted(by_variant[name], key=lambda r: r.seed)
+        per_run = [_metrics(r) for r in variant_runs]
+        cells = {}
+        for column in COLUMNS:
+            if column.key == "mean_rank":
+                cells[column.key] = Cell(f"{ranks[name]:.2f}", ranks[name])
+                continue
+            summary = Summary.of([m[column.key] for m in per_run])
+            cells[column.key] = Cell(_fmt(summary, column.digits), summary.mean)
+        hps = [f"seed {r.seed}: {_hp_text(r.best_hyperparameters)}" for r in variant_runs]
+        if len(variant_runs) == 1:
+            hps = [_hp_text(variant_runs[0].best_hyperparameters)]
+        board.rows.append(
+            {"variant": name, "seeds": len(variant_runs), "hyperparameters": hps, "cells": cells}
+        )
+    for column in COLUMNS:
+        if column.better is None or len(board.rows) < 2:
+            continue
+        values = [row["cells"][column.key].value for row in board.rows]
+        target = max(values) if column.better == "max" else min(values)
+        for row in board.rows:
+            row["cells"][column.key].best = row["cells"][column.key].value == target
+    return board
+
+
+def versions_side_by_side(runs: list[RunResult]) -> dict[str, Any]:
+    """Test accuracy and total wall time per tuner per environment, with differences to the
+    oldest environment (accuracy in percentage points, time as a ratio)."""
+    envs = sort_environments(map(environment, runs))
+    cells: dict[tuple[str, str], list[RunResult]] = defaultdict(list)
+    for run in runs:
+        cells[(variant(run), environment(run))].append(run)
+    rows = []
+    for name in sort_variants(map(variant, runs)):
+        row: dict[str, Any] = {"variant": name, "envs": []}
+        base = cells.get((name, envs[0]))
+        for env in envs:
+            these = cells.get((name, env))
+            if not these:
+                row["envs"].append(None)
+                continue
+            acc = Summary.of([r.test_accuracy for r in these]).mean
+            wall = Summary.of([total_wall(r) for r in these]).mean
+            entry = {"acc": acc, "wall": wall, "n": len(these), "d_acc": None, "ratio": None}
+            if base and env != envs[0]:
+                entry["d_acc"] = 100 * (acc - Summary.of([r.test_accuracy for r in base]).mean)
+                entry["ratio"] = wall / Summary.of([total_wall(r) for r in base]).mean
+            row["envs"].append(entry)
+        rows.append(row)
+    return {"environments": envs, "rows": rows}
+
+
+def reference_comparison(key: GroupKey, runs: list[RunResult]) -> dict[str, Any]:
+    comparable = key.dataset == "fashion_mnist" and key.profile == "reference"
+    measured = [
+        {
+            "label": f"{environment(r)}, seed {r.seed}, loop {r.loop}",
+            "n_trials": r.n_trials,
+            "search_wall_s": r.phases["search"].wall_s,
+            "best_val_accuracy": r.best_val_accuracy,
+            "units": r.best_hyperparameters.get("units"),
+            "learning_rate": r.best_hyperparameters.get("learning_rate"),
+            "best_epoch": r.best_epoch,
+            "test_accuracy": r.test_accuracy,
+        }
+        for r in sorted(runs, key=lambda r: (environment(r), r.seed))
+        if r.tuner == "hyperband"
+    ]
+    return {"reference": REFERENCE, "measured": measured, "comparable": comparable}
+
+
+def header(runs: list[RunResult]) -> dict[str, Any]:
+    envs: dict[str, dict[str, str]] = {}
+    for run in runs:
+        envs.setdefault(environment(run), run.versions)
+    machines = sorted({f"{r.machine.get('cpu')} ({r.machine.get('cores')} cores)" for r in runs})
+    starts = sorted(r.started_at for r in runs)
+    first = runs[0]
+    return {
+        "dates": f"{starts[0]} to {starts[-1]}" if starts[0] != starts[-1] else starts[0],
+        "machines": machines,
+        "environments": [(e, envs[e]) for e in sort_environments(envs)],
+        "seeds": sorted({r.seed for r in runs}),
+        "loops": sorted({r.loop for r in runs}),
+        "budget": first.budget,
+        "data": first.data,
+        "n_runs": len(runs),
+    }
+
+
+def trial_rows(runs: list[RunResult]) -> list[dict[str, Any]]:
+    rows = []
+    for run in sorted(runs, key=lambda r: (variant(r), environment(r), r.seed)):
+        for t in run.trials:
+            rows.append(
+                {
+                    "variant": variant(run),
+                    "environment": environment(run),
+                    "seed": run.seed,
+                    "trial": t,
+                    "hyperparameters": _hp_text(t.hyperparameters),
+                }
+            )
+    return rows
+
+
+def build_context(results: list[RunResult], sources: list[str]) -> dict[str, Any]:
+    results, duplicates = deduplicate(results)
+    groups = split_groups(results)
+    warnings = []
+    if duplicates:
+        warnings.append(
+            f"{duplicates} run(s) appeared in more than one file (same tuner, seed, start time "
+            "and machine) and are counted once."
+        )
+    if len(groups) > 1:
+        setups = "; ".join(key.title for key in groups)
+        warnings.append(
+            f"These files hold {len(groups)} different setups ({setups}). Results of different "
+            "datasets, profiles or budgets are not comparable, so each setup has its own "
+            "sections below and none of their numbers are mixed."
+        )
+    rendered = []
+    for index, (key, runs) in enumerate(groups.items()):
+        by_env: dict[str, list[RunResult]] = defaultdict(list)
+        for run in runs:
+            by_env[environment(run)].append(run)
+        rendered.append(
+            {
+                "id": f"g{index}",
+                "title": key.title,
+                "key": key,
+                "header": header(runs),
+                "leaderboards": [leaderboard(e, by_env[e]) for e in sort_environments(by_env)],
+                "anytime": plots.anytime(runs, f"g{index}-plot-anytime"),
+                "searched": plots.searched(runs, f"g{index}-plot-searched"),
+                "refit": plots.refit(runs, f"g{index}-plot-refit"),
+                "time": plots.time_breakdown(runs, f"g{index}-plot-time"),
+                "versions": versions_side_by_side(runs),
+                "reference": reference_comparison(key, runs),
+                "trials": trial_rows(runs),
+            }
+        )
+    return {
+        "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "sources": sources,
+        "warnings": warnings,
+        "groups": rendered,
+    }
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["num"] = lambda v, d=4: "" if v is None else f"{v:.{d}f}"
+    return env
+
+
+def render_html(results: list[RunResult], sources: list[str]) -> str:
+    import plotly.offline
+
+    template = _environment().get_template("report.html.j2")
+    return template.render(
+        plotly_js=plotly.offline.get_plotlyjs(), **build_context(results, sources)
+    )
+
+
+def write_report(paths: list[str | Path], out: str | Path) -> Path:
+    """Read every results file, render, and write ``out`` atomically."""
+    if not paths:
+        raise ReportError("no results files given; pass one or more JSON files")
+    results: list[RunResult] = []
+    for path in paths:
+        results.extend(load_results(path))
+    out = Path(out)
+    page = render_html(results, [str(p) for p in paths])
+    try:
+        atomic_write_text(out, page)
+    except OSError as exc:
+        raise ReportError(f"cannot write the report to {out} ({exc.strerror or exc})") from None
+    return out
+
+
+__all__ = ["ReportError", "ResultsError", "build_context", "render_html", "write_report"]
