@@ -8,7 +8,8 @@ import pytest
 
 from tunerbench.data import DataError
 from tunerbench.progress import format_trial
-from tunerbench.results import TrialRecord
+from tunerbench.report import ReportError
+from tunerbench.results import ResultsError, TrialRecord
 from tunerbench.session import OPTIONS, BenchOptions, BenchSession, OptionsError
 from tunerbench.trials import TrialLog
 
@@ -63,5 +64,12 @@ def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, config: pytest.Config
 ) -> None:
     session = config.stash.get(SESSION, None)
-    if session is not None and session.results:
-        terminalreporter.write_line(f"tunerbench results: {session.results_path}")
+    if session is None or not session.results:
+        return
+    terminalreporter.write_line(f"tunerbench results: {session.results_path}")
+    try:
+        report = session.write_report()
+    except (ResultsError, ReportError) as exc:
+        terminalreporter.write_line(f"tunerbench report not written: {exc}", red=True)
+        return
+    terminalreporter.write_line(f"tunerbench report: {report}")

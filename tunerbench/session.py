@@ -95,6 +95,7 @@ class BenchSession:
         self.created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         self.run_dir = options.output / "runs" / self.name
         self.results_path = options.output / f"tunerbench-{self.name}.json"
+        self.report_path = options.output / "index.html"
         self.results: list[RunResult] = []
         self._dataset: Dataset | None = None
 
@@ -131,6 +132,14 @@ class BenchSession:
         self.results.append(result)
         write_json_atomic(self.results_path, session_document(self.results, self.created))
         return result
+
+    def write_report(self) -> Path | None:
+        """Render the report from the saved results file (never from memory), if any."""
+        if not self.results:
+            return None
+        from tunerbench.report import write_report
+
+        return write_report([self.results_path], self.report_path)
 
 
 __all__ = ["BenchOptions", "BenchSession", "DataError", "OptionsError"]

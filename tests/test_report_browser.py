@@ -1,0 +1,61 @@
+"""The rendered report in a real headless Chromium: loads cleanly and draws its plots."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tunerbench.report import write_report
+
+DATA = Path(__file__).parent / "data"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists() and not os.environ.get("CI"),
+    reason="Debian's chromium is not installed (CI installs it)",
+)
+
+
+def test_report_loads_without_console_errors_and_draws_plots(tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    report = write_report([DATA / "quick-digits-session.json"], tmp_path / "index.html")
+    problems: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=ARGS,
+            viewport={"width": 1280, "height": 900},
+        )
+        page = browser.new_page()
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.goto(report.as_uri())
+        page.wait_for_function(
+            "document.querySelectorAll('.js-plotly-plot .main-svg').length >= 4", timeout=30_000
+        )
+        titles = page.eval_on_selector_all(
+            ".js-plotly-plot .gtitle", "els => els.map(e => e.textContent)"
+        )
+        points = page.eval_on_selector_all(
+            ".js-plotly-plot .scatterlayer .point", "els => els.length"
+        )
+        bars = page.eval_on_selector_all(".js-plotly-plot .barlayer .point", "els => els.length")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        browser.close()
+    assert problems == []
+    assert any(t.startswith("Anytime performance") for t in titles)
+    assert any(t.startswith("Where each tuner searched") for t in titles)
+    assert any(t.startswith("Best-epoch refit") for t in titles)
+    assert any(t.startswith("Time breakdown") for t in titles)
+    assert points > 30 and bars == 15  # every trial drawn; 5 tuners x 3 phases
+    assert width <= 1280  # no horizontal scrolling at a 1280-px window
