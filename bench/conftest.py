@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 
@@ -18,18 +19,25 @@ SESSION = pytest.StashKey[BenchSession]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("tunerbench", "tunerbench benchmark options")
-    for flag, dest, help_text in OPTIONS:
-        group.addoption(flag, dest=f"tb_{dest}", default=None, help=help_text)
+    for option in OPTIONS:
+        if option.is_flag:
+            group.addoption(
+                option.flag, dest=f"tb_{option.dest}", action="store_true", help=option.help
+            )
+        else:
+            group.addoption(option.flag, dest=f"tb_{option.dest}", default=None, help=option.help)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    given = {dest: config.getoption(f"tb_{dest}") for _, dest, _ in OPTIONS}
+    given = {o.dest: config.getoption(f"tb_{o.dest}") for o in OPTIONS}
     try:
         options = BenchOptions.parse(**{k: v for k, v in given.items() if v is not None})
+        if config.getoption("help") or config.getoption("collectonly"):
+            options = replace(options, resume=False)
         session = BenchSession(options)
         if not (config.getoption("help") or config.getoption("collectonly")):
-            session.check_output()
             session.dataset()
+            session.prepare()
     except (OptionsError, DataError) as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[SESSION] = session

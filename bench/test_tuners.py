@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tunerbench.results import PHASES
 from tunerbench.tuners import planned_trials
 
 
 def test_pipeline(benchmark, bench_session, progress, tuner: str, seed: int) -> None:
     options = bench_session.options
+    if bench_session.finished(tuner, seed) is not None:
+        pytest.skip(f"{tuner} seed {seed} finished before the interruption; its result is kept")
     benchmark.group = f"{options.dataset}/{options.profile}"
     result = benchmark.pedantic(
         bench_session.run, args=(tuner, seed, progress), rounds=1, iterations=1

@@ -12,7 +12,7 @@ import keras
 import keras_tuner as kt
 
 from tunerbench.loops import Loop
-from tunerbench.space import LEARNING_RATES, SEARCH_SPACE, UNITS
+from tunerbench.space import LEARNING_RATES, UNITS
 
 
 def define_space(hp: kt.HyperParameters) -> tuple[int, float]:
@@ -63,13 +63,3 @@ def build_mlp(hp: kt.HyperParameters, max_iter: int, batch_size: int, seed: int)
         max_iter=max_iter,
         random_state=seed,
     )
-
-
-def search_values(hp: kt.HyperParameters) -> dict[str, Any]:
-    """The values of the search space only, without Hyperband's bookkeeping entries."""
-    return {name: hp.values[name] for name in SEARCH_SPACE if name in hp.values}
-
-
-def schedule_values(hp: kt.HyperParameters) -> dict[str, Any]:
-    """Hyperband's ``tuner/...`` entries (epochs, initial epoch, bracket, parent trial)."""
-    return {k.removeprefix("tuner/"): v for k, v in hp.values.items() if k.startswith("tuner/")}

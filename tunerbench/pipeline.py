@@ -22,10 +22,12 @@ import numpy as np
 from tunerbench import compat
 from tunerbench.budget import Budget, compute_budget
 from tunerbench.data import Dataset, stratified_subset
-from tunerbench.hypermodels import ReferenceHyperModel, search_values
+from tunerbench.hypermodels import ReferenceHyperModel
+from tunerbench.journal import RunJournal, RunState
 from tunerbench.loops import Loop, get_loop
 from tunerbench.profiles import Profile
 from tunerbench.results import RunResult
+from tunerbench.space import search_values
 from tunerbench.timing import PhaseTiming, Stopwatch
 from tunerbench.trials import ProgressFn, TrialLog
 from tunerbench.tuners import TunerContext, build_tuner, is_sklearn, planned_trials
@@ -97,7 +99,9 @@ class KerasPhases:
         import keras
 
         stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=self.profile.patience)
-        self._fit(tuner.search, split, self.profile.max_epochs, callbacks=[stop])
+        # A NaN loss ends the trial at once; the tuner then records it as failed.
+        nan = keras.callbacks.TerminateOnNaN()
+        self._fit(tuner.search, split, self.profile.max_epochs, callbacks=[stop, nan])
 
     def refit_curve(self, tuner: Any, hp: Any, split: Split) -> list[float]:
         history = self._fit(tuner.hypermodel.build(hp).fit, split, self.profile.refit_epochs)
@@ -193,12 +197,27 @@ def run_pipeline(
     workdir: Path,
     loop_name: str = "fast",
     on_trial: ProgressFn | None = None,
+    journal: RunJournal | None = None,
+    resume: bool = False,
 ) -> RunResult:
-    """Run the three phases for one tuner and seed in a fresh tuner directory."""
+    """Run the three phases for one tuner and seed.
+
+    Without ``resume`` the tuner directory must be new. With it, Keras Tuner reloads its oracle
+    from ``workdir`` and continues the search without repeating finished trials, and phases the
+    journal already holds are taken from it; the result says how often it was resumed.
+    """
     loop: Loop = get_loop(loop_name)
     workdir = Path(workdir)
-    if workdir.exists() and any(workdir.iterdir()):
+    used = workdir.exists() and any(workdir.iterdir())
+    if used and not resume:
         raise PipelineError(f"tuner directory {workdir} is not empty; use a new run directory")
+    earlier = journal.state() if (journal is not None and resume) else RunState()
+    if earlier.result is not None:
+        return earlier.result
+    resuming = used or bool(earlier.trials)
+    if journal is not None:
+        journal.started(resumed=resuming)
+    resumed = earlier.interruptions + int(resuming)
     started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     compat.set_seed(seed)
     split = make_split(dataset, profile)
@@ -212,29 +231,35 @@ def run_pipeline(
         n_fit=len(split.y_fit),
         n_val=len(split.y_val),
     )
-    log = TrialLog(tuner_name, planned_trials(tuner_name, budget), on_trial)
+    log = TrialLog(tuner_name, planned_trials(tuner_name, budget), on_trial, journal)
     tuner = build_tuner(tuner_name, ctx, log)
     phases_impl = SklearnPhases(profile, seed) if is_sklearn(tuner_name) else KerasPhases(profile)
-    timings: dict[str, PhaseTiming] = {}
+    timings: dict[str, PhaseTiming] = dict(earlier.phases)
 
-    log.start()
-    watch = Stopwatch()
-    phases_impl.search(tuner, split)
-    timings["search"] = watch.elapsed()
+    log.start(earlier)
+    if "search" not in timings:
+        log.recover(tuner.oracle)
+        phases_impl.search(tuner, split)
+        timings["search"] = PhaseTiming(round(log.elapsed(), 4), round(log.search_cpu(), 4))
+        _journal_phase(journal, "search", timings["search"])
     best = tuner.get_best_hyperparameters(1)
-    if not best:
+    scores = [r.val_accuracy for r in log.records if r.val_accuracy is not None]
+    if not best or not scores:
         last = next((r.message for r in reversed(log.records) if r.message), "no trial finished")
         raise PipelineError(
             f"{tuner_name}: no successful trial in {len(log.records)}; last error: {last}"
         )
     best_hp = best[0]
-    best_score = max(r.val_accuracy for r in log.records if r.val_accuracy is not None)
 
-    compat.clear_session()
-    compat.set_seed(seed)
-    watch = Stopwatch()
-    curve = phases_impl.refit_curve(tuner, best_hp, split)
-    timings["refit"] = watch.elapsed()
+    if "refit" in timings:
+        curve = earlier.refit_curve
+    else:
+        compat.clear_session()
+        compat.set_seed(seed)
+        watch = Stopwatch()
+        curve = phases_impl.refit_curve(tuner, best_hp, split)
+        timings["refit"] = watch.elapsed()
+        _journal_phase(journal, "refit", timings["refit"], curve)
     best_epoch = int(np.argmax(curve)) + 1
 
     compat.clear_session()
@@ -244,6 +269,12 @@ def run_pipeline(
     timings["final"] = watch.elapsed()
     compat.clear_session()
 
+    notes = []
+    if resumed:
+        notes.append(
+            f"resumed {resumed} time(s): search time counts up to the last trial recorded before "
+            "each interruption plus the time after it; work lost at an interruption is not counted"
+        )
     return RunResult(
         tuner=tuner_name,
         dataset=dataset.name,
@@ -252,12 +283,12 @@ def run_pipeline(
         loop=loop.name,
         budget=budget,
         best_hyperparameters=search_values(best_hp),
-        best_val_accuracy=round(float(best_score), 6),
+        best_val_accuracy=round(float(max(scores)), 6),
         best_epoch=best_epoch,
         test_accuracy=round(test_accuracy, 6),
         test_loss=round(test_loss, 6),
         n_trials=len(log.records),
-        phases=timings,
+        phases={name: timings[name] for name in ("search", "refit", "final")},
         refit_val_accuracy=[round(v, 6) for v in curve],
         trials=log.records,
         versions=compat.framework_versions(),
@@ -265,4 +296,13 @@ def run_pipeline(
         data=split.describe(profile.validation_fraction),
         started_at=started_at,
         search_epochs=sum(r.epochs or 0 for r in log.records),
+        resumed=resumed,
+        notes=notes,
     )
+
+
+def _journal_phase(
+    journal: RunJournal | None, name: str, timing: PhaseTiming, curve: list[float] | None = None
+) -> None:
+    if journal is not None:
+        journal.phase(name, timing, curve)

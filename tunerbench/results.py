@@ -9,7 +9,7 @@ read as JSON, never unpickled or evaluated.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +64,8 @@ class RunResult:
     data: dict[str, Any]
     started_at: str
     search_epochs: int
+    resumed: int = 0
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -71,10 +73,17 @@ class RunResult:
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> RunResult:
         """Rebuild a record; unknown extra fields are ignored so newer files still read."""
-        missing = [name for name in cls.__dataclass_fields__ if name not in raw]
+        if not isinstance(raw, dict):
+            raise ValueError("a result is not an object")
+        required = [
+            name
+            for name, spec in cls.__dataclass_fields__.items()
+            if spec.default is MISSING and spec.default_factory is MISSING
+        ]
+        missing = [name for name in required if name not in raw]
         if missing:
             raise ValueError(f"missing fields {', '.join(missing)}")
-        values = {name: raw[name] for name in cls.__dataclass_fields__}
+        values = {name: raw[name] for name in cls.__dataclass_fields__ if name in raw}
         values["budget"] = Budget(**_known(Budget, raw["budget"]))
         values["phases"] = {
             name: PhaseTiming(**_known(PhaseTiming, timing))

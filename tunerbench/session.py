@@ -2,35 +2,56 @@
 
 Kept apart from pytest so the same session can be driven by any front end; ``bench/conftest.py``
 only turns command-line options into a ``BenchOptions`` and calls ``BenchSession``.
+
+A session lives in ``<output>/runs/<name>/``: ``session.json`` (its options), ``journal.jsonl``
+(every trial, phase and result as it finished) and one Keras Tuner directory per tuner and seed.
+``<output>/tunerbench-<name>.json`` is the summary, rewritten atomically after each pipeline.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
-from tunerbench.data import DATASETS, DataError, Dataset, load_dataset
+from tunerbench.data import DATASETS, Dataset, load_dataset
+from tunerbench.files import atomic_write_text
+from tunerbench.journal import Journal, RunJournal
 from tunerbench.loops import DEFAULT_LOOP, get_loop
 from tunerbench.names import TUNERS, parse_tuners
 from tunerbench.profiles import get_profile
 from tunerbench.results import RunResult, session_document, write_json_atomic
 from tunerbench.trials import ProgressFn
 
-# (flag, BenchOptions field, help); bench/conftest.py registers exactly these.
-OPTIONS: list[tuple[str, str, str]] = [
-    ("--tb-tuners", "tuners", f"comma list of tuners to run (default all: {','.join(TUNERS)})"),
-    ("--tb-dataset", "dataset", f"dataset: {' or '.join(DATASETS)} (default fashion_mnist)"),
-    ("--tb-profile", "profile", "reference (default, the reference run) or quick (minutes)"),
-    ("--tb-seeds", "seeds", "number of seeds per tuner, run as seeds 1..N (default 1)"),
-    ("--tb-data-dir", "data_dir", "folder with the four Fashion-MNIST IDX files (.gz or plain)"),
-    (
-        "--tb-output",
-        "output",
-        "folder for results JSON, run directories and report (default reports)",
+
+@dataclass(frozen=True)
+class Option:
+    flag: str
+    dest: str
+    help: str
+    is_flag: bool = False
+
+
+# bench/conftest.py registers exactly these; values go to BenchOptions.parse by ``dest``.
+OPTIONS: list[Option] = [
+    Option(
+        "--tb-tuners", "tuners", f"comma list of tuners to run (default all: {','.join(TUNERS)})"
     ),
-    ("--tb-loop", "loop", "training loop: fast (default) or keras-default"),
+    Option("--tb-dataset", "dataset", f"dataset: {' or '.join(DATASETS)} (default fashion_mnist)"),
+    Option("--tb-profile", "profile", "reference (default, the reference run) or quick (minutes)"),
+    Option("--tb-seeds", "seeds", "number of seeds per tuner, run as seeds 1..N (default 1)"),
+    Option("--tb-data-dir", "data_dir", "folder with the four Fashion-MNIST IDX files"),
+    Option("--tb-output", "output", "folder for results, run folders and report (default reports)"),
+    Option("--tb-loop", "loop", "training loop: fast (default) or keras-default"),
+    Option(
+        "--tb-resume",
+        "resume",
+        "continue the newest interrupted session with the same options",
+        is_flag=True,
+    ),
 ]
 
 
@@ -47,6 +68,7 @@ class BenchOptions:
     data_dir: str | None
     output: Path
     loop: str
+    resume: bool = False
 
     @classmethod
     def parse(
@@ -58,6 +80,7 @@ class BenchOptions:
         data_dir: str | None = None,
         output: str = "reports",
         loop: str = DEFAULT_LOOP,
+        resume: bool = False,
     ) -> BenchOptions:
         """Check every value up front so a typo fails in a second, not after an hour of runs."""
         try:
@@ -74,41 +97,80 @@ class BenchOptions:
             n_seeds = 0
         if n_seeds < 1:
             raise OptionsError(f"--tb-seeds must be a positive whole number, got {seeds!r}")
-        return cls(names, dataset, profile, n_seeds, data_dir, Path(output), loop)
+        return cls(names, dataset, profile, n_seeds, data_dir, Path(output), loop, bool(resume))
 
     @property
     def seed_values(self) -> list[int]:
         """Seeds 1..N: Keras Tuner treats seed 0 as 'pick one at random'."""
         return list(range(1, self.seeds + 1))
 
+    def identity(self) -> dict[str, Any]:
+        """What must match for ``--tb-resume`` to continue a session."""
+        raw = asdict(self)
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in raw.items()
+                if k in ("tuners", "dataset", "profile", "seeds", "loop")}  # fmt: skip
+
 
 def _stamp() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + f"-{os.getpid()}"
 
 
+def find_resumable(options: BenchOptions) -> Path:
+    """The newest session folder with the same options, or an OptionsError saying there is none."""
+    runs = options.output / "runs"
+    candidates = []
+    for meta in runs.glob("*/session.json"):
+        try:
+            saved = json.loads(meta.read_text())
+        except (OSError, json.JSONDecodeError):
+            continue
+        if isinstance(saved, dict) and saved.get("options") == options.identity():
+            candidates.append(meta.parent)
+    if not candidates:
+        raise OptionsError(
+            f"--tb-resume: no earlier session in {runs} with these options "
+            f"({options.identity()}); run without --tb-resume to start one"
+        )
+    return max(candidates, key=lambda p: p.stat().st_mtime)
+
+
 class BenchSession:
-    """Runs pipelines one by one and rewrites the session's results file after each."""
+    """Runs pipelines one by one; journals them and rewrites the summary file after each."""
 
     def __init__(self, options: BenchOptions) -> None:
         self.options = options
-        self.name = _stamp()
-        self.created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        self.run_dir = options.output / "runs" / self.name
+        if options.resume:
+            self.run_dir = find_resumable(options)
+            self.name = self.run_dir.name
+        else:
+            self.name = _stamp()
+            self.run_dir = options.output / "runs" / self.name
         self.results_path = options.output / f"tunerbench-{self.name}.json"
         self.report_path = options.output / "index.html"
+        self.journal = Journal(self.run_dir / "journal.jsonl")
+        self.created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         self.results: list[RunResult] = []
         self._dataset: Dataset | None = None
 
-    def check_output(self) -> None:
-        """Fail before any training if results could not be saved."""
+    def prepare(self) -> None:
+        """Fail before any training if results could not be saved; record the options."""
         try:
-            self.options.output.mkdir(parents=True, exist_ok=True)
-            probe = self.options.output / f".write-test-{self.name}"
-            probe.write_text("")
-            probe.unlink()
+            if self.options.resume:
+                self.results = [
+                    state.result
+                    for tuner in self.options.tuners
+                    for seed in self.options.seed_values
+                    if (state := RunJournal(self.journal, tuner, seed).state()).result is not None
+                ]
+                return
+            self.run_dir.mkdir(parents=True, exist_ok=False)
+            atomic_write_text(
+                self.run_dir / "session.json",
+                json.dumps({"created": self.created, "options": self.options.identity()}),
+            )
         except OSError as exc:
             raise OptionsError(
-                f"cannot write results to {self.options.output} ({exc.strerror}); "
+                f"cannot write results to {self.options.output} ({exc.strerror or exc}); "
                 "choose another folder with --tb-output"
             ) from None
 
@@ -117,9 +179,14 @@ class BenchSession:
             self._dataset = load_dataset(self.options.dataset, self.options.data_dir)
         return self._dataset
 
+    def finished(self, tuner: str, seed: int) -> RunResult | None:
+        """The result of a pipeline an interrupted session already completed, if any."""
+        return next((r for r in self.results if r.tuner == tuner and r.seed == seed), None)
+
     def run(self, tuner: str, seed: int, on_trial: ProgressFn | None = None) -> RunResult:
         from tunerbench.pipeline import run_pipeline
 
+        journal = RunJournal(self.journal, tuner, seed)
         result = run_pipeline(
             tuner,
             self.dataset(),
@@ -128,10 +195,16 @@ class BenchSession:
             self.run_dir / f"{tuner}-seed{seed}",
             loop_name=self.options.loop,
             on_trial=on_trial,
+            journal=journal,
+            resume=self.options.resume,
         )
+        journal.finished(result)
         self.results.append(result)
-        write_json_atomic(self.results_path, session_document(self.results, self.created))
+        self.save()
         return result
+
+    def save(self) -> None:
+        write_json_atomic(self.results_path, session_document(self.results, self.created))
 
     def write_report(self) -> Path | None:
         """Render the report from the saved results file (never from memory), if any."""
@@ -140,6 +213,3 @@ class BenchSession:
         from tunerbench.report import write_report
 
         return write_report([self.results_path], self.report_path)
-
-
-__all__ = ["BenchOptions", "BenchSession", "DataError", "OptionsError"]

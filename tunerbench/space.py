@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 UNITS = {"min_value": 16, "max_value": 256, "step": 32}  # 16, 48, ..., 240
 LEARNING_RATES = [1e-2, 1e-3, 1e-4]
 SEARCH_SPACE = ("units", "learning_rate")
+
+
+def search_values(hp: Any) -> dict[str, Any]:
+    """The values of the search space only, without Hyperband's bookkeeping entries."""
+    return {name: hp.values[name] for name in SEARCH_SPACE if name in hp.values}
+
+
+def schedule_values(hp: Any) -> dict[str, Any]:
+    """Hyperband's ``tuner/...`` entries (epochs, initial epoch, bracket, parent trial)."""
+    return {k.removeprefix("tuner/"): v for k, v in hp.values.items() if k.startswith("tuner/")}

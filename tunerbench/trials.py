@@ -13,28 +13,44 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tunerbench.hypermodels import schedule_values, search_values
+from tunerbench.journal import RunJournal, RunState
 from tunerbench.results import TrialRecord
-from tunerbench.timing import Stopwatch, current_rss_mb
+from tunerbench.space import schedule_values, search_values
+from tunerbench.timing import Stopwatch, current_rss_mb, process_cpu_seconds
 
 ProgressFn = Callable[["TrialLog", TrialRecord], None]
 
 
+RECOVERED = (
+    "recovered from Keras Tuner's saved state after an interruption; its time was not recorded"
+)
+
+
 @dataclass
 class TrialLog:
-    """Trials of one search in the order they finished, and who to tell about each."""
+    """Trials of one search in the order they finished, journaled and announced as they end."""
 
     tuner: str
     planned: int
     on_trial: ProgressFn | None = None
+    journal: RunJournal | None = None
     records: list[TrialRecord] = field(default_factory=list)
     _start: float = field(default_factory=time.perf_counter)
+    _cpu_start: float = field(default_factory=process_cpu_seconds)
 
-    def start(self) -> None:
-        self._start = time.perf_counter()
+    def start(self, earlier: RunState | None = None) -> None:
+        """Start the search clock; a resumed search continues the recorded trials and times
+        (up to the last recorded trial: work lost at the interruption is not counted)."""
+        earlier = earlier or RunState()
+        self._start = time.perf_counter() - earlier.search_wall_s
+        self._cpu_start = process_cpu_seconds() - earlier.search_cpu_s
+        self.records = list(earlier.trials)
 
     def elapsed(self) -> float:
         return time.perf_counter() - self._start
+
+    def search_cpu(self) -> float:
+        return process_cpu_seconds() - self._cpu_start
 
     def best(self) -> float | None:
         scores = [r.val_accuracy for r in self.records if r.val_accuracy is not None]
@@ -42,8 +58,19 @@ class TrialLog:
 
     def add(self, record: TrialRecord) -> None:
         self.records.append(record)
+        if self.journal is not None:
+            self.journal.trial(record, round(self.search_cpu(), 4))
         if self.on_trial is not None:
             self.on_trial(self, record)
+
+    def recover(self, oracle: Any) -> None:
+        """Add trials Keras Tuner finished but the journal missed (a kill between the two)."""
+        known = {r.trial_id for r in self.records}
+        for trial_id in getattr(oracle, "start_order", []):
+            trial = oracle.trials[trial_id]
+            status = str(getattr(trial.status, "value", trial.status))
+            if trial_id not in known and status in ("COMPLETED", "FAILED", "INVALID"):
+                self.add(record_of(trial, None, 0.0, round(self.elapsed(), 4), RECOVERED))
 
 
 def _score(value: Any) -> float | None:
@@ -53,10 +80,36 @@ def _score(value: Any) -> float | None:
     return None if math.isnan(value) else round(value, 6)
 
 
-def _epochs_from_histories(results: Any) -> int | None:
+def _histories(results: Any) -> list[Any]:
     histories = results if isinstance(results, list) else [results]
-    counts = [len(h.epoch) for h in histories if hasattr(h, "epoch")]
-    return sum(counts) if counts else None
+    return [h for h in histories if hasattr(h, "epoch")]
+
+
+def _first_bad_loss(results: Any) -> str | None:
+    for history in _histories(results):
+        for epoch, loss in zip(history.epoch, history.history.get("loss", []), strict=False):
+            if not math.isfinite(loss):
+                return f"training loss became {loss} at epoch {epoch + 1}"
+    return None
+
+
+def record_of(
+    trial: Any, epochs: int | None, wall_s: float, finished_at_s: float, note: str | None = None
+) -> TrialRecord:
+    """A TrialRecord of a finished Keras Tuner trial (its status and message included)."""
+    message = getattr(trial, "message", None)
+    return TrialRecord(
+        trial_id=str(trial.trial_id),
+        hyperparameters=search_values(trial.hyperparameters),
+        val_accuracy=_score(trial.score),
+        epochs=epochs,
+        wall_s=wall_s,
+        finished_at_s=finished_at_s,
+        status=str(getattr(trial.status, "value", trial.status)),
+        message=note or (message.strip().splitlines()[-1] if message else None),
+        rss_mb=current_rss_mb(),
+        schedule=schedule_values(trial.hyperparameters),
+    )
 
 
 class RecordingMixin:
@@ -70,28 +123,27 @@ class RecordingMixin:
         super().on_trial_begin(trial)
 
     def run_trial(self, trial: Any, *args: Any, **kwargs: Any) -> Any:
+        """Count the epochs trained; a NaN or infinite loss fails the trial (the search goes on)."""
         results = super().run_trial(trial, *args, **kwargs)
-        epochs = _epochs_from_histories(results)
-        if epochs is not None:
-            self._trial_epochs = epochs
+        histories = _histories(results)
+        if histories:
+            self._trial_epochs = sum(len(h.epoch) for h in histories)
+        bad = _first_bad_loss(results)
+        if bad is not None:
+            from keras_tuner.errors import FailedTrialError
+
+            raise FailedTrialError(bad)
         return results
 
     def on_trial_end(self, trial: Any) -> None:
         super().on_trial_end(trial)
         done = self.oracle.get_trial(trial.trial_id)
-        message = getattr(done, "message", None)
         self.trial_log.add(
-            TrialRecord(
-                trial_id=str(done.trial_id),
-                hyperparameters=search_values(done.hyperparameters),
-                val_accuracy=_score(done.score),
-                epochs=self._trial_epochs,
-                wall_s=round(self._trial_watch.wall(), 4),
-                finished_at_s=round(self.trial_log.elapsed(), 4),
-                status=str(getattr(done.status, "value", done.status)),
-                message=message.strip().splitlines()[-1] if message else None,
-                rss_mb=current_rss_mb(),
-                schedule=schedule_values(done.hyperparameters),
+            record_of(
+                done,
+                self._trial_epochs,
+                round(self._trial_watch.wall(), 4),
+                round(self.trial_log.elapsed(), 4),
             )
         )
 

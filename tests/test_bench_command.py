@@ -1,0 +1,140 @@
+"""``pytest bench/`` as users run it, in a subprocess: options, errors, records, kill and resume."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import struct
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tunerbench.results import load_results
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+
+
+def bench(*args: str, output: Path) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "pytest", "bench/", "-p", "no:cacheprovider",
+               "--tb-output", str(output), *args]  # fmt: skip
+    return subprocess.run(command, cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=900)
+
+
+def test_quick_digits_run_records_every_field(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    done = bench("--tb-profile", "quick", "--tb-dataset", "digits", "--tb-tuners", "sklearn",
+                 "--tb-seeds", "2", "--benchmark-json", str(out), output=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "[sklearn] trial 1/" in done.stdout  # progress lines get past the capture
+    benchmarks = json.loads(out.read_text())["benchmarks"]
+    assert [b["param"] for b in benchmarks] == ["sklearn-seed1", "sklearn-seed2"]
+    for b in benchmarks:
+        info = b["extra_info"]
+        assert info["profile"] == "quick" and info["dataset"] == "digits"
+        assert info["n_trials"] == len(info["trials"]) == info["budget"]["max_trials"]
+        assert all(info["phases"][p]["wall_s"] > 0 for p in ("search", "refit", "final"))
+    assert {b["extra_info"]["seed"] for b in benchmarks} == {1, 2}
+    summary = next(tmp_path.glob("tunerbench-*.json"))
+    assert len(load_results(summary)) == 2
+    assert f"tunerbench report: {tmp_path / 'index.html'}" in done.stdout
+    assert (tmp_path / "index.html").stat().st_size > 100_000
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--tb-tuners", "random,nope"], "unknown tuner 'nope'; choose from random, grid"),
+        (["--tb-tuners", ","], "unknown tuner list (empty)"),
+        (["--tb-dataset", "mnist"], "unknown dataset 'mnist'; choose one of fashion_mnist, digits"),
+        (["--tb-profile", "huge"], "unknown profile 'huge'; choose one of reference, quick"),
+        (["--tb-loop", "turbo"], "unknown loop 'turbo'; choose one of fast, keras-default"),
+        (["--tb-seeds", "0"], "--tb-seeds must be a positive whole number, got '0'"),
+        (["--tb-seeds", "-2"], "--tb-seeds must be a positive whole number, got '-2'"),
+        (["--tb-seeds", "two"], "--tb-seeds must be a positive whole number, got 'two'"),
+        (["--tb-data-dir", "/nonexistent/fmnist"], "data directory /nonexistent/fmnist does not"),
+        (["--tb-resume", "--tb-dataset", "digits"], "--tb-resume: no earlier session in"),
+    ],
+)
+def test_bad_options_fail_in_one_line_and_touch_nothing(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    saved = tmp_path / "tunerbench-earlier.json"
+    saved.write_text('{"keep": "me"}')
+    done = bench(*args, output=tmp_path)
+    assert done.returncode == 4  # pytest's usage error
+    errors = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(errors) == 1 and errors[0].startswith("ERROR: ")
+    assert message in errors[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tunerbench-earlier.json"]
+    assert saved.read_text() == '{"keep": "me"}'
+
+
+def test_damaged_data_file_fails_in_one_line(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    for stem in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                 "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"):  # fmt: skip
+        header = struct.pack(">IIII", 2051, 10, 28, 28) if "images" in stem else b""
+        (data / stem).write_bytes(header + b"\x00" * 100)  # 10 images promised, 100 bytes given
+    done = bench("--tb-data-dir", str(data), output=tmp_path / "out")
+    assert done.returncode == 4
+    assert done.stderr.strip().count("\n") == 0
+    assert "is truncated" in done.stderr and "dataset-fashion-mnist" in done.stderr
+
+
+def test_unwritable_output_fails_before_training(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    done = bench("--tb-dataset", "digits", output=blocker / "reports")
+    assert done.returncode == 4
+    assert "cannot write results to" in done.stderr and "--tb-output" in done.stderr
+
+
+def _journal_trials(journal: Path, tuner: str) -> list[dict]:
+    if not journal.exists():
+        return []
+    lines = [json.loads(line) for line in journal.read_text().splitlines() if line.endswith("}")]
+    return [e["trial"] for e in lines if e["event"] == "trial" and e["tuner"] == tuner]
+
+
+def test_sigkill_during_search_then_resume_keeps_every_trial_once(tmp_path: Path) -> None:
+    args = ["--tb-profile", "quick", "--tb-dataset", "digits", "--tb-tuners", "random,hyperband"]
+    command = [sys.executable, "-m", "pytest", "bench/", "-p", "no:cacheprovider",
+               "--tb-output", str(tmp_path), *args]  # fmt: skip
+    first = subprocess.Popen(command, cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+    deadline = time.monotonic() + 600
+    journal = None
+    while time.monotonic() < deadline and first.poll() is None:
+        journal = next(tmp_path.glob("runs/*/journal.jsonl"), None)
+        if journal is not None and len(_journal_trials(journal, "hyperband")) >= 3:
+            break
+        time.sleep(0.2)
+    assert first.poll() is None, "the run ended before it could be killed"
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait()
+    assert journal is not None
+    before = {t["trial_id"]: t for t in _journal_trials(journal, "hyperband")}
+    random_before = _journal_trials(journal, "random")
+    assert len(random_before) == 6
+
+    again = bench("--tb-resume", *args, output=tmp_path)
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert "1 passed, 1 skipped" in again.stdout  # random had finished: kept, not rerun
+    results = {r.tuner: r for r in load_results(next(tmp_path.glob("tunerbench-*.json")))}
+    hyperband = results["hyperband"]
+    ids = [t.trial_id for t in hyperband.trials]
+    assert len(ids) == len(set(ids)) == hyperband.budget.hyperband_trials  # none twice, none lost
+    for trial in hyperband.trials:
+        if trial.trial_id in before:
+            assert trial.hyperparameters == before[trial.trial_id]["hyperparameters"]
+            assert trial.val_accuracy == before[trial.trial_id]["val_accuracy"]
+    assert hyperband.resumed == 1 and "resumed 1 time" in hyperband.notes[0]
+    assert results["random"].resumed == 0
+    assert [t.trial_id for t in results["random"].trials] == [t["trial_id"] for t in random_before]
+    assert len(list(tmp_path.glob("runs/*"))) == 1  # the same run directory was continued

@@ -1,0 +1,111 @@
+"""The run journal: every finished trial, phase and pipeline appended to disk as it happens.
+
+One JSON object per line, flushed and fsynced before the benchmark goes on, so a Ctrl-C, a
+SIGKILL or a power cut loses at most the trial that was running. A last line cut short by a kill
+is ignored when reading; anything else unreadable is an error, since the journal is the record of
+truth for ``--tb-resume``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tunerbench.results import ResultsError, RunResult, TrialRecord
+from tunerbench.timing import PhaseTiming
+
+
+class Journal:
+    """Append-only JSON lines at ``path``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def append(self, event: dict[str, Any]) -> None:
+        line = json.dumps(event, allow_nan=False) + "\n"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path, "a", encoding="utf-8") as handle:
+            handle.write(line)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def events(self) -> list[dict[str, Any]]:
+        if not self.path.exists():
+            return []
+        lines = self.path.read_text(encoding="utf-8").split("\n")
+        events = []
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                events.append(json.loads(line))
+            except json.JSONDecodeError:
+                if number == len(lines):  # the write a kill interrupted: no newline yet
+                    continue
+                raise ResultsError(f"{self.path}: line {number} is not JSON") from None
+        return events
+
+
+@dataclass
+class RunState:
+    """What the journal knows of one (tuner, seed) pipeline."""
+
+    trials: list[TrialRecord] = field(default_factory=list)
+    search_cpu_s: float = 0.0
+    phases: dict[str, PhaseTiming] = field(default_factory=dict)
+    refit_curve: list[float] = field(default_factory=list)
+    result: RunResult | None = None
+    interruptions: int = 0
+
+    @property
+    def search_wall_s(self) -> float:
+        """Search time up to the last recorded trial; work lost at a kill is not counted."""
+        return self.trials[-1].finished_at_s if self.trials else 0.0
+
+
+class RunJournal:
+    """The journal as one pipeline sees it: events tagged with its tuner and seed."""
+
+    def __init__(self, journal: Journal, tuner: str, seed: int) -> None:
+        self.journal = journal
+        self.tuner = tuner
+        self.seed = seed
+
+    def _append(self, kind: str, **payload: Any) -> None:
+        self.journal.append({"event": kind, "tuner": self.tuner, "seed": self.seed, **payload})
+
+    def started(self, resumed: bool) -> None:
+        self._append("start", resumed=resumed)
+
+    def trial(self, record: TrialRecord, search_cpu_s: float) -> None:
+        self._append("trial", trial=asdict(record), search_cpu_s=search_cpu_s)
+
+    def phase(self, name: str, timing: PhaseTiming, curve: list[float] | None = None) -> None:
+        self._append("phase", phase=name, timing=asdict(timing), curve=curve)
+
+    def finished(self, result: RunResult) -> None:
+        self._append("result", result=result.to_dict())
+
+    def state(self) -> RunState:
+        state = RunState()
+        seen: set[str] = set()
+        for event in self.journal.events():
+            if event.get("tuner") != self.tuner or event.get("seed") != self.seed:
+                continue
+            kind = event.get("event")
+            if kind == "start" and event.get("resumed"):
+                state.interruptions += 1
+            elif kind == "trial" and event["trial"]["trial_id"] not in seen:
+                seen.add(event["trial"]["trial_id"])
+                state.trials.append(TrialRecord(**event["trial"]))
+                state.search_cpu_s = event["search_cpu_s"]
+            elif kind == "phase":
+                state.phases[event["phase"]] = PhaseTiming(**event["timing"])
+                if event["phase"] == "refit":
+                    state.refit_curve = event["curve"]
+            elif kind == "result":
+                state.result = RunResult.from_dict(event["result"])
+        return state
