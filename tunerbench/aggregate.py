@@ -45,7 +45,10 @@ def environment(result: RunResult) -> str:
 
 
 def variant(result: RunResult) -> str:
-    return result.tuner if result.loop == DEFAULT_LOOP else f"{result.tuner} [{result.loop}]"
+    """The tuner, plus how it was run when that differs from the default (loop, workers)."""
+    how = [result.loop] if result.loop != DEFAULT_LOOP else []
+    how += [f"{result.workers} workers"] if result.workers > 1 else []
+    return f"{result.tuner} [{', '.join(how)}]" if how else result.tuner
 
 
 def _version_tuple(label: str) -> tuple:

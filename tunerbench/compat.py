@@ -24,6 +24,14 @@ def clear_session() -> None:
     keras.backend.clear_session()
 
 
+def limit_threads(threads: int) -> None:
+    """Cap TensorFlow's thread pools, so parallel workers share the cores instead of fighting."""
+    import tensorflow as tf
+
+    tf.config.threading.set_intra_op_parallelism_threads(threads)
+    tf.config.threading.set_inter_op_parallelism_threads(threads)
+
+
 def framework_versions() -> dict[str, str]:
     import keras_tuner
     import numpy

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from tunerbench import compat
-from tunerbench.budget import Budget, compute_budget
+from tunerbench.budget import compute_budget
 from tunerbench.data import Dataset, stratified_subset
 from tunerbench.hypermodels import ReferenceHyperModel
 from tunerbench.journal import RunJournal, RunState
@@ -171,6 +171,39 @@ class SklearnPhases:
         return accuracy, loss
 
 
+@dataclass(frozen=True)
+class TunerSetup:
+    """Everything a process needs to build the same tuner: the chief and every worker alike."""
+
+    tuner: str
+    split: Split
+    ctx: TunerContext
+    profile: Profile
+    seed: int
+
+    @classmethod
+    def create(
+        cls, tuner: str, dataset: Dataset, profile: Profile, seed: int, workdir: Path, loop: Loop
+    ) -> TunerSetup:
+        compat.set_seed(seed)
+        split = make_split(dataset, profile)
+        ctx = TunerContext(
+            hypermodel=ReferenceHyperModel(dataset.image_shape, dataset.num_classes, loop),
+            budget=compute_budget(profile),
+            directory=workdir,
+            seed=seed,
+            batch_size=profile.batch_size,
+            n_fit=len(split.y_fit),
+            n_val=len(split.y_val),
+        )
+        return cls(tuner, split, ctx, profile, seed)
+
+    def phases(self) -> KerasPhases | SklearnPhases:
+        if is_sklearn(self.tuner):
+            return SklearnPhases(self.profile, self.seed)
+        return KerasPhases(self.profile)
+
+
 def machine_info() -> dict[str, Any]:
     cpu = platform.processor() or platform.machine()
     try:
@@ -199,6 +232,7 @@ def run_pipeline(
     on_trial: ProgressFn | None = None,
     journal: RunJournal | None = None,
     resume: bool = False,
+    workers: int = 1,
 ) -> RunResult:
     """Run the three phases for one tuner and seed.
 
@@ -219,27 +253,20 @@ def run_pipeline(
         journal.started(resumed=resuming)
     resumed = earlier.interruptions + int(resuming)
     started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    compat.set_seed(seed)
-    split = make_split(dataset, profile)
-    budget: Budget = compute_budget(profile)
-    ctx = TunerContext(
-        hypermodel=ReferenceHyperModel(dataset.image_shape, dataset.num_classes, loop),
-        budget=budget,
-        directory=workdir,
-        seed=seed,
-        batch_size=profile.batch_size,
-        n_fit=len(split.y_fit),
-        n_val=len(split.y_val),
-    )
+    setup = TunerSetup.create(tuner_name, dataset, profile, seed, workdir, loop)
+    split, budget = setup.split, setup.ctx.budget
     log = TrialLog(tuner_name, planned_trials(tuner_name, budget), on_trial, journal)
-    tuner = build_tuner(tuner_name, ctx, log)
-    phases_impl = SklearnPhases(profile, seed) if is_sklearn(tuner_name) else KerasPhases(profile)
+    tuner = build_tuner(tuner_name, setup.ctx, log)
+    phases_impl = setup.phases()
     timings: dict[str, PhaseTiming] = dict(earlier.phases)
 
     log.start(earlier)
     if "search" not in timings:
         log.recover(tuner.oracle)
-        phases_impl.search(tuner, split)
+        if workers > 1:
+            _search_in_workers(tuner, setup, dataset, loop, log, journal, workers)
+        else:
+            phases_impl.search(tuner, split)
         timings["search"] = PhaseTiming(round(log.elapsed(), 4), round(log.search_cpu(), 4))
         _journal_phase(journal, "search", timings["search"])
     best = tuner.get_best_hyperparameters(1)
@@ -298,7 +325,36 @@ def run_pipeline(
         search_epochs=sum(r.epochs or 0 for r in log.records),
         resumed=resumed,
         notes=notes,
+        workers=workers,
     )
+
+
+def _search_in_workers(
+    tuner: Any,
+    setup: TunerSetup,
+    dataset: Dataset,
+    loop: Loop,
+    log: TrialLog,
+    journal: RunJournal | None,
+    workers: int,
+) -> None:
+    from tunerbench.parallel import WorkerSpec, run_workers, split_threads
+
+    if journal is None:
+        raise PipelineError("a search with several workers needs a run journal to collect trials")
+    spec = WorkerSpec(
+        tuner=setup.tuner,
+        dataset=dataset.name,
+        data_dir=dataset.source if dataset.name == "fashion_mnist" else None,
+        profile=setup.profile.name,
+        seed=setup.seed,
+        loop=loop.name,
+        directory=str(setup.ctx.directory),
+        journal=str(journal.journal.path),
+        search_start=log.start_time,
+        threads=split_threads(workers),
+    )
+    run_workers(tuner.oracle, spec, workers, log, journal)
 
 
 def _journal_phase(

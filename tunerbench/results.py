@@ -66,6 +66,7 @@ class RunResult:
     search_epochs: int
     resumed: int = 0
     notes: list[str] = field(default_factory=list)
+    workers: int = 1
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -47,6 +47,9 @@ OPTIONS: list[Option] = [
     Option("--tb-output", "output", "folder for results, run folders and report (default reports)"),
     Option("--tb-loop", "loop", "training loop: fast (default) or keras-default"),
     Option(
+        "--tb-workers", "workers", "worker processes per search (Keras Tuner's distributed mode)"
+    ),
+    Option(
         "--tb-resume",
         "resume",
         "continue the newest interrupted session with the same options",
@@ -68,6 +71,7 @@ class BenchOptions:
     data_dir: str | None
     output: Path
     loop: str
+    workers: int = 1
     resume: bool = False
 
     @classmethod
@@ -80,6 +84,7 @@ class BenchOptions:
         data_dir: str | None = None,
         output: str = "reports",
         loop: str = DEFAULT_LOOP,
+        workers: str | int = 1,
         resume: bool = False,
     ) -> BenchOptions:
         """Check every value up front so a typo fails in a second, not after an hour of runs."""
@@ -91,13 +96,11 @@ class BenchOptions:
             raise OptionsError(str(exc)) from None
         if dataset not in DATASETS:
             raise OptionsError(f"unknown dataset {dataset!r}; choose one of {', '.join(DATASETS)}")
-        try:
-            n_seeds = int(seeds)
-        except (TypeError, ValueError):
-            n_seeds = 0
-        if n_seeds < 1:
-            raise OptionsError(f"--tb-seeds must be a positive whole number, got {seeds!r}")
-        return cls(names, dataset, profile, n_seeds, data_dir, Path(output), loop, bool(resume))
+        n_seeds = _positive("--tb-seeds", seeds)
+        n_workers = _positive("--tb-workers", workers)
+        return cls(
+            names, dataset, profile, n_seeds, data_dir, Path(output), loop, n_workers, bool(resume)
+        )
 
     @property
     def seed_values(self) -> list[int]:
@@ -108,7 +111,17 @@ class BenchOptions:
         """What must match for ``--tb-resume`` to continue a session."""
         raw = asdict(self)
         return {k: list(v) if isinstance(v, tuple) else v for k, v in raw.items()
-                if k in ("tuners", "dataset", "profile", "seeds", "loop")}  # fmt: skip
+                if k in ("tuners", "dataset", "profile", "seeds", "loop", "workers")}  # fmt: skip
+
+
+def _positive(flag: str, value: str | int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = 0
+    if number < 1:
+        raise OptionsError(f"{flag} must be a positive whole number, got {str(value)!r}")
+    return number
 
 
 def _stamp() -> str:
@@ -197,6 +210,7 @@ class BenchSession:
             on_trial=on_trial,
             journal=journal,
             resume=self.options.resume,
+            workers=self.options.workers,
         )
         journal.finished(result)
         self.results.append(result)

@@ -21,6 +21,7 @@ from tunerbench.timing import Stopwatch, current_rss_mb, process_cpu_seconds
 ProgressFn = Callable[["TrialLog", TrialRecord], None]
 
 
+IDLE_WAIT_S = 0.2
 RECOVERED = (
     "recovered from Keras Tuner's saved state after an interruption; its time was not recorded"
 )
@@ -46,6 +47,15 @@ class TrialLog:
         self._cpu_start = process_cpu_seconds() - earlier.search_cpu_s
         self.records = list(earlier.trials)
 
+    def start_at(self, search_start: float) -> None:
+        """Share another process's search clock (``time.perf_counter`` is system-wide on Linux),
+        so a worker's trials carry times since the chief's search start."""
+        self._start = search_start
+
+    @property
+    def start_time(self) -> float:
+        return self._start
+
     def elapsed(self) -> float:
         return time.perf_counter() - self._start
 
@@ -60,6 +70,12 @@ class TrialLog:
         self.records.append(record)
         if self.journal is not None:
             self.journal.trial(record, round(self.search_cpu(), 4))
+        if self.on_trial is not None:
+            self.on_trial(self, record)
+
+    def observe(self, record: TrialRecord) -> None:
+        """A trial another process ran and journaled: keep and announce it, don't journal it."""
+        self.records.append(record)
         if self.on_trial is not None:
             self.on_trial(self, record)
 
@@ -117,7 +133,16 @@ class RecordingMixin:
 
     trial_log: TrialLog
 
+    def pre_create_trial(self) -> None:
+        """Back off while a distributed oracle answers IDLE (Hyperband waiting for a round to
+        finish): Keras Tuner itself would ask again at once, keeping a core busy polling."""
+        if getattr(self, "_asked", False):
+            time.sleep(IDLE_WAIT_S)
+        self._asked = True
+        super().pre_create_trial()
+
     def on_trial_begin(self, trial: Any) -> None:
+        self._asked = False
         self._trial_watch = Stopwatch()
         self._trial_epochs: int | None = None
         super().on_trial_begin(trial)
