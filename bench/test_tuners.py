@@ -11,7 +11,7 @@ from tunerbench.tuners import planned_trials
 def test_pipeline(benchmark, bench_session, progress, tuner: str, seed: int) -> None:
     options = bench_session.options
     if bench_session.finished(tuner, seed) is not None:
-        pytest.skip(f"{tuner} seed {seed} finished before the interruption; its result is kept")
+        pytest.skip(f"{tuner} seed {seed} already ran (this session or the one resumed); kept")
     benchmark.group = f"{options.dataset}/{options.profile}"
     result = benchmark.pedantic(
         bench_session.run, args=(tuner, seed, progress), rounds=1, iterations=1

@@ -13,6 +13,7 @@ import keras_tuner as kt
 
 from tunerbench.loops import Loop
 from tunerbench.space import LEARNING_RATES, UNITS
+from tunerbench.timing import FIT_CLOCK
 
 
 def define_space(hp: kt.HyperParameters) -> tuple[int, float]:
@@ -47,6 +48,41 @@ class ReferenceHyperModel(kt.HyperModel):
             **self.loop.compile_kwargs,
         )
         return model
+
+    def fit(
+        self,
+        hp: kt.HyperParameters,
+        model: keras.Model,
+        x: Any,
+        y: Any,
+        validation_data: tuple[Any, Any] | None = None,
+        batch_size: int = 32,
+        **kwargs: Any,
+    ) -> Any:
+        """``model.fit`` through the loop's input pipeline; Keras Tuner calls this per trial and
+        the pipeline calls it for the refit and final fit, so every phase trains the same way."""
+        with FIT_CLOCK:
+            if not self.loop.input_pipeline:
+                return model.fit(
+                    x, y, validation_data=validation_data, batch_size=batch_size, **kwargs
+                )
+            from tunerbench.inputs import evaluation_data, training_data
+
+            if validation_data is not None:
+                x_val, y_val = validation_data
+                validation_data = evaluation_data(x_val, y_val, self.loop.eval_batch_size)
+            return model.fit(
+                training_data(x, y, batch_size), validation_data=validation_data, **kwargs
+            )
+
+    def evaluate(self, model: keras.Model, x: Any, y: Any) -> dict[str, float]:
+        with FIT_CLOCK:
+            if self.loop.input_pipeline:
+                from tunerbench.inputs import evaluation_data
+
+                data = evaluation_data(x, y, self.loop.eval_batch_size)
+                return model.evaluate(data, verbose=0, return_dict=True)
+            return model.evaluate(x, y, verbose=0, return_dict=True)
 
 
 def build_mlp(hp: kt.HyperParameters, max_iter: int, batch_size: int, seed: int) -> Any:

@@ -67,15 +67,18 @@ class RunState:
 
 
 class RunJournal:
-    """The journal as one pipeline sees it: events tagged with its tuner and seed."""
+    """The journal as one pipeline sees it: events tagged with its tuner, seed and run label
+    (the label tells apart runs of one tuner and seed made another way, e.g. with workers)."""
 
-    def __init__(self, journal: Journal, tuner: str, seed: int) -> None:
+    def __init__(self, journal: Journal, tuner: str, seed: int, label: str | None = None) -> None:
         self.journal = journal
         self.tuner = tuner
         self.seed = seed
+        self.label = label or f"{tuner}-seed{seed}"
 
     def _append(self, kind: str, **payload: Any) -> None:
-        self.journal.append({"event": kind, "tuner": self.tuner, "seed": self.seed, **payload})
+        event = {"event": kind, "run": self.label, "tuner": self.tuner, "seed": self.seed}
+        self.journal.append({**event, **payload})
 
     def started(self, resumed: bool) -> None:
         self._append("start", resumed=resumed)
@@ -93,7 +96,7 @@ class RunJournal:
         state = RunState()
         seen: set[str] = set()
         for event in self.journal.events():
-            if event.get("tuner") != self.tuner or event.get("seed") != self.seed:
+            if event.get("run") != self.label:
                 continue
             kind = event.get("event")
             if kind == "start" and event.get("resumed"):

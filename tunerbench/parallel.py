@@ -40,6 +40,7 @@ class WorkerSpec:
     loop: str
     directory: str
     journal: str
+    run_label: str
     search_start: float  # the chief's time.perf_counter() at search start (system-wide clock)
     threads: int
 

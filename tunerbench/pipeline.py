@@ -28,7 +28,7 @@ from tunerbench.loops import Loop, get_loop
 from tunerbench.profiles import Profile
 from tunerbench.results import RunResult
 from tunerbench.space import search_values
-from tunerbench.timing import PhaseTiming, Stopwatch
+from tunerbench.timing import FIT_CLOCK, PhaseTiming, Stopwatch
 from tunerbench.trials import ProgressFn, TrialLog
 from tunerbench.tuners import TunerContext, build_tuner, is_sklearn, planned_trials
 
@@ -78,22 +78,20 @@ def make_split(dataset: Dataset, profile: Profile) -> Split:
 
 
 class KerasPhases:
-    """Search, refit and final fit of the Keras tuners, all through ``model.fit``."""
+    """Search, refit and final fit of the Keras tuners, all through the hypermodel's ``fit``."""
 
     def __init__(self, profile: Profile) -> None:
         self.profile = profile
 
-    def _fit(self, fit: Any, split: Split, epochs: int, **kwargs: Any) -> Any:
-        """Call ``fit`` (a model's, or a tuner's ``search``) with the pipeline's data and batch."""
-        return fit(
-            split.x_fit,
-            split.y_fit,
-            validation_data=(split.x_val, split.y_val),
-            epochs=epochs,
-            batch_size=self.profile.batch_size,
-            verbose=0,
-            **kwargs,
-        )
+    def _fit_args(self, split: Split, epochs: int) -> dict[str, Any]:
+        return {
+            "x": split.x_fit,
+            "y": split.y_fit,
+            "validation_data": (split.x_val, split.y_val),
+            "epochs": epochs,
+            "batch_size": self.profile.batch_size,
+            "verbose": 0,
+        }
 
     def search(self, tuner: Any, split: Split) -> None:
         import keras
@@ -101,16 +99,19 @@ class KerasPhases:
         stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=self.profile.patience)
         # A NaN loss ends the trial at once; the tuner then records it as failed.
         nan = keras.callbacks.TerminateOnNaN()
-        self._fit(tuner.search, split, self.profile.max_epochs, callbacks=[stop, nan])
+        tuner.search(**self._fit_args(split, self.profile.max_epochs), callbacks=[stop, nan])
 
     def refit_curve(self, tuner: Any, hp: Any, split: Split) -> list[float]:
-        history = self._fit(tuner.hypermodel.build(hp).fit, split, self.profile.refit_epochs)
+        model = tuner.hypermodel.build(hp)
+        history = tuner.hypermodel.fit(
+            hp, model, **self._fit_args(split, self.profile.refit_epochs)
+        )
         return [float(v) for v in history.history["val_accuracy"]]
 
     def final(self, tuner: Any, hp: Any, split: Split, epochs: int) -> tuple[float, float]:
         model = tuner.hypermodel.build(hp)
-        self._fit(model.fit, split, epochs)
-        scores = model.evaluate(split.x_test, split.y_test, verbose=0, return_dict=True)
+        tuner.hypermodel.fit(hp, model, **self._fit_args(split, epochs))
+        scores = tuner.hypermodel.evaluate(model, split.x_test, split.y_test)
         return float(scores["accuracy"]), float(scores["loss"])
 
 
@@ -253,6 +254,7 @@ def run_pipeline(
         journal.started(resumed=resuming)
     resumed = earlier.interruptions + int(resuming)
     started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    fit_clock_start = FIT_CLOCK.total_s
     setup = TunerSetup.create(tuner_name, dataset, profile, seed, workdir, loop)
     split, budget = setup.split, setup.ctx.budget
     log = TrialLog(tuner_name, planned_trials(tuner_name, budget), on_trial, journal)
@@ -326,6 +328,11 @@ def run_pipeline(
         resumed=resumed,
         notes=notes,
         workers=workers,
+        # Seconds inside Keras' fit/evaluate, where this process ran them all (not with workers,
+        # not for scikit-learn, not across a resume): the rest of the wall time is overhead.
+        fit_s=None
+        if (workers > 1 or resumed or is_sklearn(tuner_name))
+        else round(FIT_CLOCK.total_s - fit_clock_start, 4),
     )
 
 
@@ -351,6 +358,7 @@ def _search_in_workers(
         loop=loop.name,
         directory=str(setup.ctx.directory),
         journal=str(journal.journal.path),
+        run_label=journal.label,
         search_start=log.start_time,
         threads=split_threads(workers),
     )

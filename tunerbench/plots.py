@@ -245,3 +245,29 @@ def time_breakdown(runs: list[RunResult], div_id: str) -> str:
         legend_title_text="phase",
     )
     return to_html(fig, div_id)
+
+
+def memory(runs: list[RunResult], div_id: str) -> str:
+    """Resident memory after each trial, in the order trials finished, one line per run."""
+    colors, dashes = _colors(runs), _dashes(runs)
+    several_envs = len(dashes) > 1
+    fig = go.Figure()
+    for run in sorted(runs, key=lambda r: (variant(r), environment(r), r.seed)):
+        trials = sorted(run.trials, key=lambda t: t.finished_at_s)
+        points = [(i + 1, t.rss_mb) for i, t in enumerate(trials) if t.rss_mb is not None]
+        if not points:
+            continue
+        name, env = variant(run), environment(run)
+        fig.add_trace(
+            go.Scatter(x=[p[0] for p in points], y=[p[1] for p in points], mode="lines+markers",
+                       name=_label(f"{name} seed {run.seed}", env, several_envs),
+                       line={"color": colors[name], "dash": dashes[env]}, marker={"size": 4})
+        )  # fmt: skip
+    fig.update_layout(
+        title="Memory: resident set size after each trial",
+        xaxis_title="trial (in the order trials finished)",
+        yaxis_title="RSS (MB)",
+        height=400,
+        legend_title_text="run",
+    )
+    return to_html(fig, div_id)

@@ -30,7 +30,7 @@ from tunerbench.aggregate import (
     variant,
 )
 from tunerbench.files import atomic_write_text
-from tunerbench.results import PHASES, ResultsError, RunResult, load_results
+from tunerbench.results import PHASES, ResultsError, RunResult, load_perf, load_results
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "report_templates"
 
@@ -194,6 +194,55 @@ def reference_comparison(key: GroupKey, runs: list[RunResult]) -> dict[str, Any]
     return {"reference": REFERENCE, "measured": measured, "comparable": comparable}
 
 
+def _pairs(runs: list[RunResult], key: str) -> dict[tuple, dict[Any, RunResult]]:
+    """Runs that differ only in ``key`` ("loop" or "workers"), grouped by everything else."""
+    other = "workers" if key == "loop" else "loop"
+    pairs: dict[tuple, dict[Any, RunResult]] = defaultdict(dict)
+    for run in runs:
+        pairs[(run.tuner, run.seed, environment(run), getattr(run, other))][getattr(run, key)] = run
+    return {k: v for k, v in pairs.items() if len(v) > 1}
+
+
+def performance(key: GroupKey, runs: list[RunResult], perf: list[dict[str, Any]]) -> dict:
+    """The speed figures: epoch speed, loop and worker speed-ups, overhead, memory per trial."""
+    loops = []
+    for (tuner, seed, env, workers), by_loop in sorted(_pairs(runs, "loop").items()):
+        if "fast" in by_loop and "keras-default" in by_loop:
+            slow, fast = total_wall(by_loop["keras-default"]), total_wall(by_loop["fast"])
+            loops.append({"run": f"{tuner}, seed {seed}, {workers} worker(s), {env}",
+                          "default_s": slow, "fast_s": fast, "ratio": slow / fast,
+                          "default_acc": by_loop["keras-default"].test_accuracy,
+                          "fast_acc": by_loop["fast"].test_accuracy})  # fmt: skip
+    workers = []
+    for (tuner, seed, env, loop), by_workers in sorted(_pairs(runs, "workers").items()):
+        one = by_workers.get(1)
+        for n, many in sorted(by_workers.items()):
+            if one is None or n == 1:
+                continue
+            workers.append({"run": f"{tuner}, seed {seed}, loop {loop}, {env}", "workers": n,
+                            "one_s": one.phases["search"].wall_s,
+                            "many_s": many.phases["search"].wall_s,
+                            "ratio": one.phases["search"].wall_s / many.phases["search"].wall_s,
+                            "one_trials": one.n_trials, "many_trials": many.n_trials,
+                            "one_cpu": one.phases["search"].cpu_s,
+                            "many_cpu": many.phases["search"].cpu_s})  # fmt: skip
+    overhead = [
+        {"run": f"{variant(r)}, seed {r.seed}, {environment(r)}", "wall_s": total_wall(r),
+         "fit_s": r.fit_s, "percent": 100 * (total_wall(r) - r.fit_s) / total_wall(r)}
+        for r in runs if r.fit_s is not None
+    ]  # fmt: skip
+    memory = []
+    for r in runs:
+        rss = [t.rss_mb for t in sorted(r.trials, key=lambda t: t.finished_at_s) if t.rss_mb]
+        if len(rss) >= 6:
+            memory.append({"run": f"{variant(r)}, seed {r.seed}, {environment(r)}",
+                           "fifth": rss[4], "last": rss[-1], "n": len(rss),
+                           "growth": 100 * (rss[-1] - rss[4]) / rss[4]})  # fmt: skip
+    epochs = [p for p in perf if (p.get("dataset"), p.get("profile")) == (key.dataset, key.profile)]
+    return {"epochs": epochs, "loops": loops, "workers": workers, "overhead": overhead,
+            "memory": memory}  # fmt: skip
+
+
 def header(runs: list[RunResult]) -> dict[str, Any]:
     envs: dict[str, dict[str, str]] = {}
     for run in runs:
@@ -229,7 +278,9 @@ def trial_rows(runs: list[RunResult]) -> list[dict[str, Any]]:
     return rows
 
 
-def build_context(results: list[RunResult], sources: list[str]) -> dict[str, Any]:
+def build_context(
+    results: list[RunResult], sources: list[str], perf: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     results, duplicates = deduplicate(results)
     groups = split_groups(results)
     warnings = []
@@ -264,6 +315,8 @@ def build_context(results: list[RunResult], sources: list[str]) -> dict[str, Any
                 "versions": versions_side_by_side(runs),
                 "reference": reference_comparison(key, runs),
                 "trials": trial_rows(runs),
+                "performance": performance(key, runs, perf or []),
+                "memory_plot": plots.memory(runs, f"g{index}-plot-memory"),
             }
         )
     return {
@@ -286,13 +339,14 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def render_html(results: list[RunResult], sources: list[str]) -> str:
+def render_html(
+    results: list[RunResult], sources: list[str], perf: list[dict[str, Any]] | None = None
+) -> str:
     import plotly.offline
 
     template = _environment().get_template("report.html.j2")
-    return template.render(
-        plotly_js=plotly.offline.get_plotlyjs(), **build_context(results, sources)
-    )
+    context = build_context(results, sources, perf)
+    return template.render(plotly_js=plotly.offline.get_plotlyjs(), **context)
 
 
 def write_report(paths: list[str | Path], out: str | Path) -> Path:
@@ -300,10 +354,12 @@ def write_report(paths: list[str | Path], out: str | Path) -> Path:
     if not paths:
         raise ReportError("no results files given; pass one or more JSON files")
     results: list[RunResult] = []
+    perf: list[dict[str, Any]] = []
     for path in paths:
         results.extend(load_results(path))
+        perf.extend(load_perf(path))
     out = Path(out)
-    page = render_html(results, [str(p) for p in paths])
+    page = render_html(results, [str(p) for p in paths], perf)
     try:
         atomic_write_text(out, page)
     except OSError as exc:

@@ -67,6 +67,7 @@ class RunResult:
     resumed: int = 0
     notes: list[str] = field(default_factory=list)
     workers: int = 1
+    fit_s: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -100,12 +101,16 @@ def _known(cls: type, raw: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in raw.items() if k in cls.__dataclass_fields__}
 
 
-def session_document(results: list[RunResult], created: str) -> dict[str, Any]:
+def session_document(
+    results: list[RunResult], created: str, perf: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """Our summary file: the run records, plus speed measurements that are not runs."""
     return {
         "format": FORMAT,
         "version": FORMAT_VERSION,
         "created": created,
         "results": [r.to_dict() for r in results],
+        "perf": perf or [],
     }
 
 
@@ -128,6 +133,16 @@ def _records_in(document: Any) -> list[dict[str, Any]] | None:
             and "tuner" in b["extra_info"]
         ]
     return None
+
+
+def load_perf(path: str | Path) -> list[dict[str, Any]]:
+    """Speed measurements (``kind`` = "epoch_speed") of a file that ``load_results`` accepted."""
+    document = json.loads(Path(path).read_text())
+    if document.get("format") == FORMAT:
+        found = document.get("perf", [])
+    else:
+        found = [b.get("extra_info", {}) for b in document.get("benchmarks", [])]
+    return [p for p in found if isinstance(p, dict) and p.get("kind") == "epoch_speed"]
 
 
 def load_results(path: str | Path) -> list[RunResult]:

@@ -49,6 +49,7 @@ OPTIONS: list[Option] = [
     Option(
         "--tb-workers", "workers", "worker processes per search (Keras Tuner's distributed mode)"
     ),
+    Option("--tb-speed", "speed", "also run the speed benchmarks (bench/test_speed.py)", True),
     Option(
         "--tb-resume",
         "resume",
@@ -73,6 +74,7 @@ class BenchOptions:
     loop: str
     workers: int = 1
     resume: bool = False
+    speed: bool = False
 
     @classmethod
     def parse(
@@ -86,6 +88,7 @@ class BenchOptions:
         loop: str = DEFAULT_LOOP,
         workers: str | int = 1,
         resume: bool = False,
+        speed: bool = False,
     ) -> BenchOptions:
         """Check every value up front so a typo fails in a second, not after an hour of runs."""
         try:
@@ -99,7 +102,16 @@ class BenchOptions:
         n_seeds = _positive("--tb-seeds", seeds)
         n_workers = _positive("--tb-workers", workers)
         return cls(
-            names, dataset, profile, n_seeds, data_dir, Path(output), loop, n_workers, bool(resume)
+            names,
+            dataset,
+            profile,
+            n_seeds,
+            data_dir,
+            Path(output),
+            loop,
+            n_workers,
+            bool(resume),
+            bool(speed),
         )
 
     @property
@@ -109,9 +121,9 @@ class BenchOptions:
 
     def identity(self) -> dict[str, Any]:
         """What must match for ``--tb-resume`` to continue a session."""
+        keys = ("tuners", "dataset", "profile", "seeds", "loop", "workers", "speed")
         raw = asdict(self)
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in raw.items()
-                if k in ("tuners", "dataset", "profile", "seeds", "loop", "workers")}  # fmt: skip
+        return {k: list(raw[k]) if isinstance(raw[k], tuple) else raw[k] for k in keys}
 
 
 def _positive(flag: str, value: str | int) -> int:
@@ -163,6 +175,7 @@ class BenchSession:
         self.journal = Journal(self.run_dir / "journal.jsonl")
         self.created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         self.results: list[RunResult] = []
+        self.perf: list[dict[str, Any]] = []
         self._dataset: Dataset | None = None
 
     def prepare(self) -> None:
@@ -170,10 +183,9 @@ class BenchSession:
         try:
             if self.options.resume:
                 self.results = [
-                    state.result
-                    for tuner in self.options.tuners
-                    for seed in self.options.seed_values
-                    if (state := RunJournal(self.journal, tuner, seed).state()).result is not None
+                    RunResult.from_dict(event["result"])
+                    for event in self.journal.events()
+                    if event.get("event") == "result"
                 ]
                 return
             self.run_dir.mkdir(parents=True, exist_ok=False)
@@ -192,25 +204,54 @@ class BenchSession:
             self._dataset = load_dataset(self.options.dataset, self.options.data_dir)
         return self._dataset
 
-    def finished(self, tuner: str, seed: int) -> RunResult | None:
-        """The result of a pipeline an interrupted session already completed, if any."""
-        return next((r for r in self.results if r.tuner == tuner and r.seed == seed), None)
+    def finished(
+        self, tuner: str, seed: int, loop: str | None = None, workers: int | None = None
+    ) -> RunResult | None:
+        """The result of this pipeline if this session (or the one it resumes) completed it."""
+        loop, workers = loop or self.options.loop, workers or self.options.workers
+        return next(
+            (
+                r
+                for r in self.results
+                if (r.tuner, r.seed, r.loop, r.workers) == (tuner, seed, loop, workers)
+            ),
+            None,
+        )
 
-    def run(self, tuner: str, seed: int, on_trial: ProgressFn | None = None) -> RunResult:
+    def _label(self, tuner: str, seed: int, loop: str, workers: int) -> str:
+        """Run label and tuner folder name; runs the options ask for keep the plain form."""
+        label = f"{tuner}-seed{seed}"
+        if loop != self.options.loop:
+            label += f"-{loop}"
+        if workers != self.options.workers:
+            label += f"-{workers}workers"
+        return label
+
+    def run(
+        self,
+        tuner: str,
+        seed: int,
+        on_trial: ProgressFn | None = None,
+        loop: str | None = None,
+        workers: int | None = None,
+    ) -> RunResult:
+        """Run one pipeline (the options' loop and workers unless given) and save it."""
         from tunerbench.pipeline import run_pipeline
 
-        journal = RunJournal(self.journal, tuner, seed)
+        loop, workers = loop or self.options.loop, workers or self.options.workers
+        label = self._label(tuner, seed, loop, workers)
+        journal = RunJournal(self.journal, tuner, seed, label)
         result = run_pipeline(
             tuner,
             self.dataset(),
             get_profile(self.options.profile),
             seed,
-            self.run_dir / f"{tuner}-seed{seed}",
-            loop_name=self.options.loop,
+            self.run_dir / label,
+            loop_name=loop,
             on_trial=on_trial,
             journal=journal,
             resume=self.options.resume,
-            workers=self.options.workers,
+            workers=workers,
         )
         journal.finished(result)
         self.results.append(result)
@@ -218,11 +259,17 @@ class BenchSession:
         return result
 
     def save(self) -> None:
-        write_json_atomic(self.results_path, session_document(self.results, self.created))
+        write_json_atomic(
+            self.results_path, session_document(self.results, self.created, self.perf)
+        )
+
+    def add_perf(self, record: dict[str, Any]) -> None:
+        self.perf.append(record)
+        self.save()
 
     def write_report(self) -> Path | None:
         """Render the report from the saved results file (never from memory), if any."""
-        if not self.results:
+        if not self.results and not self.perf:
             return None
         from tunerbench.report import write_report
 

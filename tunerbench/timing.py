@@ -39,6 +39,31 @@ class Stopwatch:
         )
 
 
+class Accumulator:
+    """Wall seconds spent inside a ``with`` block, summed over every use (re-entrant safe)."""
+
+    def __init__(self) -> None:
+        self.total_s = 0.0
+        self._depth = 0
+        self._since = 0.0
+
+    def __enter__(self) -> Accumulator:
+        if self._depth == 0:
+            self._since = time.perf_counter()
+        self._depth += 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._depth -= 1
+        if self._depth == 0:
+            self.total_s += time.perf_counter() - self._since
+
+
+# Time inside Keras' fit/evaluate in this process: what is left of a pipeline's wall time is the
+# harness's (and Keras Tuner's) overhead.
+FIT_CLOCK = Accumulator()
+
+
 def current_rss_mb() -> float | None:
     """Resident set size now (not the peak), to show whether memory grows trial after trial."""
     try:

@@ -33,7 +33,7 @@ def main(argv: list[str]) -> int:
         Path(spec.directory),
         get_loop(spec.loop),
     )
-    journal = RunJournal(Journal(Path(spec.journal)), spec.tuner, spec.seed)
+    journal = RunJournal(Journal(Path(spec.journal)), spec.tuner, spec.seed, spec.run_label)
     log = TrialLog(spec.tuner, setup.ctx.budget.max_trials, None, journal)
     log.start_at(spec.search_start)
     tuner = build_tuner(spec.tuner, setup.ctx, log)

@@ -1,0 +1,110 @@
+"""Speed measurements: the training loop against Keras' default and against arithmetic.
+
+Everything is measured in one process on the same data, so the figures are ratios of runs made
+side by side, which is what a shared, noisy machine allows.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass
+
+from tunerbench import compat
+from tunerbench.loops import get_loop
+from tunerbench.pipeline import Split
+
+UNITS = 176  # the reference run's choice
+LEARNING_RATE = 1e-3
+
+
+@dataclass(frozen=True)
+class EpochSpeed:
+    """Seconds per epoch (median of timed epochs after one warm-up epoch) of each loop."""
+
+    default_epoch_s: float
+    fast_epoch_s: float
+    speedup: float
+    matmul_gflops: float
+    gflop_per_epoch: float
+    bound_epoch_s: float
+    fast_over_bound: float
+    epochs_timed: int
+    units: int
+
+
+def flops_per_epoch(n_fit: int, n_val: int, inputs: int, units: int, classes: int = 10) -> float:
+    """Multiply-adds of one epoch: forward and backward (about 3x forward) on the training set,
+    forward on the validation set."""
+    forward = 2 * (inputs * units + units * classes)
+    return 3 * forward * n_fit + forward * n_val
+
+
+def matmul_gflops(n: int = 2048, repeats: int = 5) -> float:
+    """The best rate of a chain of large XLA matmuls: what this machine's arithmetic can do."""
+    import tensorflow as tf
+
+    a = tf.random.normal((n, n))
+    b = tf.random.normal((n, n))
+
+    @tf.function(jit_compile=True)
+    def chain(a: tf.Tensor, b: tf.Tensor) -> tf.Tensor:
+        for _ in range(10):
+            a = tf.matmul(a, b) * 1e-3
+        return a
+
+    chain(a, b).numpy()
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        chain(a, b).numpy()
+        best = min(best, time.perf_counter() - start)
+    return 10 * 2 * n**3 / best / 1e9
+
+
+def epoch_seconds(loop_name: str, split: Split, epochs: int, batch_size: int = 32) -> list[float]:
+    """Wall seconds of each of ``epochs`` epochs, after one untimed epoch that compiles."""
+    import keras_tuner as kt
+
+    from tunerbench.hypermodels import ReferenceHyperModel
+
+    compat.clear_session()
+    compat.set_seed(1)
+    hypermodel = ReferenceHyperModel(split.x_fit.shape[1:], 10, get_loop(loop_name))
+    hp = kt.HyperParameters()
+    hp.Fixed("units", UNITS)
+    hp.Fixed("learning_rate", LEARNING_RATE)
+    model = hypermodel.build(hp)
+    data = {"x": split.x_fit, "y": split.y_fit, "validation_data": (split.x_val, split.y_val)}
+    hypermodel.fit(hp, model, epochs=1, batch_size=batch_size, verbose=0, **data)
+    times = []
+    for _ in range(epochs):
+        start = time.perf_counter()
+        hypermodel.fit(hp, model, epochs=1, batch_size=batch_size, verbose=0, **data)
+        times.append(time.perf_counter() - start)
+    compat.clear_session()
+    return times
+
+
+def measure_epochs(split: Split, epochs: int = 3) -> EpochSpeed:
+    """Both loops on the same data, interleaved twice so drift on a shared machine hits both."""
+    default, fast = [], []
+    for _ in range(2):
+        default += epoch_seconds("keras-default", split, epochs)
+        fast += epoch_seconds("fast", split, epochs)
+    gflops = matmul_gflops()
+    inputs = int(split.x_fit[0].size)
+    gflop = flops_per_epoch(len(split.y_fit), len(split.y_val), inputs, UNITS) / 1e9
+    default_s, fast_s = statistics.median(default), statistics.median(fast)
+    bound = gflop / gflops
+    return EpochSpeed(
+        default_epoch_s=round(default_s, 4),
+        fast_epoch_s=round(fast_s, 4),
+        speedup=round(default_s / fast_s, 3),
+        matmul_gflops=round(gflops, 1),
+        gflop_per_epoch=round(gflop, 2),
+        bound_epoch_s=round(bound, 4),
+        fast_over_bound=round(fast_s / bound, 2),
+        epochs_timed=len(fast),
+        units=UNITS,
+    )
