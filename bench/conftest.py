@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -41,6 +42,13 @@ def pytest_configure(config: pytest.Config) -> None:
     except (OptionsError, DataError) as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[SESSION] = session
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """The speed benchmarks are collected only when asked for, so a plain run lists none."""
+    if collection_path.name == "test_speed.py" and not config.getoption("tb_speed"):
+        return True
+    return None
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

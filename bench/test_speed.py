@@ -1,4 +1,4 @@
-"""Speed benchmarks (with ``--tb-speed``): loop, pipeline, workers and memory, side by side.
+"""Speed benchmarks (collected only with ``--tb-speed``): loop, pipeline, workers and memory.
 
 Each test runs its comparison in this one session on the same data; the figures land in
 ``extra_info`` and in the report's Performance section. The targets of the speed issue are
@@ -13,12 +13,6 @@ import pytest
 
 from tunerbench.pipeline import make_split
 from tunerbench.profiles import get_profile
-
-
-@pytest.fixture(autouse=True)
-def _only_with_speed_flag(bench_session) -> None:
-    if not bench_session.options.speed:
-        pytest.skip("speed benchmarks run with --tb-speed")
 
 
 def test_epoch_speed(benchmark, bench_session) -> None:

@@ -56,6 +56,7 @@ def test_quick_digits_run_records_every_field(tmp_path: Path) -> None:
         (["--tb-seeds", "0"], "--tb-seeds must be a positive whole number, got '0'"),
         (["--tb-seeds", "-2"], "--tb-seeds must be a positive whole number, got '-2'"),
         (["--tb-seeds", "two"], "--tb-seeds must be a positive whole number, got 'two'"),
+        (["--tb-workers", "0"], "--tb-workers must be a positive whole number, got '0'"),
         (["--tb-data-dir", "/nonexistent/fmnist"], "data directory /nonexistent/fmnist does not"),
         (["--tb-resume", "--tb-dataset", "digits"], "--tb-resume: no earlier session in"),
     ],
@@ -123,9 +124,10 @@ def test_sigkill_during_search_then_resume_keeps_every_trial_once(tmp_path: Path
     random_before = _journal_trials(journal, "random")
     assert len(random_before) == 6
 
-    again = bench("--tb-resume", *args, output=tmp_path)
+    again = bench("--tb-resume", "-rs", *args, output=tmp_path)
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
-    assert "1 passed, 1 skipped" in again.stdout  # random had finished: kept, not rerun
+    assert "1 passed, 1 skipped" in again.stdout.splitlines()[-1]
+    assert "random seed 1 already ran" in again.stdout  # finished before the kill: kept
     results = {r.tuner: r for r in load_results(next(tmp_path.glob("tunerbench-*.json")))}
     hyperband = results["hyperband"]
     ids = [t.trial_id for t in hyperband.trials]

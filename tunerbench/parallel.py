@@ -35,7 +35,7 @@ class WorkerSpec:
     tuner: str
     dataset: str
     data_dir: str | None
-    profile: str
+    profile: dict[str, Any]  # every field of the Profile, so custom profiles work too
     seed: int
     loop: str
     directory: str

@@ -13,7 +13,7 @@ import os
 import platform
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -353,7 +353,7 @@ def _search_in_workers(
         tuner=setup.tuner,
         dataset=dataset.name,
         data_dir=dataset.source if dataset.name == "fashion_mnist" else None,
-        profile=setup.profile.name,
+        profile=asdict(setup.profile),
         seed=setup.seed,
         loop=loop.name,
         directory=str(setup.ctx.directory),

@@ -17,7 +17,7 @@ from tunerbench.journal import Journal, RunJournal
 from tunerbench.loops import get_loop
 from tunerbench.parallel import WorkerSpec
 from tunerbench.pipeline import TunerSetup
-from tunerbench.profiles import get_profile
+from tunerbench.profiles import Profile
 from tunerbench.trials import TrialLog
 from tunerbench.tuners import build_tuner
 
@@ -28,7 +28,7 @@ def main(argv: list[str]) -> int:
     setup = TunerSetup.create(
         spec.tuner,
         load_dataset(spec.dataset, spec.data_dir),
-        get_profile(spec.profile),
+        Profile(**spec.profile),
         spec.seed,
         Path(spec.directory),
         get_loop(spec.loop),
