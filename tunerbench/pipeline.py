@@ -239,7 +239,9 @@ def run_pipeline(
 
     Without ``resume`` the tuner directory must be new. With it, Keras Tuner reloads its oracle
     from ``workdir`` and continues the search without repeating finished trials, and phases the
-    journal already holds are taken from it; the result says how often it was resumed.
+    journal already holds are taken from it; the result says how often it was resumed. With
+    ``workers`` > 1 the search runs in that many processes through Keras Tuner's distributed
+    mode, this process serving the oracle; that needs a journal to collect their trials.
     """
     loop: Loop = get_loop(loop_name)
     workdir = Path(workdir)
