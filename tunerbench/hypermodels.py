@@ -71,6 +71,7 @@ class ReferenceHyperModel(kt.HyperModel):
             if validation_data is not None:
                 x_val, y_val = validation_data
                 validation_data = evaluation_data(x_val, y_val, self.loop.eval_batch_size)
+            kwargs["shuffle"] = False  # the pipeline reshuffles every epoch itself
             return model.fit(
                 training_data(x, y, batch_size), validation_data=validation_data, **kwargs
             )
