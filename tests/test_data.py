@@ -99,6 +99,12 @@ def test_missing_data_dir_is_an_error_not_a_fallback(tmp_path: Path) -> None:
         load_fashion_mnist(tmp_path / "nowhere")
 
 
+def test_a_file_given_as_data_dir_is_named(tmp_path: Path) -> None:
+    (tmp_path / "f").write_text("")
+    with pytest.raises(DataError, match="is a file, not a folder"):
+        load_fashion_mnist(tmp_path / "f")
+
+
 def test_env_variable_names_the_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TUNERBENCH_DATA_DIR", str(make_idx_folder(tmp_path)))
     assert load_fashion_mnist().source == str(tmp_path)

@@ -128,8 +128,10 @@ def locate_fashion_mnist(data_dir: str | Path | None = None) -> Path:
     explicit = data_dir or os.environ.get(DATA_DIR_ENV)
     if explicit:
         folder = Path(explicit)
-        if not folder.is_dir():
+        if not folder.exists():
             raise DataError(f"data directory {folder} does not exist; {GET_DATA_HINT}")
+        if not folder.is_dir():
+            raise DataError(f"data directory {folder} is a file, not a folder; {GET_DATA_HINT}")
         if not os.access(folder, os.R_OK | os.X_OK):
             raise DataError(f"data directory {folder} is not readable; fix its permissions")
         missing = [s for s in FASHION_FILES.values() if _find_file(folder, s) is None]
