@@ -31,12 +31,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     given = {o.dest: config.getoption(f"tb_{o.dest}") for o in OPTIONS}
+    # --help and --collect-only only look: no data loading, no session folder, no resuming.
+    looking = config.getoption("help") or config.getoption("collectonly")
     try:
         options = BenchOptions.parse(**{k: v for k, v in given.items() if v is not None})
-        if config.getoption("help") or config.getoption("collectonly"):
-            options = replace(options, resume=False)
-        session = BenchSession(options)
-        if not (config.getoption("help") or config.getoption("collectonly")):
+        session = BenchSession(replace(options, resume=False) if looking else options)
+        if not looking:
             session.dataset()
             session.prepare()
     except (OptionsError, DataError) as exc:
