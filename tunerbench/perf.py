@@ -63,10 +63,23 @@ def matmul_gflops(n: int = 2048, repeats: int = 5) -> float:
 
 
 def epoch_seconds(loop_name: str, split: Split, epochs: int, batch_size: int = 32) -> list[float]:
-    """Wall seconds of each of ``epochs`` epochs, after one untimed epoch that compiles."""
+    """Wall seconds of each epoch (training and validation) within one ``fit`` call, as a trial
+    runs them, leaving out the first epoch, which compiles."""
+    import keras
     import keras_tuner as kt
 
     from tunerbench.hypermodels import ReferenceHyperModel
+
+    class EpochTimer(keras.callbacks.Callback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.times: list[float] = []
+
+        def on_epoch_begin(self, epoch: int, logs: object = None) -> None:
+            self._start = time.perf_counter()
+
+        def on_epoch_end(self, epoch: int, logs: object = None) -> None:
+            self.times.append(time.perf_counter() - self._start)
 
     compat.clear_session()
     compat.set_seed(1)
@@ -75,15 +88,20 @@ def epoch_seconds(loop_name: str, split: Split, epochs: int, batch_size: int = 3
     hp.Fixed("units", UNITS)
     hp.Fixed("learning_rate", LEARNING_RATE)
     model = hypermodel.build(hp)
-    data = {"x": split.x_fit, "y": split.y_fit, "validation_data": (split.x_val, split.y_val)}
-    hypermodel.fit(hp, model, epochs=1, batch_size=batch_size, verbose=0, **data)
-    times = []
-    for _ in range(epochs):
-        start = time.perf_counter()
-        hypermodel.fit(hp, model, epochs=1, batch_size=batch_size, verbose=0, **data)
-        times.append(time.perf_counter() - start)
+    timer = EpochTimer()
+    hypermodel.fit(
+        hp,
+        model,
+        split.x_fit,
+        split.y_fit,
+        validation_data=(split.x_val, split.y_val),
+        epochs=epochs + 1,
+        batch_size=batch_size,
+        verbose=0,
+        callbacks=[timer],
+    )
     compat.clear_session()
-    return times
+    return timer.times[1:]
 
 
 def measure_epochs(split: Split, epochs: int = 3) -> EpochSpeed:
