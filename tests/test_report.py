@@ -181,3 +181,17 @@ def test_report_command_needs_no_tensorflow(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().endswith("[]")
     assert (tmp_path / "r.html").stat().st_size > 100_000
+
+
+def test_speed_measurements_are_shown_once(tmp_path: Path) -> None:
+    """A file with only an epoch-speed record is accepted; the same record in two files counts
+    once; the figures reach the Performance section."""
+    speed = {"kind": "epoch_speed", "dataset": "digits", "profile": "quick", "units": 176,
+             "default_epoch_s": 4.2094, "fast_epoch_s": 0.942, "speedup": 4.469,
+             "matmul_gflops": 190.6, "gflop_per_epoch": 43.6, "bound_epoch_s": 0.2288,
+             "fast_over_bound": 4.12, "epochs_timed": 6}  # fmt: skip
+    only = tmp_path / "speed.json"
+    only.write_text(json.dumps({"format": "tunerbench-results", "results": [], "perf": [speed]}))
+    page = write_report([SESSION, only, only], tmp_path / "r.html").read_text()
+    table = page.split('<table class="perf-epochs">', 1)[1].split("</table>", 1)[0]
+    assert table.count("<tr>") == 2 and "4.47x" in table and "4.12x" in table

@@ -358,6 +358,7 @@ def write_report(paths: list[str | Path], out: str | Path) -> Path:
     for path in paths:
         results.extend(load_results(path))
         perf.extend(load_perf(path))
+    perf = [p for i, p in enumerate(perf) if p not in perf[:i]]  # one session, two files
     out = Path(out)
     page = render_html(results, [str(p) for p in paths], perf)
     try:

@@ -135,14 +135,17 @@ def _records_in(document: Any) -> list[dict[str, Any]] | None:
     return None
 
 
-def load_perf(path: str | Path) -> list[dict[str, Any]]:
-    """Speed measurements (``kind`` = "epoch_speed") of a file that ``load_results`` accepted."""
-    document = json.loads(Path(path).read_text())
+def _perf_in(document: dict[str, Any]) -> list[dict[str, Any]]:
     if document.get("format") == FORMAT:
         found = document.get("perf", [])
     else:
         found = [b.get("extra_info", {}) for b in document.get("benchmarks", [])]
     return [p for p in found if isinstance(p, dict) and p.get("kind") == "epoch_speed"]
+
+
+def load_perf(path: str | Path) -> list[dict[str, Any]]:
+    """Speed measurements (``kind`` = "epoch_speed") of a file that ``load_results`` accepted."""
+    return _perf_in(json.loads(Path(path).read_text()))
 
 
 def load_results(path: str | Path) -> list[RunResult]:
@@ -164,7 +167,7 @@ def load_results(path: str | Path) -> list[RunResult]:
             f"{path}: not a tunerbench results file or pytest-benchmark JSON "
             "(expected an object with 'results' or 'benchmarks')"
         )
-    if not raw_records:
+    if not raw_records and not _perf_in(document):
         raise ResultsError(f"{path}: holds no tunerbench results")
     records = []
     for index, raw in enumerate(raw_records):
