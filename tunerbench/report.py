@@ -30,7 +30,7 @@ from tunerbench.aggregate import (
     variant,
 )
 from tunerbench.files import atomic_write_text
-from tunerbench.results import PHASES, ResultsError, RunResult, load_perf, load_results
+from tunerbench.results import PHASES, ResultsError, RunResult, load_file
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "report_templates"
 
@@ -356,8 +356,9 @@ def write_report(paths: list[str | Path], out: str | Path) -> Path:
     results: list[RunResult] = []
     perf: list[dict[str, Any]] = []
     for path in paths:
-        results.extend(load_results(path))
-        perf.extend(load_perf(path))
+        file_results, file_perf = load_file(path)
+        results.extend(file_results)
+        perf.extend(file_perf)
     perf = [p for i, p in enumerate(perf) if p not in perf[:i]]  # one session, two files
     out = Path(out)
     page = render_html(results, [str(p) for p in paths], perf)

@@ -143,13 +143,13 @@ def _perf_in(document: dict[str, Any]) -> list[dict[str, Any]]:
     return [p for p in found if isinstance(p, dict) and p.get("kind") == "epoch_speed"]
 
 
-def load_perf(path: str | Path) -> list[dict[str, Any]]:
-    """Speed measurements (``kind`` = "epoch_speed") of a file that ``load_results`` accepted."""
-    return _perf_in(json.loads(Path(path).read_text()))
-
-
 def load_results(path: str | Path) -> list[RunResult]:
     """All run records of one file; a ResultsError names the file and what is wrong with it."""
+    return load_file(path)[0]
+
+
+def load_file(path: str | Path) -> tuple[list[RunResult], list[dict[str, Any]]]:
+    """Run records and speed measurements (``kind`` = "epoch_speed") of one file, read once."""
     path = Path(path)
     try:
         text = path.read_text()
@@ -167,7 +167,8 @@ def load_results(path: str | Path) -> list[RunResult]:
             f"{path}: not a tunerbench results file or pytest-benchmark JSON "
             "(expected an object with 'results' or 'benchmarks')"
         )
-    if not raw_records and not _perf_in(document):
+    perf = _perf_in(document)
+    if not raw_records and not perf:
         raise ResultsError(f"{path}: holds no tunerbench results")
     records = []
     for index, raw in enumerate(raw_records):
@@ -179,4 +180,4 @@ def load_results(path: str | Path) -> list[RunResult]:
             ) from None
         if not records[-1].trials:
             raise ResultsError(f"{path}: result {index} ({records[-1].tuner}) has no trials")
-    return records
+    return records, perf
