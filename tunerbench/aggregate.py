@@ -65,6 +65,11 @@ def sort_variants(labels: Iterable[str]) -> list[str]:
     return sorted(set(labels), key=lambda v: (order.get(v.split(" ")[0], len(order)), v))
 
 
+def in_run_order(runs: Iterable[RunResult]) -> list[RunResult]:
+    """Runs sorted by variant, environment and seed: the order of per-run lines and rows."""
+    return sorted(runs, key=lambda r: (variant(r), environment(r), r.seed))
+
+
 def run_identity(result: RunResult) -> tuple:
     """What makes two records the same run (one file merged twice, or a session file beside
     the pytest-benchmark JSON of the same session)."""

@@ -17,6 +17,7 @@ from plotly.subplots import make_subplots
 from tunerbench.aggregate import (
     best_so_far,
     environment,
+    in_run_order,
     on_grid,
     sort_environments,
     sort_variants,
@@ -192,7 +193,7 @@ def refit(runs: list[RunResult], div_id: str) -> str:
     colors, dashes = _colors(runs), _dashes(runs)
     several_envs = len(dashes) > 1
     fig = go.Figure()
-    for run in sorted(runs, key=lambda r: (variant(r), environment(r), r.seed)):
+    for run in in_run_order(runs):
         name, env = variant(run), environment(run)
         label = _label(f"{name} seed {run.seed}", env, several_envs)
         epochs = list(range(1, len(run.refit_val_accuracy) + 1))
@@ -222,9 +223,8 @@ def time_breakdown(runs: list[RunResult], div_id: str) -> str:
     """Mean wall seconds of search, refit and final fit per tuner (and environment)."""
     several_envs = len({environment(r) for r in runs}) > 1
     rows: dict[str, list[RunResult]] = defaultdict(list)
-    for run in sorted(
-        runs, key=lambda r: (sort_variants(map(variant, runs)).index(variant(r)), environment(r))
-    ):
+    order = {name: i for i, name in enumerate(sort_variants(map(variant, runs)))}
+    for run in sorted(runs, key=lambda r: (order[variant(r)], environment(r))):
         rows[_label(variant(run), environment(run), several_envs)].append(run)
     labels = list(rows)
     fig = go.Figure()
@@ -252,7 +252,7 @@ def memory(runs: list[RunResult], div_id: str) -> str:
     colors, dashes = _colors(runs), _dashes(runs)
     several_envs = len(dashes) > 1
     fig = go.Figure()
-    for run in sorted(runs, key=lambda r: (variant(r), environment(r), r.seed)):
+    for run in in_run_order(runs):
         trials = sorted(run.trials, key=lambda t: t.finished_at_s)
         points = [(i + 1, t.rss_mb) for i, t in enumerate(trials) if t.rss_mb is not None]
         if not points:

@@ -21,6 +21,7 @@ from tunerbench.aggregate import (
     Summary,
     deduplicate,
     environment,
+    in_run_order,
     mean_ranks,
     sort_environments,
     sort_variants,
@@ -264,7 +265,7 @@ def header(runs: list[RunResult]) -> dict[str, Any]:
 
 def trial_rows(runs: list[RunResult]) -> list[dict[str, Any]]:
     rows = []
-    for run in sorted(runs, key=lambda r: (variant(r), environment(r), r.seed)):
+    for run in in_run_order(runs):
         for t in run.trials:
             rows.append(
                 {
