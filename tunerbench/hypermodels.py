@@ -11,7 +11,9 @@ from typing import Any
 import keras
 import keras_tuner as kt
 
+from tunerbench.blocks import BlockSequential
 from tunerbench.loops import Loop
+from tunerbench.reuse import fresh_optimizer, model_for
 from tunerbench.space import LEARNING_RATES, UNITS
 from tunerbench.timing import FIT_CLOCK
 
@@ -33,7 +35,14 @@ class ReferenceHyperModel(kt.HyperModel):
 
     def build(self, hp: kt.HyperParameters) -> keras.Model:
         units, learning_rate = define_space(hp)
-        model = keras.Sequential(
+        if not self.loop.reuse_models:
+            return self._new_model(units, learning_rate)
+        key = (self.image_shape, self.num_classes, units, self.loop.name)
+        return model_for(key, learning_rate, lambda: self._new_model(units, learning_rate))
+
+    def _new_model(self, units: int, learning_rate: float) -> keras.Model:
+        model_class = BlockSequential if self.loop.block_batches else keras.Sequential
+        model = model_class(
             [
                 keras.Input(shape=self.image_shape),
                 keras.layers.Flatten(),
@@ -62,6 +71,8 @@ class ReferenceHyperModel(kt.HyperModel):
         """``model.fit`` through the loop's input pipeline; Keras Tuner calls this per trial and
         the pipeline calls it for the refit and final fit, so every phase trains the same way."""
         with FIT_CLOCK:
+            if self.loop.reuse_models:
+                fresh_optimizer(model, hp.get("learning_rate"))
             if not self.loop.input_pipeline:
                 return model.fit(
                     x, y, validation_data=validation_data, batch_size=batch_size, **kwargs
@@ -72,8 +83,11 @@ class ReferenceHyperModel(kt.HyperModel):
                 x_val, y_val = validation_data
                 validation_data = evaluation_data(x_val, y_val, self.loop.eval_batch_size)
             kwargs["shuffle"] = False  # the pipeline reshuffles every epoch itself
+            blocks = self.loop.block_batches if isinstance(model, BlockSequential) else None
             return model.fit(
-                training_data(x, y, batch_size), validation_data=validation_data, **kwargs
+                training_data(x, y, batch_size, blocks),
+                validation_data=validation_data,
+                **kwargs,
             )
 
     def evaluate(self, model: keras.Model, x: Any, y: Any) -> dict[str, float]:

@@ -24,12 +24,22 @@ def as_tensor(array: np.ndarray) -> Any:
     return kept[1]
 
 
-def training_data(x: np.ndarray, y: np.ndarray, batch_size: int) -> Any:
-    """Reshuffled every epoch, like ``fit(x, y, shuffle=True)``; same batches, same updates."""
+def training_data(
+    x: np.ndarray, y: np.ndarray, batch_size: int, block_batches: int | None = None
+) -> Any:
+    """Reshuffled every epoch, like ``fit(x, y, shuffle=True)``; same batches, same updates.
+
+    With ``block_batches``, consecutive batches are stacked into blocks of that many (the last
+    block may hold fewer), provided the set splits into whole batches: a smaller last batch could
+    not be stacked, so such sets stay in plain batches.
+    """
     import tensorflow as tf
 
     data = tf.data.Dataset.from_tensor_slices((as_tensor(x), as_tensor(y)))
-    return data.shuffle(len(y), reshuffle_each_iteration=True).batch(batch_size).prefetch(2)
+    data = data.shuffle(len(y), reshuffle_each_iteration=True).batch(batch_size)
+    if block_batches and len(y) % batch_size == 0:
+        data = data.batch(block_batches)
+    return data.prefetch(2)
 
 
 def evaluation_data(x: np.ndarray, y: np.ndarray, batch_size: int) -> Any:

@@ -4,7 +4,9 @@
 re-slicing of NumPy arrays every epoch), runs 100 training steps per call into TensorFlow and
 compiles them with XLA, which removes the per-batch Python round trip that dominates a model this
 small; validation and test batches are larger, which changes no number (metrics are per-sample
-means). ``keras-default`` passes NumPy arrays and no options: Keras' own behaviour, for comparison.
+means). Batches reach the model in blocks of 100 (see ``tunerbench.blocks``), and one compiled
+model per architecture is reused across trials (see ``tunerbench.reuse``). ``keras-default``
+passes NumPy arrays and no options: Keras' own behaviour, for comparison.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ class Loop:
     compile_kwargs: dict[str, Any] = field(default_factory=dict)
     input_pipeline: bool = False
     eval_batch_size: int | None = None
+    block_batches: int | None = None
+    reuse_models: bool = False
 
 
 LOOPS: dict[str, Loop] = {
@@ -29,6 +33,8 @@ LOOPS: dict[str, Loop] = {
         {"steps_per_execution": 100, "jit_compile": True},
         input_pipeline=True,
         eval_batch_size=1024,
+        block_batches=100,
+        reuse_models=True,
     ),
     "keras-default": Loop("keras-default"),
 }

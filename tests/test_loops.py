@@ -1,0 +1,112 @@
+"""The fast loop must train exactly like Keras' own loop: blocks of batches and reused models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keras
+import keras_tuner as kt
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tunerbench.blocks import BlockSequential
+from tunerbench.data import Dataset
+from tunerbench.hypermodels import ReferenceHyperModel
+from tunerbench.inputs import training_data
+from tunerbench.loops import get_loop
+from tunerbench.reuse import fresh_optimizer
+
+
+def _compiled(model: keras.Model, **compile_kwargs: object) -> keras.Model:
+    model.compile(
+        optimizer=keras.optimizers.Adam(1e-3),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+        **compile_kwargs,
+    )
+    return model
+
+
+def _layers(shape: tuple[int, ...]) -> list:
+    return [
+        keras.Input(shape=shape),
+        keras.layers.Flatten(),
+        keras.layers.Dense(16, activation="relu"),
+        keras.layers.Dense(10),
+    ]
+
+
+def _hp(units: int, learning_rate: float) -> kt.HyperParameters:
+    hp = kt.HyperParameters()
+    hp.Fixed("units", units)
+    hp.Fixed("learning_rate", learning_rate)
+    return hp
+
+
+def _weights(model: keras.Model) -> list[np.ndarray]:
+    return [np.array(w) for w in model.get_weights()]
+
+
+def test_blocks_make_the_same_updates_as_single_batches(digits: Dataset) -> None:
+    """Same start, same batches in the same order: the same weights and logs after two epochs."""
+    x, y = digits.x_train[:320], digits.y_train[:320]
+    plain = _compiled(keras.Sequential(_layers(x.shape[1:])), jit_compile=True)
+    blocks = _compiled(BlockSequential(_layers(x.shape[1:])), jit_compile=True)
+    blocks.set_weights(plain.get_weights())
+    batches = tf.data.Dataset.from_tensor_slices((x, y)).batch(32)
+    plain_logs = plain.fit(batches, epochs=2, verbose=0).history
+    block_logs = blocks.fit(batches.batch(4), epochs=2, verbose=0).history
+    for a, b in zip(_weights(plain), _weights(blocks), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(plain_logs["loss"], block_logs["loss"], rtol=1e-5)
+    assert plain_logs["accuracy"] == pytest.approx(block_logs["accuracy"])
+    assert int(blocks.optimizer.iterations.numpy()) == 2 * 10
+
+
+def test_blocks_are_used_only_for_sets_of_whole_batches(digits: Dataset) -> None:
+    whole = training_data(digits.x_train[:320], digits.y_train[:320], 32, block_batches=4)
+    ragged = training_data(digits.x_train[:330], digits.y_train[:330], 32, block_batches=4)
+    assert [tuple(b[0].shape[:2]) for b in whole] == [(4, 32), (4, 32), (2, 32)]
+    assert [int(b[0].shape[0]) for b in ragged] == [32] * 10 + [10]
+
+
+def test_a_reused_model_trains_like_a_new_one(digits: Dataset, tmp_path: Path) -> None:
+    """After a trial the kept model is reset; loaded with an earlier trial's checkpoint (weights
+    and optimizer state, as Hyperband does), it must then train exactly like a new model loaded
+    from the same checkpoint."""
+    x, y = digits.x_train[:320], digits.y_train[:320]
+    hypermodel = ReferenceHyperModel(x.shape[1:], 10, get_loop("fast"))
+    used = hypermodel.build(_hp(16, 1e-2))
+    hypermodel.fit(_hp(16, 1e-2), used, x, y, epochs=1, verbose=0)
+    checkpoint = str(tmp_path / "trial.weights.h5")
+    used.save_weights(checkpoint)
+    trained = _weights(used)
+
+    reused = hypermodel.build(_hp(16, 1e-3))
+    assert reused is used
+    assert float(reused.optimizer.learning_rate.numpy()) == pytest.approx(1e-3)
+    assert not np.allclose(trained[0], _weights(reused)[0])
+
+    new = _compiled(keras.Sequential(_layers(x.shape[1:])), jit_compile=True)
+    for model in (reused, new):
+        model.load_weights(checkpoint)
+    fresh_optimizer(reused, 1e-3)  # what the hypermodel's fit does first
+    data = tf.data.Dataset.from_tensor_slices((x, y)).batch(32)
+    reused.fit(data.batch(5), epochs=1, verbose=0)
+    new.fit(data, epochs=1, verbose=0)
+    for a, b in zip(_weights(new), _weights(reused), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+
+
+def test_each_reuse_draws_new_initial_weights(digits: Dataset) -> None:
+    hypermodel = ReferenceHyperModel(digits.image_shape, 10, get_loop("fast"))
+    first = _weights(hypermodel.build(_hp(48, 1e-3)))
+    second = _weights(hypermodel.build(_hp(48, 1e-3)))
+    assert not np.allclose(first[0], second[0])
+    assert np.allclose(second[1], 0)  # biases start at zero, as Dense's do
+
+
+def test_the_default_loop_builds_a_new_model_every_time(digits: Dataset) -> None:
+    hypermodel = ReferenceHyperModel(digits.image_shape, 10, get_loop("keras-default"))
+    assert hypermodel.build(_hp(48, 1e-3)) is not hypermodel.build(_hp(48, 1e-3))
