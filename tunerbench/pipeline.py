@@ -22,6 +22,7 @@ import numpy as np
 from tunerbench import compat
 from tunerbench.budget import compute_budget
 from tunerbench.data import Dataset, stratified_subset
+from tunerbench.heap import frozen_heap
 from tunerbench.hypermodels import ReferenceHyperModel
 from tunerbench.journal import RunJournal, RunState
 from tunerbench.loops import Loop, get_loop
@@ -223,6 +224,7 @@ def machine_info() -> dict[str, Any]:
     }
 
 
+@frozen_heap()
 def run_pipeline(
     tuner_name: str,
     dataset: Dataset,

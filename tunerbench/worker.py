@@ -13,6 +13,7 @@ from pathlib import Path
 
 from tunerbench import compat
 from tunerbench.data import load_dataset
+from tunerbench.heap import frozen_heap
 from tunerbench.journal import Journal, RunJournal
 from tunerbench.loops import get_loop
 from tunerbench.parallel import WorkerSpec
@@ -37,7 +38,8 @@ def main(argv: list[str]) -> int:
     log = TrialLog(spec.tuner, setup.ctx.budget.max_trials, None, journal)
     log.start_at(spec.search_start)
     tuner = build_tuner(spec.tuner, setup.ctx, log)
-    setup.phases().search(tuner, setup.split)
+    with frozen_heap():
+        setup.phases().search(tuner, setup.split)
     return 0
 
 
