@@ -6,7 +6,8 @@ TensorFlow keeps every compiled program for the life of the process, so memory g
 number of trials. The search space has only eight architectures (units), so one compiled model per
 architecture is kept and reset for each trial: new initial weights drawn the way a new layer draws
 them, zeroed optimizer state, the trial's learning rate. Mathematically each trial still starts
-from a freshly initialised model.
+from a freshly initialised model. The catch: a model from ``build`` is only valid until the next
+``build`` of the same architecture, which the pipeline never needs (one trial or phase at a time).
 """
 
 from __future__ import annotations
