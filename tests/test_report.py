@@ -195,3 +195,20 @@ def test_speed_measurements_are_shown_once(tmp_path: Path) -> None:
     page = write_report([SESSION, only, only], tmp_path / "r.html").read_text()
     table = page.split('<table class="perf-epochs">', 1)[1].split("</table>", 1)[0]
     assert table.count("<tr>") == 2 and "4.47x" in table and "4.12x" in table
+
+
+def test_loop_accuracy_is_compared_over_seeds(results: list[RunResult]) -> None:
+    """Three default-loop seeds give a range; the fast loop's mean is judged against it."""
+    hyperband = next(r for r in results if r.tuner == "hyperband")
+    runs = []
+    for seed, default_acc, fast_acc in ((1, 0.80, 0.81), (2, 0.82, 0.90), (3, 0.84, 0.92)):
+        default, fast = copy.deepcopy(hyperband), copy.deepcopy(hyperband)
+        default.loop, default.seed, default.test_accuracy = "keras-default", seed, default_acc
+        fast.seed, fast.test_accuracy = seed, fast_acc
+        runs += [default, fast]
+    page = render_html(runs, ["x"])
+    row = _row(page, "perf-accuracy", "hyperband, 1 worker(s)")
+    assert "<td>3 / 3</td>" in row
+    assert "<td>0.8200 ± 0.0200</td><td>0.8000-0.8400</td><td>0.8767 ± 0.0586</td>" in row
+    # Equal val_accuracy lies within the range; a fast test mean of 0.8767 above 0.84 does not.
+    assert re.findall(r'<td class="text">(yes|no)</td>', row) == ["yes", "no"]

@@ -240,8 +240,33 @@ def performance(key: GroupKey, runs: list[RunResult], perf: list[dict[str, Any]]
                            "fifth": rss[4], "last": rss[-1], "n": len(rss),
                            "growth": 100 * (rss[-1] - rss[4]) / rss[4]})  # fmt: skip
     epochs = [p for p in perf if (p.get("dataset"), p.get("profile")) == (key.dataset, key.profile)]
-    return {"epochs": epochs, "loops": loops, "workers": workers, "overhead": overhead,
-            "memory": memory}  # fmt: skip
+    return {"epochs": epochs, "loops": loops, "accuracy": loop_accuracy(runs), "workers": workers,
+            "overhead": overhead, "memory": memory}  # fmt: skip
+
+
+def loop_accuracy(runs: list[RunResult]) -> list[dict[str, Any]]:
+    """Best val_accuracy and test accuracy of each loop over seeds, and whether the fast loop's
+    mean lies within the default loop's seed-to-seed range (the speed issue's accuracy check)."""
+    by_loop: dict[tuple, dict[str, list[RunResult]]] = defaultdict(lambda: defaultdict(list))
+    for run in runs:
+        by_loop[(run.tuner, environment(run), run.workers)][run.loop].append(run)
+    rows = []
+    for (tuner, env, workers), loops in sorted(by_loop.items()):
+        if "fast" not in loops or "keras-default" not in loops:
+            continue
+        row: dict[str, Any] = {"run": f"{tuner}, {workers} worker(s), {env}"}
+        for metric in ("best_val_accuracy", "test_accuracy"):
+            default = [getattr(r, metric) for r in loops["keras-default"]]
+            fast = Summary.of([getattr(r, metric) for r in loops["fast"]])
+            row[metric] = {
+                "default": _fmt(Summary.of(default), 4),
+                "range": f"{min(default):.4f}-{max(default):.4f}",
+                "fast": _fmt(fast, 4),
+                "within": min(default) <= fast.mean <= max(default),
+            }
+        row["seeds"] = f"{len(loops['keras-default'])} / {len(loops['fast'])}"
+        rows.append(row)
+    return rows
 
 
 def header(runs: list[RunResult]) -> dict[str, Any]:
