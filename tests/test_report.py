@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -212,3 +214,34 @@ def test_loop_accuracy_is_compared_over_seeds(results: list[RunResult]) -> None:
     assert "<td>0.8200 ± 0.0200</td><td>0.8000-0.8400</td><td>0.8767 ± 0.0586</td>" in row
     # Equal val_accuracy lies within the range; a fast test mean of 0.8767 above 0.84 does not.
     assert re.findall(r'<td class="text">(yes|no)</td>', row) == ["yes", "no"]
+
+
+def test_a_plain_install_renders_reports(tmp_path: Path) -> None:
+    """Not only an editable install: the templates ship inside the wheel."""
+    repo = Path(__file__).resolve().parent.parent
+    source = tmp_path / "src"
+    for name in ("tunerbench", "report_templates"):
+        shutil.copytree(repo / name, source / name, symlinks=True,
+                        ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(repo / name, source / name)
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "wheel", "--no-deps", "-w", tmp_path / "dist",
+                    source], check=True, cwd=source)  # fmt: skip
+    target = tmp_path / "installed"
+    wheel = next((tmp_path / "dist").glob("tunerbench-*.whl"))
+    subprocess.run([*pip, "install", "--no-deps", "--target", target, wheel], check=True)
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    where = subprocess.run(
+        [sys.executable, "-c", "import tunerbench.report as r; print(r.TEMPLATES.resolve())"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert where.stdout.strip().startswith(str(target))
+    out = tmp_path / "report.html"
+    done = subprocess.run(
+        [sys.executable, "-m", "tunerbench", "report", SESSION, "-o", out],
+        cwd=tmp_path, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    page = out.read_text()
+    assert '<h3 id="g0-leaderboard">' in page and '<h3 id="g0-performance">' in page

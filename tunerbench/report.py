@@ -33,7 +33,8 @@ from tunerbench.aggregate import (
 from tunerbench.files import atomic_write_text
 from tunerbench.results import PHASES, ResultsError, RunResult, load_file
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "report_templates"
+# A link to the repository's report_templates/, copied into the package by a plain install.
+TEMPLATES = Path(__file__).parent / "report_templates"
 
 # The reference run of DEVELOPERS.md: Hyperband, TensorFlow 2.4 on CPU, reference profile.
 REFERENCE = {
