@@ -103,8 +103,9 @@ def _journal_trials(journal: Path, tuner: str) -> list[dict]:
     return [e["trial"] for e in lines if e["event"] == "trial" and e["tuner"] == tuner]
 
 
-def test_sigkill_during_search_then_resume_keeps_every_trial_once(tmp_path: Path) -> None:
-    args = ["--tb-profile", "quick", "--tb-dataset", "digits", "--tb-tuners", "random,hyperband"]
+def _run_and_kill(tmp_path: Path, args: list[str], tuner: str, after: int) -> Path:
+    """Start ``pytest bench/`` and SIGKILL its process group (workers included) once ``after``
+    trials of ``tuner`` are journaled; returns the journal."""
     command = [sys.executable, "-m", "pytest", "bench/", "-p", "no:cacheprovider",
                "--tb-output", str(tmp_path), *args]  # fmt: skip
     first = subprocess.Popen(command, cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL,
@@ -113,13 +114,19 @@ def test_sigkill_during_search_then_resume_keeps_every_trial_once(tmp_path: Path
     journal = None
     while time.monotonic() < deadline and first.poll() is None:
         journal = next(tmp_path.glob("runs/*/journal.jsonl"), None)
-        if journal is not None and len(_journal_trials(journal, "hyperband")) >= 3:
+        if journal is not None and len(_journal_trials(journal, tuner)) >= after:
             break
         time.sleep(0.2)
     assert first.poll() is None, "the run ended before it could be killed"
     os.killpg(first.pid, signal.SIGKILL)
     first.wait()
     assert journal is not None
+    return journal
+
+
+def test_sigkill_during_search_then_resume_keeps_every_trial_once(tmp_path: Path) -> None:
+    args = ["--tb-profile", "quick", "--tb-dataset", "digits", "--tb-tuners", "random,hyperband"]
+    journal = _run_and_kill(tmp_path, args, "hyperband", 3)
     before = {t["trial_id"]: t for t in _journal_trials(journal, "hyperband")}
     random_before = _journal_trials(journal, "random")
     assert len(random_before) == 6
@@ -140,3 +147,22 @@ def test_sigkill_during_search_then_resume_keeps_every_trial_once(tmp_path: Path
     assert results["random"].resumed == 0
     assert [t.trial_id for t in results["random"].trials] == [t["trial_id"] for t in random_before]
     assert len(list(tmp_path.glob("runs/*"))) == 1  # the same run directory was continued
+
+
+def test_a_search_with_workers_resumes_after_sigkill(tmp_path: Path) -> None:
+    """Chief and both workers killed mid-search; the resumed search (again with two workers)
+    ends with every planned trial exactly once and keeps the trials finished before."""
+    args = ["--tb-profile", "quick", "--tb-dataset", "digits", "--tb-tuners", "random",
+            "--tb-workers", "2"]  # fmt: skip
+    journal = _run_and_kill(tmp_path, args, "random", 2)
+    before = {t["trial_id"]: t for t in _journal_trials(journal, "random")}
+    again = bench("--tb-resume", *args, output=tmp_path)
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    (result,) = load_results(next(tmp_path.glob("tunerbench-*.json")))
+    ids = [t.trial_id for t in result.trials]
+    assert len(ids) == len(set(ids)) == result.budget.max_trials
+    for trial_id, trial in before.items():
+        assert trial_id in ids
+        kept = next(t for t in result.trials if t.trial_id == trial_id)
+        assert kept.val_accuracy == trial["val_accuracy"]
+    assert result.workers == 2 and result.resumed == 1
