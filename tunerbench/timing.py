@@ -23,20 +23,26 @@ def process_cpu_seconds() -> float:
 
 
 class Stopwatch:
-    """Started on creation; ``elapsed()`` may be read any number of times."""
+    """Wall and CPU time since it started: on creation, or at a ``wall_start`` taken from
+    ``time.perf_counter`` (system-wide on Linux, so another process's start can be shared), or
+    earlier by what ``carrying`` an earlier measurement adds (a resumed search)."""
 
-    def __init__(self) -> None:
-        self._wall = time.perf_counter()
-        self._cpu = process_cpu_seconds()
+    def __init__(self, wall_start: float | None = None, cpu_start: float | None = None) -> None:
+        self.wall_start = time.perf_counter() if wall_start is None else wall_start
+        self._cpu = process_cpu_seconds() if cpu_start is None else cpu_start
+
+    @classmethod
+    def carrying(cls, earlier: PhaseTiming) -> Stopwatch:
+        return cls(time.perf_counter() - earlier.wall_s, process_cpu_seconds() - earlier.cpu_s)
 
     def wall(self) -> float:
-        return time.perf_counter() - self._wall
+        return time.perf_counter() - self.wall_start
+
+    def cpu(self) -> float:
+        return process_cpu_seconds() - self._cpu
 
     def elapsed(self) -> PhaseTiming:
-        return PhaseTiming(
-            wall_s=round(self.wall(), 4),
-            cpu_s=round(process_cpu_seconds() - self._cpu, 4),
-        )
+        return PhaseTiming(wall_s=round(self.wall(), 4), cpu_s=round(self.cpu(), 4))
 
 
 class Accumulator:

@@ -16,7 +16,7 @@ from typing import Any
 from tunerbench.journal import RunJournal, RunState
 from tunerbench.results import TrialRecord
 from tunerbench.space import schedule_values, search_values
-from tunerbench.timing import Stopwatch, current_rss_mb, process_cpu_seconds
+from tunerbench.timing import PhaseTiming, Stopwatch, current_rss_mb
 
 ProgressFn = Callable[["TrialLog", TrialRecord], None]
 
@@ -36,31 +36,29 @@ class TrialLog:
     on_trial: ProgressFn | None = None
     journal: RunJournal | None = None
     records: list[TrialRecord] = field(default_factory=list)
-    _start: float = field(default_factory=time.perf_counter)
-    _cpu_start: float = field(default_factory=process_cpu_seconds)
+    clock: Stopwatch = field(default_factory=Stopwatch)
 
     def start(self, earlier: RunState | None = None) -> None:
         """Start the search clock; a resumed search continues the recorded trials and times
         (up to the last recorded trial: work lost at the interruption is not counted)."""
         earlier = earlier or RunState()
-        self._start = time.perf_counter() - earlier.search_wall_s
-        self._cpu_start = process_cpu_seconds() - earlier.search_cpu_s
+        self.clock = Stopwatch.carrying(PhaseTiming(earlier.search_wall_s, earlier.search_cpu_s))
         self.records = list(earlier.trials)
 
     def start_at(self, search_start: float) -> None:
         """Share another process's search clock (``time.perf_counter`` is system-wide on Linux),
         so a worker's trials carry times since the chief's search start."""
-        self._start = search_start
+        self.clock = Stopwatch(wall_start=search_start)
 
     @property
     def start_time(self) -> float:
-        return self._start
+        return self.clock.wall_start
 
     def elapsed(self) -> float:
-        return time.perf_counter() - self._start
+        return self.clock.wall()
 
     def search_cpu(self) -> float:
-        return process_cpu_seconds() - self._cpu_start
+        return self.clock.cpu()
 
     def best(self) -> float | None:
         scores = [r.val_accuracy for r in self.records if r.val_accuracy is not None]
