@@ -29,16 +29,20 @@ def training_data(
 ) -> Any:
     """Reshuffled every epoch, like ``fit(x, y, shuffle=True)``; same batches, same updates.
 
-    With ``block_batches``, consecutive batches are stacked into blocks of that many (the last
-    block may hold fewer), provided the set splits into whole batches: a smaller last batch could
-    not be stacked, so such sets stay in plain batches.
+    As Keras does for arrays, the indices are shuffled and each batch gathered from the kept
+    tensors: shuffling the images themselves would hold a second copy of the training set in the
+    shuffle buffer for every fit. With ``block_batches``, consecutive batches are stacked into
+    blocks of that many (the last block may hold fewer), provided the set splits into whole
+    batches: a smaller last batch could not be stacked, so such sets stay in plain batches.
     """
     import tensorflow as tf
 
-    data = tf.data.Dataset.from_tensor_slices((as_tensor(x), as_tensor(y)))
-    data = data.shuffle(len(y), reshuffle_each_iteration=True).batch(batch_size)
+    images, labels = as_tensor(x), as_tensor(y)
+    order = tf.data.Dataset.range(len(y)).shuffle(len(y), reshuffle_each_iteration=True)
+    order = order.batch(batch_size)
     if block_batches and len(y) % batch_size == 0:
-        data = data.batch(block_batches)
+        order = order.batch(block_batches)
+    data = order.map(lambda index: (tf.gather(images, index), tf.gather(labels, index)))
     return data.prefetch(2)
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tunerbench.heap import release_free_memory
 from tunerbench.journal import RunJournal, RunState
 from tunerbench.results import TrialRecord
 from tunerbench.space import schedule_values, search_values
@@ -160,6 +161,7 @@ class RecordingMixin:
 
     def on_trial_end(self, trial: Any) -> None:
         super().on_trial_end(trial)
+        release_free_memory()  # before the record measures resident memory
         done = self.oracle.get_trial(trial.trial_id)
         self.trial_log.add(
             record_of(
