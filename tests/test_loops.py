@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from tunerbench import compat
 from tunerbench.blocks import BlockSequential
 from tunerbench.data import Dataset
 from tunerbench.hypermodels import ReferenceHyperModel
@@ -110,3 +111,15 @@ def test_each_reuse_draws_new_initial_weights(digits: Dataset) -> None:
 def test_the_default_loop_builds_a_new_model_every_time(digits: Dataset) -> None:
     hypermodel = ReferenceHyperModel(digits.image_shape, 10, get_loop("keras-default"))
     assert hypermodel.build(_hp(48, 1e-3)) is not hypermodel.build(_hp(48, 1e-3))
+
+
+def test_every_epoch_has_a_new_order_under_a_fixed_seed() -> None:
+    """``fit(x, y, shuffle=True)`` promises a new order per epoch; Keras 3's own array path
+    repeats one order when a global seed is set. The fast loop's pipeline must not."""
+    compat.set_seed(1)
+    labels = np.arange(640)
+    data = training_data(np.zeros((640, 2, 2), "float32"), labels, 32, block_batches=4)
+    orders = [np.concatenate([y.numpy().ravel() for _, y in data]) for _ in range(3)]
+    for order in orders:
+        assert sorted(order) == list(labels)  # each epoch sees every example once
+    assert not np.array_equal(orders[0], orders[1]) and not np.array_equal(orders[1], orders[2])
