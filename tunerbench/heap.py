@@ -19,6 +19,13 @@ from contextlib import contextmanager
 from typing import Any
 
 
+def refreeze() -> None:
+    """Collect what the last trial left behind, then freeze what survives (kept models, the
+    trial's records), so the next trial's collections walk only that trial's own objects."""
+    gc.collect()
+    gc.freeze()
+
+
 @contextmanager
 def frozen_heap() -> Iterator[None]:
     gc.collect()

@@ -28,6 +28,7 @@ from tunerbench.journal import RunJournal, RunState
 from tunerbench.loops import Loop, get_loop
 from tunerbench.profiles import Profile
 from tunerbench.results import RunResult
+from tunerbench.reuse import forget_models
 from tunerbench.space import search_values
 from tunerbench.timing import FIT_CLOCK, PhaseTiming, Stopwatch
 from tunerbench.trials import ProgressFn, TrialLog
@@ -246,6 +247,7 @@ def run_pipeline(
     mode, this process serving the oracle; that needs a journal to collect their trials.
     """
     loop: Loop = get_loop(loop_name)
+    forget_models()
     workdir = Path(workdir)
     used = workdir.exists() and any(workdir.iterdir())
     if used and not resume:

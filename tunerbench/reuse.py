@@ -54,6 +54,12 @@ def fresh_optimizer(model: keras.Model, learning_rate: float) -> None:
     optimizer.learning_rate = learning_rate
 
 
+def forget_models() -> None:
+    """Start a pipeline with no kept models, so it pays its own compilations and its timings do
+    not depend on which pipelines ran before it in the same process."""
+    _MODELS.clear()
+
+
 def model_for(key: Hashable, learning_rate: float, build: Callable[[], keras.Model]) -> Any:
     """The kept model for ``key`` reset for a new trial, or a new one from ``build``."""
     model = _MODELS.get(key)

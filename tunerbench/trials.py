@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tunerbench.heap import release_free_memory
+from tunerbench.heap import refreeze, release_free_memory
 from tunerbench.journal import RunJournal, RunState
 from tunerbench.results import TrialRecord
 from tunerbench.space import schedule_values, search_values
@@ -141,6 +141,7 @@ class RecordingMixin:
         super().pre_create_trial()
 
     def on_trial_begin(self, trial: Any) -> None:
+        refreeze()
         self._asked = False
         self._trial_watch = Stopwatch()
         self._trial_epochs: int | None = None
