@@ -245,3 +245,21 @@ def test_a_plain_install_renders_reports(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     page = out.read_text()
     assert '<h3 id="g0-leaderboard">' in page and '<h3 id="g0-performance">' in page
+
+
+def test_speeds_are_compared_only_within_one_session(results: list[RunResult]) -> None:
+    """A fast run and a default-loop run from different sessions were not measured side by side:
+    no speed-up is computed from them; the pair from one session is."""
+    hyperband = next(r for r in results if r.tuner == "hyperband")
+    runs = []
+    sessions = [("c", "fast", 0.91), ("c", "keras-default", 0.92), ("a", "fast", 0.81),
+                ("b", "keras-default", 0.82)]  # fmt: skip
+    for minute, (session, loop, accuracy) in enumerate(sessions):
+        run = copy.deepcopy(hyperband)
+        run.session, run.loop, run.test_accuracy = session, loop, accuracy
+        run.started_at = f"2026-11-28T10:0{minute}:00+00:00"  # four distinct runs
+        runs.append(run)
+    page = render_html(runs, ["x"])
+    table = page.split('<table class="perf-loops">', 1)[1].split("</table>", 1)[0]
+    assert "<td>0.9200</td><td>0.9100</td>" in table  # default, fast of session c
+    assert table.count("<tr>") == 2  # the header and the pair of session c

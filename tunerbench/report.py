@@ -197,18 +197,20 @@ def reference_comparison(key: GroupKey, runs: list[RunResult]) -> dict[str, Any]
 
 
 def _pairs(runs: list[RunResult], key: str) -> dict[tuple, dict[Any, RunResult]]:
-    """Runs that differ only in ``key`` ("loop" or "workers"), grouped by everything else."""
+    """Runs that differ only in ``key`` ("loop" or "workers"), grouped by everything else, within
+    one benchmark session: speeds from different sessions were not measured side by side."""
     other = "workers" if key == "loop" else "loop"
     pairs: dict[tuple, dict[Any, RunResult]] = defaultdict(dict)
     for run in runs:
-        pairs[(run.tuner, run.seed, environment(run), getattr(run, other))][getattr(run, key)] = run
+        pair = (run.tuner, run.seed, environment(run), getattr(run, other), run.session)
+        pairs[pair][getattr(run, key)] = run
     return {k: v for k, v in pairs.items() if len(v) > 1}
 
 
 def performance(key: GroupKey, runs: list[RunResult], perf: list[dict[str, Any]]) -> dict:
     """The speed figures: epoch speed, loop and worker speed-ups, overhead, memory per trial."""
     loops = []
-    for (tuner, seed, env, workers), by_loop in sorted(_pairs(runs, "loop").items()):
+    for (tuner, seed, env, workers, _), by_loop in sorted(_pairs(runs, "loop").items()):
         if "fast" in by_loop and "keras-default" in by_loop:
             slow, fast = total_wall(by_loop["keras-default"]), total_wall(by_loop["fast"])
             loops.append({"run": f"{tuner}, seed {seed}, {workers} worker(s), {env}",
@@ -216,7 +218,7 @@ def performance(key: GroupKey, runs: list[RunResult], perf: list[dict[str, Any]]
                           "default_acc": by_loop["keras-default"].test_accuracy,
                           "fast_acc": by_loop["fast"].test_accuracy})  # fmt: skip
     workers = []
-    for (tuner, seed, env, loop), by_workers in sorted(_pairs(runs, "workers").items()):
+    for (tuner, seed, env, loop, _), by_workers in sorted(_pairs(runs, "workers").items()):
         one = by_workers.get(1)
         for n, many in sorted(by_workers.items()):
             if one is None or n == 1:

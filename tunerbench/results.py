@@ -68,6 +68,9 @@ class RunResult:
     notes: list[str] = field(default_factory=list)
     workers: int = 1
     fit_s: float | None = None
+    # The benchmark session (its run folder's name) that ran this pipeline: the report compares
+    # speeds only between runs of one session, measured side by side on the same machine.
+    session: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -253,6 +253,7 @@ class BenchSession:
             resume=self.options.resume,
             workers=workers,
         )
+        result.session = self.name
         journal.finished(result)
         self.results.append(result)
         self.save()
