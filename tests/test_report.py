@@ -15,7 +15,7 @@ import pytest
 
 from tunerbench.cli import main
 from tunerbench.report import render_html, write_report
-from tunerbench.results import RunResult, load_results
+from tunerbench.results import RunResult, load_results, session_document
 
 DATA = Path(__file__).parent / "data"
 SESSION = DATA / "quick-digits-session.json"
@@ -263,3 +263,24 @@ def test_speeds_are_compared_only_within_one_session(results: list[RunResult]) -
     table = page.split('<table class="perf-loops">', 1)[1].split("</table>", 1)[0]
     assert "<td>0.9200</td><td>0.9100</td>" in table  # default, fast of session c
     assert table.count("<tr>") == 2  # the header and the pair of session c
+
+
+def test_runs_saved_without_a_session_pair_only_within_their_file(
+    results: list[RunResult], tmp_path: Path
+) -> None:
+    """Older files have no session field: a fast run in one file and a default-loop run in
+    another are not paired; the same two runs in one file are."""
+    fast = copy.deepcopy(next(r for r in results if r.tuner == "hyperband"))
+    default = copy.deepcopy(fast)
+    default.loop, default.started_at = "keras-default", "2026-11-28T10:09:00+00:00"
+    files = []
+    for name, runs in (("fast", [fast]), ("default", [default]), ("both", [fast, default])):
+        document = session_document(runs, "2026-11-28T10:00:00+00:00")
+        for record in document["results"]:
+            del record["session"]
+        files.append(tmp_path / f"{name}.json")
+        files[-1].write_text(json.dumps(document))
+    apart = write_report(files[:2], tmp_path / "apart.html").read_text()
+    assert '<table class="perf-loops">' not in apart
+    together = write_report(files[2:], tmp_path / "together.html").read_text()
+    assert '<table class="perf-loops">' in together

@@ -386,6 +386,9 @@ def write_report(paths: list[str | Path], out: str | Path) -> Path:
     perf: list[dict[str, Any]] = []
     for path in paths:
         file_results, file_perf = load_file(path)
+        for run in file_results:
+            # Files written before runs carried their session: the file stands for the session.
+            run.session = run.session or str(path)
         results.extend(file_results)
         perf.extend(file_perf)
     perf = [p for i, p in enumerate(perf) if p not in perf[:i]]  # one session, two files
