@@ -27,10 +27,11 @@ class BlockSequential(keras.Sequential):
             return super().train_step(data)
         # The first batch runs outside the loop so that Keras can create the optimizer and metric
         # variables it builds lazily; variables cannot be created inside a loop body.
-        super().train_step((x[0], y[0]))
+        step = super().train_step
+        step((x[0], y[0]))
 
         def body(i: Any) -> tuple[Any]:
-            keras.Sequential.train_step(self, (x[i], y[i]))
+            step((x[i], y[i]))
             return (i + 1,)
 
         tf.while_loop(lambda i: i < tf.shape(x)[0], body, (tf.constant(1),))

@@ -28,8 +28,7 @@ def refreeze() -> None:
 
 @contextmanager
 def frozen_heap() -> Iterator[None]:
-    gc.collect()
-    gc.freeze()
+    refreeze()
     try:
         yield
     finally:
