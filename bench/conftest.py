@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from tunerbench.data import DataError
-from tunerbench.progress import format_trial
-from tunerbench.report import ReportError
-from tunerbench.results import ResultsError, TrialRecord
-from tunerbench.session import OPTIONS, BenchOptions, BenchSession, OptionsError
-from tunerbench.trials import TrialLog
+from tunerbench.records.results_file import ResultsError
+from tunerbench.records.schema import TrialRecord
+from tunerbench.report.render import ReportError
+from tunerbench.run.progress import format_trial
+from tunerbench.run.session import OPTIONS, BenchOptions, BenchSession, OptionsError
+from tunerbench.search.recording import TrialLog
 
 SESSION = pytest.StashKey[BenchSession]()
 

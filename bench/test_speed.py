@@ -11,12 +11,12 @@ from dataclasses import asdict
 
 import pytest
 
-from tunerbench.pipeline import make_split
 from tunerbench.profiles import get_profile
+from tunerbench.run.pipeline import make_split
 
 
 def test_epoch_speed(benchmark, bench_session) -> None:
-    from tunerbench.perf import measure_epochs
+    from tunerbench.run.speed import measure_epochs
 
     options = bench_session.options
     split = make_split(bench_session.dataset(), get_profile(options.profile))

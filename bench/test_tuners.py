@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tunerbench.results import PHASES
-from tunerbench.tuners import planned_trials
+from tunerbench.records.schema import PHASES
+from tunerbench.search.tuner_factories import planned_trials
 
 
 def test_pipeline(benchmark, bench_session, progress, tuner: str, seed: int) -> None:

@@ -20,7 +20,7 @@ fi
 stamp=.venv/.tunerbench-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".[test,dev]"
+  .venv/bin/python -m pip install -q -e ".[bench,test,dev]"
   touch "$stamp"
 fi
 export PATH="$PWD/.venv/bin:$PATH"

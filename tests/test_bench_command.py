@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tunerbench.results import load_results
+from tunerbench.records.results_file import load_results
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}

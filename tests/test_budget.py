@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tunerbench.budget import compute_budget, hyperband_schedule
 from tunerbench.profiles import PROFILES
+from tunerbench.search.budget import compute_budget, hyperband_schedule
 
 
 def test_reference_schedule_is_the_reference_runs_30_trials() -> None:

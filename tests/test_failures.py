@@ -7,16 +7,16 @@ from pathlib import Path
 import keras
 import keras_tuner as kt
 
-from tunerbench.budget import compute_budget
 from tunerbench.data import Dataset
-from tunerbench.hypermodels import ReferenceHyperModel
-from tunerbench.loops import get_loop
-from tunerbench.pipeline import KerasPhases, make_split
 from tunerbench.profiles import Profile
-from tunerbench.report import render_html
-from tunerbench.results import load_results
-from tunerbench.trials import TrialLog
-from tunerbench.tuners import TunerContext, build_tuner
+from tunerbench.records.results_file import load_results
+from tunerbench.report.render import render_html
+from tunerbench.run.pipeline import KerasPhases, make_split
+from tunerbench.search.budget import compute_budget
+from tunerbench.search.recording import TrialLog
+from tunerbench.search.tuner_factories import TunerContext, build_tuner
+from tunerbench.training.hypermodel import ReferenceHyperModel
+from tunerbench.training.loops import get_loop
 
 DATA = Path(__file__).parent / "data"
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tunerbench.journal import Journal, RunJournal
-from tunerbench.results import ResultsError, TrialRecord
-from tunerbench.timing import PhaseTiming
+from tunerbench.records.journal import Journal, RunJournal
+from tunerbench.records.results_file import ResultsError
+from tunerbench.records.schema import PhaseTiming, TrialRecord
 
 
 def _trial(trial_id: str, at: float) -> TrialRecord:

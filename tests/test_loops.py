@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tunerbench import compat
-from tunerbench.blocks import BlockSequential
 from tunerbench.data import Dataset
-from tunerbench.hypermodels import ReferenceHyperModel
-from tunerbench.inputs import training_data
-from tunerbench.loops import get_loop
-from tunerbench.reuse import fresh_optimizer
+from tunerbench.training import backend
+from tunerbench.training.batch_blocks import BlockSequential
+from tunerbench.training.hypermodel import ReferenceHyperModel
+from tunerbench.training.loops import get_loop
+from tunerbench.training.model_cache import fresh_optimizer
+from tunerbench.training.tensor_inputs import training_data
 
 
 def _compiled(model: keras.Model, **compile_kwargs: object) -> keras.Model:
@@ -116,7 +116,7 @@ def test_the_default_loop_builds_a_new_model_every_time(digits: Dataset) -> None
 def test_every_epoch_has_a_new_order_under_a_fixed_seed() -> None:
     """``fit(x, y, shuffle=True)`` promises a new order per epoch; Keras 3's own array path
     repeats one order when a global seed is set. The fast loop's pipeline must not."""
-    compat.set_seed(1)
+    backend.set_seed(1)
     labels = np.arange(640)
     data = training_data(np.zeros((640, 2, 2), "float32"), labels, 32, block_batches=4)
     orders = [np.concatenate([y.numpy().ravel() for _, y in data]) for _ in range(3)]

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from tunerbench.budget import compute_budget
 from tunerbench.data import Dataset
-from tunerbench.journal import Journal, RunJournal
-from tunerbench.pipeline import PipelineError, run_pipeline
 from tunerbench.profiles import Profile
+from tunerbench.records.journal import Journal, RunJournal
+from tunerbench.run.pipeline import PipelineError, run_pipeline
+from tunerbench.search.budget import compute_budget
 
 
 @pytest.mark.parametrize("tuner", ["random", "hyperband"])

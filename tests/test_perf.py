@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from tunerbench.data import Dataset
-from tunerbench.perf import epoch_seconds, flops_per_epoch, matmul_gflops
-from tunerbench.pipeline import make_split
 from tunerbench.profiles import Profile
+from tunerbench.run.pipeline import make_split
+from tunerbench.run.speed import epoch_seconds, flops_per_epoch, matmul_gflops
 
 
 def test_reference_epoch_is_about_44_gflop() -> None:

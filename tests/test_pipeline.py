@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from tunerbench.budget import compute_budget
 from tunerbench.data import Dataset
-from tunerbench.names import TUNERS
-from tunerbench.pipeline import PipelineError, run_pipeline
 from tunerbench.profiles import Profile
-from tunerbench.results import PHASES, RunResult, TrialRecord
+from tunerbench.records.schema import PHASES, RunResult, TrialRecord
+from tunerbench.run.pipeline import PipelineError, run_pipeline
+from tunerbench.search.budget import compute_budget
+from tunerbench.search.recording import TrialLog
+from tunerbench.search.registry import TUNERS
+from tunerbench.search.tuner_factories import planned_trials
 from tunerbench.space import LEARNING_RATES
-from tunerbench.trials import TrialLog
-from tunerbench.tuners import planned_trials
 
 # The fields the pipeline issue promises in every benchmark's extra_info.
 REQUIRED = {

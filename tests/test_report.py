@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from tunerbench.cli import main
-from tunerbench.report import render_html, write_report
-from tunerbench.results import RunResult, load_results, session_document
+from tunerbench.records.results_file import load_results, session_document
+from tunerbench.records.schema import RunResult
+from tunerbench.report.render import render_html, write_report
 
 DATA = Path(__file__).parent / "data"
 SESSION = DATA / "quick-digits-session.json"
@@ -232,8 +233,9 @@ def test_a_plain_install_renders_reports(tmp_path: Path) -> None:
     wheel = next((tmp_path / "dist").glob("tunerbench-*.whl"))
     subprocess.run([*pip, "install", "--no-deps", "--target", target, wheel], check=True)
     env = {**os.environ, "PYTHONPATH": str(target)}
+    code = "import importlib.resources as r; print(r.files('tunerbench.report_templates'))"
     where = subprocess.run(
-        [sys.executable, "-c", "import tunerbench.report as r; print(r.TEMPLATES.resolve())"],
+        [sys.executable, "-c", code],
         cwd=tmp_path, env=env, capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert where.stdout.strip().startswith(str(target))

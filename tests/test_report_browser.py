@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tunerbench.report import write_report
+from tunerbench.report.render import write_report
 
 DATA = Path(__file__).parent / "data"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

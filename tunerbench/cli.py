@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tunerbench.report import ReportError, write_report
-from tunerbench.results import ResultsError
+from tunerbench.records.results_file import ResultsError
+from tunerbench.report.render import ReportError, write_report
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -10,7 +10,7 @@ class Profile:
     """Everything about a run's size that is not the tuner: budget, refit length, data size.
 
     ``max_epochs`` and ``factor`` are Hyperband's; the other tuners get the same total number of
-    training epochs (see ``tunerbench.budget``), with each trial capped at ``max_epochs``.
+    training epochs (see ``tunerbench.search.budget``), with each trial capped at ``max_epochs``.
     """
 
     name: str

@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tunerbench.results import ResultsError, RunResult, TrialRecord
-from tunerbench.timing import PhaseTiming
+from tunerbench.records.results_file import ResultsError
+from tunerbench.records.schema import PhaseTiming, RunResult, TrialRecord
 
 
 class Journal:

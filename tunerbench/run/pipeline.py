@@ -19,20 +19,20 @@ from typing import Any
 
 import numpy as np
 
-from tunerbench import compat
-from tunerbench.budget import compute_budget
 from tunerbench.data import Dataset, stratified_subset
-from tunerbench.heap import frozen_heap
-from tunerbench.hypermodels import ReferenceHyperModel
-from tunerbench.journal import RunJournal, RunState
-from tunerbench.loops import Loop, get_loop
 from tunerbench.profiles import Profile
-from tunerbench.results import RunResult
-from tunerbench.reuse import forget_models
+from tunerbench.records.clocks import FIT_CLOCK, Stopwatch
+from tunerbench.records.journal import RunJournal, RunState
+from tunerbench.records.schema import PhaseTiming, RunResult
+from tunerbench.search.budget import compute_budget
+from tunerbench.search.recording import ProgressFn, TrialLog
+from tunerbench.search.tuner_factories import TunerContext, build_tuner, is_sklearn, planned_trials
 from tunerbench.space import search_values
-from tunerbench.timing import FIT_CLOCK, PhaseTiming, Stopwatch
-from tunerbench.trials import ProgressFn, TrialLog
-from tunerbench.tuners import TunerContext, build_tuner, is_sklearn, planned_trials
+from tunerbench.training import backend
+from tunerbench.training.hypermodel import ReferenceHyperModel
+from tunerbench.training.loops import Loop, get_loop
+from tunerbench.training.memory import frozen_heap
+from tunerbench.training.model_cache import forget_models
 
 
 class PipelineError(RuntimeError):
@@ -139,7 +139,7 @@ class SklearnPhases:
         return x.reshape(len(x), -1)
 
     def _model(self, hp: Any) -> Any:
-        from tunerbench.hypermodels import build_mlp
+        from tunerbench.training.hypermodel import build_mlp
 
         return build_mlp(hp, max_iter=1, batch_size=self.profile.batch_size, seed=self.seed)
 
@@ -188,7 +188,7 @@ class TunerSetup:
     def create(
         cls, tuner: str, dataset: Dataset, profile: Profile, seed: int, workdir: Path, loop: Loop
     ) -> TunerSetup:
-        compat.set_seed(seed)
+        backend.set_seed(seed)
         split = make_split(dataset, profile)
         ctx = TunerContext(
             hypermodel=ReferenceHyperModel(dataset.image_shape, dataset.num_classes, loop),
@@ -289,20 +289,20 @@ def run_pipeline(
     if "refit" in timings:
         curve = earlier.refit_curve
     else:
-        compat.clear_session()
-        compat.set_seed(seed)
+        backend.clear_session()
+        backend.set_seed(seed)
         watch = Stopwatch()
         curve = phases_impl.refit_curve(tuner, best_hp, split)
         timings["refit"] = watch.elapsed()
         _journal_phase(journal, "refit", timings["refit"], curve)
     best_epoch = int(np.argmax(curve)) + 1
 
-    compat.clear_session()
-    compat.set_seed(seed)
+    backend.clear_session()
+    backend.set_seed(seed)
     watch = Stopwatch()
     test_accuracy, test_loss = phases_impl.final(tuner, best_hp, split, best_epoch)
     timings["final"] = watch.elapsed()
-    compat.clear_session()
+    backend.clear_session()
 
     notes = []
     if resumed:
@@ -326,7 +326,7 @@ def run_pipeline(
         phases={name: timings[name] for name in ("search", "refit", "final")},
         refit_val_accuracy=[round(v, 6) for v in curve],
         trials=log.records,
-        versions=compat.framework_versions(),
+        versions=backend.framework_versions(),
         machine=machine_info(),
         data=split.describe(profile.validation_fraction),
         started_at=started_at,
@@ -351,7 +351,7 @@ def _search_in_workers(
     journal: RunJournal | None,
     workers: int,
 ) -> None:
-    from tunerbench.parallel import WorkerSpec, run_workers, split_threads
+    from tunerbench.search.distributed import WorkerSpec, run_workers, split_threads
 
     if journal is None:
         raise PipelineError("a search with several workers needs a run journal to collect trials")

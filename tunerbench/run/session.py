@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from tunerbench.data import DATASETS, Dataset, load_dataset
-from tunerbench.files import atomic_write_text
-from tunerbench.journal import Journal, RunJournal
-from tunerbench.loops import DEFAULT_LOOP, get_loop
-from tunerbench.names import TUNERS, parse_tuners
 from tunerbench.profiles import get_profile
-from tunerbench.results import RunResult, session_document, write_json_atomic
-from tunerbench.trials import ProgressFn
+from tunerbench.records.atomic_file import atomic_write_text
+from tunerbench.records.journal import Journal, RunJournal
+from tunerbench.records.results_file import session_document, write_json_atomic
+from tunerbench.records.schema import RunResult
+from tunerbench.search.recording import ProgressFn
+from tunerbench.search.registry import TUNERS, parse_tuners
+from tunerbench.training.loops import DEFAULT_LOOP, get_loop
 
 
 @dataclass(frozen=True)
@@ -236,7 +237,7 @@ class BenchSession:
         workers: int | None = None,
     ) -> RunResult:
         """Run one pipeline (the options' loop and workers unless given) and save it."""
-        from tunerbench.pipeline import run_pipeline
+        from tunerbench.run.pipeline import run_pipeline
 
         loop, workers = loop or self.options.loop, workers or self.options.workers
         label = self._label(tuner, seed, loop, workers)
@@ -272,6 +273,6 @@ class BenchSession:
         """Render the report from the saved results file (never from memory), if any."""
         if not self.results and not self.perf:
             return None
-        from tunerbench.report import write_report
+        from tunerbench.report.render import write_report
 
         return write_report([self.results_path], self.report_path)

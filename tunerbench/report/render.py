@@ -8,6 +8,7 @@ on; the only unescaped fragments are Plotly's own figure HTML and its inlined li
 from __future__ import annotations
 
 import datetime as dt
+import importlib.resources
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,8 +16,11 @@ from typing import Any
 
 import jinja2
 
-from tunerbench import plots
-from tunerbench.aggregate import (
+from tunerbench.records.atomic_file import atomic_write_text
+from tunerbench.records.results_file import ResultsError, load_file
+from tunerbench.records.schema import PHASES, RunResult
+from tunerbench.report import plots
+from tunerbench.report.grouping import (
     GroupKey,
     Summary,
     deduplicate,
@@ -30,11 +34,8 @@ from tunerbench.aggregate import (
     total_wall,
     variant,
 )
-from tunerbench.files import atomic_write_text
-from tunerbench.results import PHASES, ResultsError, RunResult, load_file
 
-# A link to the repository's report_templates/, copied into the package by a plain install.
-TEMPLATES = Path(__file__).parent / "report_templates"
+TEMPLATES = "tunerbench.report_templates"
 
 # The reference run of DEVELOPERS.md: Hyperband, TensorFlow 2.4 on CPU, reference profile.
 REFERENCE = {
@@ -356,9 +357,14 @@ def build_context(
     }
 
 
+def _template_source(name: str) -> str:
+    """A template read from the installed package (a wheel, an editable install or a zip alike)."""
+    return importlib.resources.files(TEMPLATES).joinpath(name).read_text(encoding="utf-8")
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
+        loader=jinja2.FunctionLoader(_template_source),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

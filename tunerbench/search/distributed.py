@@ -18,8 +18,8 @@ from concurrent import futures
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from tunerbench.journal import RunJournal
-from tunerbench.trials import TrialLog
+from tunerbench.records.journal import RunJournal
+from tunerbench.search.recording import TrialLog
 
 ORACLE_IP_ENV = "TUNERBENCH_ORACLE_IP"
 
@@ -79,7 +79,7 @@ def run_workers(
                 "KERASTUNER_ORACLE_IP": ip,
                 "KERASTUNER_ORACLE_PORT": str(port),
             }
-            command = [sys.executable, "-m", "tunerbench.worker", json.dumps(asdict(spec))]
+            command = [sys.executable, "-m", "tunerbench.search.worker", json.dumps(asdict(spec))]
             processes.append(subprocess.Popen(command, env=env))
         while True:
             running = any(p.poll() is None for p in processes)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tunerbench.results import TrialRecord
-from tunerbench.trials import TrialLog
+from tunerbench.records.schema import TrialRecord
+from tunerbench.search.recording import TrialLog
 
 
 def _fmt(score: float | None) -> str:

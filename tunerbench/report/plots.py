@@ -14,7 +14,8 @@ from collections import defaultdict
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from tunerbench.aggregate import (
+from tunerbench.records.schema import RunResult
+from tunerbench.report.grouping import (
     best_so_far,
     environment,
     in_run_order,
@@ -23,7 +24,6 @@ from tunerbench.aggregate import (
     sort_variants,
     variant,
 )
-from tunerbench.results import RunResult
 from tunerbench.space import LEARNING_RATES
 
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf"]

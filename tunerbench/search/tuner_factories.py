@@ -11,9 +11,9 @@ from typing import Any
 import keras_tuner as kt
 import numpy as np
 
-from tunerbench.budget import Budget
-from tunerbench.hypermodels import ReferenceHyperModel, build_mlp
-from tunerbench.trials import RecordingMixin, SklearnRecordingMixin, TrialLog
+from tunerbench.search.budget import Budget
+from tunerbench.search.recording import RecordingMixin, SklearnRecordingMixin, TrialLog
+from tunerbench.training.hypermodel import ReferenceHyperModel, build_mlp
 
 OBJECTIVE = "val_accuracy"
 

@@ -10,9 +10,9 @@ import statistics
 import time
 from dataclasses import dataclass
 
-from tunerbench import compat
-from tunerbench.loops import get_loop
-from tunerbench.pipeline import Split
+from tunerbench.run.pipeline import Split
+from tunerbench.training import backend
+from tunerbench.training.loops import get_loop
 
 UNITS = 176  # the reference run's choice
 LEARNING_RATE = 1e-3
@@ -68,7 +68,7 @@ def epoch_seconds(loop_name: str, split: Split, epochs: int, batch_size: int = 3
     import keras
     import keras_tuner as kt
 
-    from tunerbench.hypermodels import ReferenceHyperModel
+    from tunerbench.training.hypermodel import ReferenceHyperModel
 
     class EpochTimer(keras.callbacks.Callback):
         def __init__(self) -> None:
@@ -81,8 +81,8 @@ def epoch_seconds(loop_name: str, split: Split, epochs: int, batch_size: int = 3
         def on_epoch_end(self, epoch: int, logs: object = None) -> None:
             self.times.append(time.perf_counter() - self._start)
 
-    compat.clear_session()
-    compat.set_seed(1)
+    backend.clear_session()
+    backend.set_seed(1)
     hypermodel = ReferenceHyperModel(split.x_fit.shape[1:], 10, get_loop(loop_name))
     hp = kt.HyperParameters()
     hp.Fixed("units", UNITS)
@@ -100,7 +100,7 @@ def epoch_seconds(loop_name: str, split: Split, epochs: int, batch_size: int = 3
         verbose=0,
         callbacks=[timer],
     )
-    compat.clear_session()
+    backend.clear_session()
     return timer.times[1:]
 
 

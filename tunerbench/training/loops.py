@@ -4,9 +4,9 @@
 - a ``tf.data`` pipeline on tensors made once per process, instead of re-slicing NumPy arrays
   every epoch;
 - batches handed over in blocks of 100 and walked inside one XLA-compiled call
-  (``tunerbench.blocks``), instead of a return to Python or TensorFlow's executor per batch
+  (``batch_blocks``), instead of a return to Python or TensorFlow's executor per batch
   (a set that does not split into whole batches gets Keras' ``steps_per_execution`` instead);
-- one compiled model per architecture, reset for every trial (``tunerbench.reuse``), instead of
+- one compiled model per architecture, reset for every trial (``model_cache``), instead of
   tracing and compiling a new one per trial;
 - validation and test batches of 1,000 images (metrics are per-sample means, so no number
   changes); 1,000 divides Fashion-MNIST's validation and test sets, so one compiled evaluation

@@ -6,9 +6,8 @@ the results are the ones the real tuner follows, not a re-derivation that could 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from tunerbench.profiles import Profile
+from tunerbench.records.schema import Budget
 
 RULE = (
     "Hyperband(max_epochs={max_epochs}, factor={factor}) trains at most {total_epochs} epochs in "
@@ -16,17 +15,6 @@ RULE = (
     "max_trials = {total_epochs} // {max_epochs} = {max_trials} trials of at most {max_epochs} "
     "epochs each (EarlyStopping on val_loss, patience {patience}, may end a trial sooner)"
 )
-
-
-@dataclass(frozen=True)
-class Budget:
-    rule: str
-    max_epochs_per_trial: int
-    hyperband_factor: int
-    hyperband_trials: int
-    total_epochs: int
-    max_trials: int
-    patience: int
 
 
 def hyperband_schedule(max_epochs: int, factor: int) -> list[tuple[int, int, int]]:

@@ -1,107 +1,26 @@
-"""Result records and their JSON form.
+"""The results file and pytest-benchmark's JSON: writing ours, reading both.
 
-Records are plain dataclasses so that what the benchmark writes, what pytest-benchmark keeps in
-``extra_info`` and what the report reads are one schema. Reading accepts our session files and
-pytest-benchmark's JSON; anything else gets a one-line error naming the file. Results are only ever
-read as JSON, never unpickled or evaluated.
+Reading accepts our session files and pytest-benchmark's JSON (whose benchmarks carry our records
+in ``extra_info``); anything else gets a one-line error naming the file. Results are only ever read
+as JSON, never unpickled or evaluated. A file of a newer format than this tunerbench reads is
+refused with the versions named, rather than half-read.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import MISSING, asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tunerbench.budget import Budget
-from tunerbench.files import atomic_write_text
-from tunerbench.timing import PhaseTiming
+from tunerbench.records.atomic_file import atomic_write_text
+from tunerbench.records.schema import RunResult
 
 FORMAT = "tunerbench-results"
 FORMAT_VERSION = 1
-PHASES = ("search", "refit", "final")
 
 
 class ResultsError(Exception):
     """A results file that cannot be used; the message names the file and the problem."""
-
-
-@dataclass
-class TrialRecord:
-    trial_id: str
-    hyperparameters: dict[str, Any]
-    val_accuracy: float | None
-    epochs: int | None
-    wall_s: float
-    finished_at_s: float
-    status: str = "COMPLETED"
-    message: str | None = None
-    rss_mb: float | None = None
-    schedule: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class RunResult:
-    """One (tuner, dataset, profile, seed) pipeline: search, best-epoch refit, final fit."""
-
-    tuner: str
-    dataset: str
-    profile: str
-    seed: int
-    loop: str
-    budget: Budget
-    best_hyperparameters: dict[str, Any]
-    best_val_accuracy: float
-    best_epoch: int
-    test_accuracy: float
-    test_loss: float
-    n_trials: int
-    phases: dict[str, PhaseTiming]
-    refit_val_accuracy: list[float]
-    trials: list[TrialRecord]
-    versions: dict[str, str]
-    machine: dict[str, Any]
-    data: dict[str, Any]
-    started_at: str
-    search_epochs: int
-    resumed: int = 0
-    notes: list[str] = field(default_factory=list)
-    workers: int = 1
-    fit_s: float | None = None
-    # The benchmark session (its run folder's name) that ran this pipeline: the report compares
-    # speeds only between runs of one session, measured side by side on the same machine.
-    session: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> RunResult:
-        """Rebuild a record; unknown extra fields are ignored so newer files still read."""
-        if not isinstance(raw, dict):
-            raise ValueError("a result is not an object")
-        required = [
-            name
-            for name, spec in cls.__dataclass_fields__.items()
-            if spec.default is MISSING and spec.default_factory is MISSING
-        ]
-        missing = [name for name in required if name not in raw]
-        if missing:
-            raise ValueError(f"missing fields {', '.join(missing)}")
-        values = {name: raw[name] for name in cls.__dataclass_fields__ if name in raw}
-        values["budget"] = Budget(**_known(Budget, raw["budget"]))
-        values["phases"] = {
-            name: PhaseTiming(**_known(PhaseTiming, timing))
-            for name, timing in raw["phases"].items()
-        }
-        values["trials"] = [TrialRecord(**_known(TrialRecord, t)) for t in raw["trials"]]
-        return cls(**values)
-
-
-def _known(cls: type, raw: dict[str, Any]) -> dict[str, Any]:
-    if not isinstance(raw, dict):
-        raise ValueError(f"{cls.__name__} is not an object")
-    return {k: v for k, v in raw.items() if k in cls.__dataclass_fields__}
 
 
 def session_document(
@@ -119,6 +38,15 @@ def session_document(
 
 def write_json_atomic(path: Path, document: dict[str, Any]) -> None:
     atomic_write_text(path, json.dumps(document, indent=1, allow_nan=False))
+
+
+def _check_version(path: Path, document: dict[str, Any]) -> None:
+    version = document.get("version", FORMAT_VERSION)
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ResultsError(
+            f"{path}: results format version {version} is newer than this tunerbench reads "
+            f"(up to {FORMAT_VERSION}); upgrade tunerbench to read it"
+        )
 
 
 def _records_in(document: Any) -> list[dict[str, Any]] | None:
@@ -170,6 +98,8 @@ def load_file(path: str | Path) -> tuple[list[RunResult], list[dict[str, Any]]]:
             f"{path}: not a tunerbench results file or pytest-benchmark JSON "
             "(expected an object with 'results' or 'benchmarks')"
         )
+    if document.get("format") == FORMAT:
+        _check_version(path, document)
     perf = _perf_in(document)
     if not raw_records and not perf:
         raise ResultsError(f"{path}: holds no tunerbench results")

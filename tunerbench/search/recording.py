@@ -13,11 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tunerbench.heap import refreeze, release_free_memory
-from tunerbench.journal import RunJournal, RunState
-from tunerbench.results import TrialRecord
+from tunerbench.records.clocks import Stopwatch, current_rss_mb
+from tunerbench.records.journal import RunJournal, RunState
+from tunerbench.records.schema import PhaseTiming, TrialRecord
 from tunerbench.space import schedule_values, search_values
-from tunerbench.timing import PhaseTiming, Stopwatch, current_rss_mb
+from tunerbench.training.memory import refreeze, release_free_memory
 
 ProgressFn = Callable[["TrialLog", TrialRecord], None]
 

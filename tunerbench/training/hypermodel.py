@@ -11,11 +11,11 @@ from typing import Any
 import keras
 import keras_tuner as kt
 
-from tunerbench.blocks import BlockSequential
-from tunerbench.loops import Loop
-from tunerbench.reuse import fresh_optimizer, model_for
+from tunerbench.records.clocks import FIT_CLOCK
 from tunerbench.space import LEARNING_RATES, UNITS
-from tunerbench.timing import FIT_CLOCK
+from tunerbench.training.batch_blocks import BlockSequential
+from tunerbench.training.loops import Loop
+from tunerbench.training.model_cache import fresh_optimizer, model_for
 
 
 def define_space(hp: kt.HyperParameters) -> tuple[int, float]:
@@ -77,7 +77,7 @@ class ReferenceHyperModel(kt.HyperModel):
                 return model.fit(
                     x, y, validation_data=validation_data, batch_size=batch_size, **kwargs
                 )
-            from tunerbench.inputs import evaluation_data, training_data
+            from tunerbench.training.tensor_inputs import evaluation_data, training_data
 
             if validation_data is not None:
                 x_val, y_val = validation_data
@@ -93,7 +93,7 @@ class ReferenceHyperModel(kt.HyperModel):
     def evaluate(self, model: keras.Model, x: Any, y: Any) -> dict[str, float]:
         with FIT_CLOCK:
             if self.loop.input_pipeline:
-                from tunerbench.inputs import evaluation_data
+                from tunerbench.training.tensor_inputs import evaluation_data
 
                 data = evaluation_data(x, y, self.loop.eval_batch_size)
                 return model.evaluate(data, verbose=0, return_dict=True)

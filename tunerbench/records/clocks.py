@@ -8,13 +8,8 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
 
-
-@dataclass(frozen=True)
-class PhaseTiming:
-    wall_s: float
-    cpu_s: float
+from tunerbench.records.schema import PhaseTiming
 
 
 def process_cpu_seconds() -> float:

@@ -1,8 +1,8 @@
-"""A Keras Tuner worker process: ``python -m tunerbench.worker SPEC_JSON``.
+"""A Keras Tuner worker process: ``python -m tunerbench.search.worker SPEC_JSON``.
 
-Started by the chief (``tunerbench.parallel``) with Keras Tuner's ``KERASTUNER_*`` variables set;
-it rebuilds the same tuner, which Keras Tuner then connects to the chief's oracle, and searches
-until the oracle says stop. Trials go to the run journal, where the chief reads them.
+Started by the chief (``tunerbench.search.distributed``) with Keras Tuner's ``KERASTUNER_*``
+variables set; it rebuilds the same tuner, which Keras Tuner then connects to the chief's oracle,
+and searches until the oracle says stop. Trials go to the run journal, where the chief reads them.
 """
 
 from __future__ import annotations
@@ -11,21 +11,21 @@ import json
 import sys
 from pathlib import Path
 
-from tunerbench import compat
 from tunerbench.data import load_dataset
-from tunerbench.heap import frozen_heap
-from tunerbench.journal import Journal, RunJournal
-from tunerbench.loops import get_loop
-from tunerbench.parallel import WorkerSpec
-from tunerbench.pipeline import TunerSetup
 from tunerbench.profiles import Profile
-from tunerbench.trials import TrialLog
-from tunerbench.tuners import build_tuner
+from tunerbench.records.journal import Journal, RunJournal
+from tunerbench.run.pipeline import TunerSetup
+from tunerbench.search.distributed import WorkerSpec
+from tunerbench.search.recording import TrialLog
+from tunerbench.search.tuner_factories import build_tuner
+from tunerbench.training import backend
+from tunerbench.training.loops import get_loop
+from tunerbench.training.memory import frozen_heap
 
 
 def main(argv: list[str]) -> int:
     spec = WorkerSpec(**json.loads(argv[0]))
-    compat.limit_threads(spec.threads)
+    backend.limit_threads(spec.threads)
     setup = TunerSetup.create(
         spec.tuner,
         load_dataset(spec.dataset, spec.data_dir),

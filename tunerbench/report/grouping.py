@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tunerbench.loops import DEFAULT_LOOP
-from tunerbench.names import TUNERS
-from tunerbench.results import RunResult, TrialRecord
+from tunerbench.records.schema import RunResult, TrialRecord
+from tunerbench.search.registry import TUNERS
+from tunerbench.training.loops import DEFAULT_LOOP
 
 
 @dataclass(frozen=True, order=True)

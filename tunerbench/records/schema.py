@@ -1,0 +1,112 @@
+"""The result records: what the benchmark writes, what pytest-benchmark keeps in ``extra_info``
+and what the report reads are one schema of plain dataclasses.
+
+Fields are only ever added, never renamed: scripts and older results files rely on the names.
+Reading a record ignores fields it does not know, so a file written by a newer tunerbench with
+extra fields still reads (a newer *format* is refused by ``results_file``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import MISSING, asdict, dataclass, field
+from typing import Any
+
+PHASES = ("search", "refit", "final")
+
+
+@dataclass(frozen=True)
+class PhaseTiming:
+    wall_s: float
+    cpu_s: float
+
+
+@dataclass(frozen=True)
+class Budget:
+    """The equal-budget rule and its numbers, as written into every result."""
+
+    rule: str
+    max_epochs_per_trial: int
+    hyperband_factor: int
+    hyperband_trials: int
+    total_epochs: int
+    max_trials: int
+    patience: int
+
+
+@dataclass
+class TrialRecord:
+    trial_id: str
+    hyperparameters: dict[str, Any]
+    val_accuracy: float | None
+    epochs: int | None
+    wall_s: float
+    finished_at_s: float
+    status: str = "COMPLETED"
+    message: str | None = None
+    rss_mb: float | None = None
+    schedule: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RunResult:
+    """One (tuner, dataset, profile, seed) pipeline: search, best-epoch refit, final fit."""
+
+    tuner: str
+    dataset: str
+    profile: str
+    seed: int
+    loop: str
+    budget: Budget
+    best_hyperparameters: dict[str, Any]
+    best_val_accuracy: float
+    best_epoch: int
+    test_accuracy: float
+    test_loss: float
+    n_trials: int
+    phases: dict[str, PhaseTiming]
+    refit_val_accuracy: list[float]
+    trials: list[TrialRecord]
+    versions: dict[str, str]
+    machine: dict[str, Any]
+    data: dict[str, Any]
+    started_at: str
+    search_epochs: int
+    resumed: int = 0
+    notes: list[str] = field(default_factory=list)
+    workers: int = 1
+    fit_s: float | None = None
+    # The benchmark session (its run folder's name) that ran this pipeline: the report compares
+    # speeds only between runs of one session, measured side by side on the same machine.
+    session: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> RunResult:
+        """Rebuild a record; unknown extra fields are ignored so newer files still read."""
+        if not isinstance(raw, dict):
+            raise ValueError("a result is not an object")
+        required = [
+            name
+            for name, spec in cls.__dataclass_fields__.items()
+            if spec.default is MISSING and spec.default_factory is MISSING
+        ]
+        missing = [name for name in required if name not in raw]
+        if missing:
+            raise ValueError(f"missing fields {', '.join(missing)}")
+        values = {name: raw[name] for name in cls.__dataclass_fields__ if name in raw}
+        values["budget"] = Budget(**known_fields(Budget, raw["budget"]))
+        values["phases"] = {
+            name: PhaseTiming(**known_fields(PhaseTiming, timing))
+            for name, timing in raw["phases"].items()
+        }
+        values["trials"] = [TrialRecord(**known_fields(TrialRecord, t)) for t in raw["trials"]]
+        return cls(**values)
+
+
+def known_fields(cls: type, raw: dict[str, Any]) -> dict[str, Any]:
+    """The entries of ``raw`` that ``cls`` has fields for (newer writers may add more)."""
+    if not isinstance(raw, dict):
+        raise ValueError(f"{cls.__name__} is not an object")
+    return {k: v for k, v in raw.items() if k in cls.__dataclass_fields__}
