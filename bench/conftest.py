@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from tunerbench.data import DataError
+from tunerbench.data.dataset import DataError
 from tunerbench.records.results_file import ResultsError
 from tunerbench.records.schema import TrialRecord
 from tunerbench.report.render import ReportError
+from tunerbench.run.options import OPTIONS, BenchOptions, OptionsError
 from tunerbench.run.progress import format_trial
-from tunerbench.run.session import OPTIONS, BenchOptions, BenchSession, OptionsError
-from tunerbench.search.recording import TrialLog
+from tunerbench.run.session import BenchSession
+from tunerbench.search.trial_log import TrialLog
 
 SESSION = pytest.StashKey[BenchSession]()
 

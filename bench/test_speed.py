@@ -1,28 +1,27 @@
 """Speed benchmarks (collected only with ``--tb-speed``): loop, pipeline, workers and memory.
 
 Each test runs its comparison in this one session on the same data; the figures land in
-``extra_info`` and in the report's Performance section. The targets of the speed issue are
+``extra_info`` and in the report's Performance section. The speed targets are
 reported there as measured ratios, not asserted: a slow shared machine must not fail a build.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 import pytest
 
-from tunerbench.profiles import get_profile
-from tunerbench.run.pipeline import make_split
+from tunerbench.data.holdout import make_split
+from tunerbench.profiles import PROFILES
 
 
 def test_epoch_speed(benchmark, bench_session) -> None:
     from tunerbench.run.speed import measure_epochs
 
     options = bench_session.options
-    split = make_split(bench_session.dataset(), get_profile(options.profile))
-    speed = benchmark.pedantic(measure_epochs, args=(split,), rounds=1, iterations=1)
-    record = {"kind": "epoch_speed", "dataset": options.dataset, "profile": options.profile,
-              **asdict(speed)}  # fmt: skip
+    split = make_split(bench_session.dataset(), PROFILES[options.profile])
+    speed = benchmark.pedantic(
+        measure_epochs, args=(split, options.dataset, options.profile), rounds=1, iterations=1
+    )
+    record = speed.to_dict()
     benchmark.extra_info.update(record)
     bench_session.add_perf(record)
     assert speed.fast_epoch_s > 0 and speed.default_epoch_s > 0 and speed.matmul_gflops > 0

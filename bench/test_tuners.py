@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tunerbench.records.schema import PHASES
-from tunerbench.search.tuner_factories import planned_trials
+from tunerbench.search.registry import TUNERS
 
 
 def test_pipeline(benchmark, bench_session, progress, tuner: str, seed: int) -> None:
@@ -22,6 +22,6 @@ def test_pipeline(benchmark, bench_session, progress, tuner: str, seed: int) -> 
     # stop early when the grid is exhausted), and a model better than guessing one of ten classes.
     assert set(result.phases) == set(PHASES)
     assert all(t.wall_s > 0 for t in result.phases.values())
-    assert 1 <= result.n_trials <= planned_trials(tuner, result.budget)
+    assert 1 <= result.n_trials <= TUNERS[tuner].planned_trials(result.budget)
     assert 1 <= result.best_epoch <= len(result.refit_val_accuracy)
     assert result.test_accuracy > 0.2

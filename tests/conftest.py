@@ -8,7 +8,8 @@ import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from tunerbench.data import Dataset, load_digits
+from tunerbench.data.dataset import Dataset
+from tunerbench.data.datasets import load_digits
 from tunerbench.profiles import Profile
 
 TINY = Profile(

@@ -10,15 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tunerbench.data import (
-    DEBIAN_DIR,
-    FASHION_FILES,
-    DataError,
-    load_dataset,
-    load_digits,
-    load_fashion_mnist,
-    stratified_subset,
-)
+from tunerbench.choices import ChoiceError
+from tunerbench.data.dataset import DataError, stratified_subset
+from tunerbench.data.datasets import load_dataset, load_digits
+from tunerbench.data.fashion_mnist import DEBIAN_DIR, FASHION_FILES, load_fashion_mnist
 
 
 def write_idx(
@@ -112,7 +107,7 @@ def test_env_variable_names_the_data_dir(tmp_path: Path, monkeypatch: pytest.Mon
 
 def test_unknown_dataset() -> None:
     expected = "unknown dataset 'mnist'; choose one of fashion_mnist, digits"
-    with pytest.raises(DataError, match=expected):
+    with pytest.raises(ChoiceError, match=expected):
         load_dataset("mnist")
 
 

@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tunerbench.data import Dataset
+from tunerbench.data.dataset import Dataset
 from tunerbench.training import backend
 from tunerbench.training.batch_blocks import BlockSequential
 from tunerbench.training.hypermodel import ReferenceHyperModel
-from tunerbench.training.loops import get_loop
+from tunerbench.training.loops import create_loop
 from tunerbench.training.model_cache import fresh_optimizer
-from tunerbench.training.tensor_inputs import training_data
+from tunerbench.training.tensor_inputs import TensorCache
 
 
 def _compiled(model: keras.Model, **compile_kwargs: object) -> keras.Model:
@@ -66,8 +66,9 @@ def test_blocks_make_the_same_updates_as_single_batches(digits: Dataset) -> None
 
 
 def test_blocks_are_used_only_for_sets_of_whole_batches(digits: Dataset) -> None:
-    whole = training_data(digits.x_train[:320], digits.y_train[:320], 32, block_batches=4)
-    ragged = training_data(digits.x_train[:330], digits.y_train[:330], 32, block_batches=4)
+    tensors = TensorCache()
+    whole = tensors.training_data(digits.x_train[:320], digits.y_train[:320], 32, block_batches=4)
+    ragged = tensors.training_data(digits.x_train[:330], digits.y_train[:330], 32, block_batches=4)
     assert [tuple(b[0].shape[:2]) for b in whole] == [(4, 32), (4, 32), (2, 32)]
     assert [int(b[0].shape[0]) for b in ragged] == [32] * 10 + [10]
 
@@ -77,7 +78,7 @@ def test_a_reused_model_trains_like_a_new_one(digits: Dataset, tmp_path: Path) -
     and optimizer state, as Hyperband does), it must then train exactly like a new model loaded
     from the same checkpoint."""
     x, y = digits.x_train[:320], digits.y_train[:320]
-    hypermodel = ReferenceHyperModel(x.shape[1:], 10, get_loop("fast"))
+    hypermodel = ReferenceHyperModel(x.shape[1:], 10, create_loop("fast"))
     used = hypermodel.build(_hp(16, 1e-2))
     hypermodel.fit(_hp(16, 1e-2), used, x, y, epochs=1, verbose=0)
     checkpoint = str(tmp_path / "trial.weights.h5")
@@ -101,7 +102,7 @@ def test_a_reused_model_trains_like_a_new_one(digits: Dataset, tmp_path: Path) -
 
 
 def test_each_reuse_draws_new_initial_weights(digits: Dataset) -> None:
-    hypermodel = ReferenceHyperModel(digits.image_shape, 10, get_loop("fast"))
+    hypermodel = ReferenceHyperModel(digits.image_shape, 10, create_loop("fast"))
     first = _weights(hypermodel.build(_hp(48, 1e-3)))
     second = _weights(hypermodel.build(_hp(48, 1e-3)))
     assert not np.allclose(first[0], second[0])
@@ -109,7 +110,7 @@ def test_each_reuse_draws_new_initial_weights(digits: Dataset) -> None:
 
 
 def test_the_default_loop_builds_a_new_model_every_time(digits: Dataset) -> None:
-    hypermodel = ReferenceHyperModel(digits.image_shape, 10, get_loop("keras-default"))
+    hypermodel = ReferenceHyperModel(digits.image_shape, 10, create_loop("keras-default"))
     assert hypermodel.build(_hp(48, 1e-3)) is not hypermodel.build(_hp(48, 1e-3))
 
 
@@ -118,7 +119,8 @@ def test_every_epoch_has_a_new_order_under_a_fixed_seed() -> None:
     repeats one order when a global seed is set. The fast loop's pipeline must not."""
     backend.set_seed(1)
     labels = np.arange(640)
-    data = training_data(np.zeros((640, 2, 2), "float32"), labels, 32, block_batches=4)
+    images = np.zeros((640, 2, 2), "float32")
+    data = TensorCache().training_data(images, labels, 32, block_batches=4)
     orders = [np.concatenate([y.numpy().ravel() for _, y in data]) for _ in range(3)]
     for order in orders:
         assert sorted(order) == list(labels)  # each epoch sees every example once

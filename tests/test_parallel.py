@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tunerbench.data import Dataset
+from tunerbench.data.dataset import Dataset
 from tunerbench.profiles import Profile
 from tunerbench.records.journal import Journal, RunJournal
 from tunerbench.run.pipeline import PipelineError, run_pipeline

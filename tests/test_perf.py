@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tunerbench.data import Dataset
+from tunerbench.data.dataset import Dataset
+from tunerbench.data.holdout import make_split
 from tunerbench.profiles import Profile
-from tunerbench.run.pipeline import make_split
 from tunerbench.run.speed import epoch_seconds, flops_per_epoch, matmul_gflops
 
 

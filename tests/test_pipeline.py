@@ -7,14 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from tunerbench.data import Dataset
+from tunerbench.data.dataset import Dataset
 from tunerbench.profiles import Profile
 from tunerbench.records.schema import PHASES, RunResult, TrialRecord
 from tunerbench.run.pipeline import PipelineError, run_pipeline
 from tunerbench.search.budget import compute_budget
-from tunerbench.search.recording import TrialLog
 from tunerbench.search.registry import TUNERS
-from tunerbench.search.tuner_factories import planned_trials
+from tunerbench.search.trial_log import TrialLog
 from tunerbench.space import LEARNING_RATES
 
 # The fields the pipeline issue promises in every benchmark's extra_info.
@@ -32,7 +31,7 @@ def runs(
 ) -> dict[str, tuple[RunResult, list[str]]]:
     """Each tuner run once; the progress lines it printed are kept beside its result."""
     out = {}
-    for name in TUNERS:
+    for name in TUNERS.names:
         seen: list[str] = []
 
         def note(log: TrialLog, record: TrialRecord, seen: list[str] = seen) -> None:
@@ -43,7 +42,7 @@ def runs(
     return out
 
 
-@pytest.mark.parametrize("name", TUNERS)
+@pytest.mark.parametrize("name", TUNERS.names)
 def test_all_three_phases_ran(runs: dict, name: str, tiny: Profile) -> None:
     result, seen = runs[name]
     budget = compute_budget(tiny)
@@ -53,7 +52,7 @@ def test_all_three_phases_ran(runs: dict, name: str, tiny: Profile) -> None:
         assert timing.wall_s > 0 and timing.cpu_s > 0
     assert len(result.refit_val_accuracy) == tiny.refit_epochs
     assert result.best_epoch == 1 + result.refit_val_accuracy.index(max(result.refit_val_accuracy))
-    assert result.n_trials == len(result.trials) == planned_trials(name, budget)
+    assert result.n_trials == len(result.trials) == TUNERS[name].planned_trials(budget)
     assert seen == [t.trial_id for t in result.trials]
     assert result.best_hyperparameters["learning_rate"] in LEARNING_RATES
     assert 16 <= result.best_hyperparameters["units"] <= 240
@@ -63,7 +62,7 @@ def test_all_three_phases_ran(runs: dict, name: str, tiny: Profile) -> None:
     assert result.data["n_test"] == 200
 
 
-@pytest.mark.parametrize("name", TUNERS)
+@pytest.mark.parametrize("name", TUNERS.names)
 def test_trials_are_timed_in_order(runs: dict, name: str, tiny: Profile) -> None:
     result, _ = runs[name]
     finished = [t.finished_at_s for t in result.trials]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tunerbench.choices import Choices
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -22,42 +24,42 @@ class Profile:
     validation_fraction: float
     train_subset: int | None
     test_subset: int | None
+    summary: str = ""
 
 
-PROFILES: dict[str, Profile] = {
-    "reference": Profile(
-        name="reference",
-        max_epochs=10,
-        factor=3,
-        refit_epochs=30,
-        patience=3,
-        batch_size=32,
-        validation_fraction=0.2,
-        train_subset=None,
-        test_subset=None,
+DEFAULT_PROFILE = "reference"
+
+PROFILES: Choices[Profile] = Choices(
+    "profile",
+    (
+        (p.name, p)
+        for p in (
+            Profile(
+                name="reference",
+                max_epochs=10,
+                factor=3,
+                refit_epochs=30,
+                patience=3,
+                batch_size=32,
+                validation_fraction=0.2,
+                train_subset=None,
+                test_subset=None,
+                summary="the reference run's setup: all of Fashion-MNIST, Hyperband max_epochs=10, "
+                "30-epoch refit",
+            ),
+            Profile(
+                name="quick",
+                max_epochs=4,
+                factor=3,
+                refit_epochs=6,
+                patience=3,
+                batch_size=32,
+                validation_fraction=0.2,
+                train_subset=3000,
+                test_subset=1000,
+                summary="3,000 training and 1,000 test images (stratified), Hyperband "
+                "max_epochs=4, 6-epoch refit: minutes, not hours",
+            ),
+        )
     ),
-    "quick": Profile(
-        name="quick",
-        max_epochs=4,
-        factor=3,
-        refit_epochs=6,
-        patience=3,
-        batch_size=32,
-        validation_fraction=0.2,
-        train_subset=3000,
-        test_subset=1000,
-    ),
-}
-
-
-class ProfileError(ValueError):
-    """An unknown profile name."""
-
-
-def get_profile(name: str) -> Profile:
-    try:
-        return PROFILES[name]
-    except KeyError:
-        raise ProfileError(
-            f"unknown profile {name!r}; choose one of {', '.join(PROFILES)}"
-        ) from None
+)

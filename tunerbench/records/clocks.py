@@ -60,11 +60,6 @@ class Accumulator:
             self.total_s += time.perf_counter() - self._since
 
 
-# Time inside Keras' fit/evaluate in this process: what is left of a pipeline's wall time is the
-# harness's (and Keras Tuner's) overhead.
-FIT_CLOCK = Accumulator()
-
-
 def current_rss_mb() -> float | None:
     """Resident set size now (not the peak), to show whether memory grows trial after trial."""
     try:

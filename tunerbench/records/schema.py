@@ -105,6 +105,32 @@ class RunResult:
         return cls(**values)
 
 
+@dataclass(frozen=True)
+class EpochSpeed:
+    """A speed record of ``--tb-speed``: seconds per epoch of each loop (median of timed epochs
+    after one warm-up epoch), and the arithmetic lower bound from the machine's matmul rate."""
+
+    dataset: str
+    profile: str
+    units: int
+    default_epoch_s: float
+    fast_epoch_s: float
+    speedup: float
+    matmul_gflops: float
+    gflop_per_epoch: float
+    bound_epoch_s: float
+    fast_over_bound: float
+    epochs_timed: int
+    kind: str = "epoch_speed"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> EpochSpeed:
+        return cls(**known_fields(cls, raw))
+
+
 def known_fields(cls: type, raw: dict[str, Any]) -> dict[str, Any]:
     """The entries of ``raw`` that ``cls`` has fields for (newer writers may add more)."""
     if not isinstance(raw, dict):

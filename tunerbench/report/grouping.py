@@ -12,9 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import numpy as np
-
-from tunerbench.records.schema import RunResult, TrialRecord
+from tunerbench.records.schema import RunResult
 from tunerbench.search.registry import TUNERS
 from tunerbench.training.loops import DEFAULT_LOOP
 
@@ -105,52 +103,6 @@ class Summary:
     def of(cls, values: list[float]) -> Summary:
         sd = statistics.stdev(values) if len(values) > 1 else None
         return cls(statistics.fmean(values), sd, len(values))
-
-
-def mean_ranks(runs: list[RunResult]) -> dict[str, float]:
-    """Rank variants by test accuracy within each (environment, seed), then average the ranks.
-
-    Ties share the average of the ranks they span, so a rank never favours table order.
-    """
-    ranks: dict[str, list[float]] = defaultdict(list)
-    by_seed: dict[tuple[str, int], list[RunResult]] = defaultdict(list)
-    for run in runs:
-        by_seed[(environment(run), run.seed)].append(run)
-    for seed_runs in by_seed.values():
-        scores = sorted(-r.test_accuracy for r in seed_runs)
-        for run in seed_runs:
-            first = scores.index(-run.test_accuracy)
-            last = len(scores) - 1 - scores[::-1].index(-run.test_accuracy)
-            ranks[variant(run)].append((first + last) / 2 + 1)
-    return {name: statistics.fmean(values) for name, values in ranks.items()}
-
-
-def best_so_far(trials: list[TrialRecord], axis: str) -> tuple[list[float], list[float]]:
-    """Best val_accuracy so far against wall seconds (``"wall"``) or cumulative epochs."""
-    xs, ys, best, epochs = [], [], None, 0
-    for trial in sorted(trials, key=lambda t: t.finished_at_s):
-        epochs += trial.epochs or 0
-        if trial.val_accuracy is not None:
-            best = trial.val_accuracy if best is None else max(best, trial.val_accuracy)
-        if best is None:
-            continue
-        xs.append(trial.finished_at_s if axis == "wall" else float(epochs))
-        ys.append(best)
-    return xs, ys
-
-
-def on_grid(curves: list[tuple[list[float], list[float]]], points: int = 120) -> tuple:
-    """Step curves sampled on one x grid: (grid, mean, low, high); NaN before a curve starts."""
-    top = max(max(xs) for xs, _ in curves if xs)
-    grid = np.linspace(0.0, top, points)
-    sampled = []
-    for xs, ys in curves:
-        idx = np.searchsorted(np.asarray(xs), grid, side="right") - 1
-        values = np.where(idx >= 0, np.asarray(ys)[np.clip(idx, 0, None)], np.nan)
-        sampled.append(values)
-    stack = np.vstack(sampled)
-    # NaN propagates: the summary starts once every curve has its first trial.
-    return grid, stack.mean(axis=0), stack.min(axis=0), stack.max(axis=0)
 
 
 def total_wall(result: RunResult) -> float:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tunerbench.records.schema import TrialRecord
-from tunerbench.search.recording import TrialLog
+from tunerbench.search.trial_log import TrialLog
 
 
 def _fmt(score: float | None) -> str:

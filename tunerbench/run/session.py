@@ -1,7 +1,8 @@
 """One ``pytest bench/`` session: checked options, the data, the run directory, saved results.
 
 Kept apart from pytest so the same session can be driven by any front end; ``bench/conftest.py``
-only turns command-line options into a ``BenchOptions`` and calls ``BenchSession``.
+only turns command-line options into a ``BenchOptions`` (``run.options``) and calls
+``BenchSession``.
 
 A session lives in ``<output>/runs/<name>/``: ``session.json`` (its options), ``journal.jsonl``
 (every trial, phase and result as it finished) and one Keras Tuner directory per tuner and seed.
@@ -13,128 +14,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from tunerbench.data import DATASETS, Dataset, load_dataset
-from tunerbench.profiles import get_profile
+from tunerbench.data.dataset import Dataset
+from tunerbench.data.datasets import load_dataset
+from tunerbench.profiles import PROFILES
 from tunerbench.records.atomic_file import atomic_write_text
 from tunerbench.records.journal import Journal, RunJournal
 from tunerbench.records.results_file import session_document, write_json_atomic
 from tunerbench.records.schema import RunResult
-from tunerbench.search.recording import ProgressFn
-from tunerbench.search.registry import TUNERS, parse_tuners
-from tunerbench.training.loops import DEFAULT_LOOP, get_loop
-
-
-@dataclass(frozen=True)
-class Option:
-    flag: str
-    dest: str
-    help: str
-    is_flag: bool = False
-
-
-# bench/conftest.py registers exactly these; values go to BenchOptions.parse by ``dest``.
-OPTIONS: list[Option] = [
-    Option(
-        "--tb-tuners", "tuners", f"comma list of tuners to run (default all: {','.join(TUNERS)})"
-    ),
-    Option("--tb-dataset", "dataset", f"dataset: {' or '.join(DATASETS)} (default fashion_mnist)"),
-    Option("--tb-profile", "profile", "reference (default, the reference run) or quick (minutes)"),
-    Option("--tb-seeds", "seeds", "number of seeds per tuner, run as seeds 1..N (default 1)"),
-    Option("--tb-data-dir", "data_dir", "folder with the four Fashion-MNIST IDX files"),
-    Option("--tb-output", "output", "folder for results, run folders and report (default reports)"),
-    Option("--tb-loop", "loop", "training loop: fast (default) or keras-default"),
-    Option(
-        "--tb-workers", "workers", "worker processes per search (Keras Tuner's distributed mode)"
-    ),
-    Option("--tb-speed", "speed", "also run the speed benchmarks (bench/test_speed.py)", True),
-    Option(
-        "--tb-resume",
-        "resume",
-        "continue the newest interrupted session with the same options",
-        is_flag=True,
-    ),
-]
-
-
-class OptionsError(ValueError):
-    """A bad command-line value; the message names the option and what is allowed."""
-
-
-@dataclass(frozen=True)
-class BenchOptions:
-    tuners: tuple[str, ...]
-    dataset: str
-    profile: str
-    seeds: int
-    data_dir: str | None
-    output: Path
-    loop: str
-    workers: int = 1
-    resume: bool = False
-    speed: bool = False
-
-    @classmethod
-    def parse(
-        cls,
-        tuners: str = ",".join(TUNERS),
-        dataset: str = "fashion_mnist",
-        profile: str = "reference",
-        seeds: str | int = 1,
-        data_dir: str | None = None,
-        output: str = "reports",
-        loop: str = DEFAULT_LOOP,
-        workers: str | int = 1,
-        resume: bool = False,
-        speed: bool = False,
-    ) -> BenchOptions:
-        """Check every value up front so a typo fails in a second, not after an hour of runs."""
-        try:
-            names = tuple(parse_tuners(tuners))
-            get_profile(profile)
-            get_loop(loop)
-        except ValueError as exc:
-            raise OptionsError(str(exc)) from None
-        if dataset not in DATASETS:
-            raise OptionsError(f"unknown dataset {dataset!r}; choose one of {', '.join(DATASETS)}")
-        n_seeds = _positive("--tb-seeds", seeds)
-        n_workers = _positive("--tb-workers", workers)
-        return cls(
-            names,
-            dataset,
-            profile,
-            n_seeds,
-            data_dir,
-            Path(output),
-            loop,
-            n_workers,
-            bool(resume),
-            bool(speed),
-        )
-
-    @property
-    def seed_values(self) -> list[int]:
-        """Seeds 1..N: Keras Tuner treats seed 0 as 'pick one at random'."""
-        return list(range(1, self.seeds + 1))
-
-    def identity(self) -> dict[str, Any]:
-        """What must match for ``--tb-resume`` to continue a session."""
-        keys = ("tuners", "dataset", "profile", "seeds", "loop", "workers", "speed")
-        raw = asdict(self)
-        return {k: list(raw[k]) if isinstance(raw[k], tuple) else raw[k] for k in keys}
-
-
-def _positive(flag: str, value: str | int) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        number = 0
-    if number < 1:
-        raise OptionsError(f"{flag} must be a positive whole number, got {str(value)!r}")
-    return number
+from tunerbench.run.options import BenchOptions, OptionsError
+from tunerbench.search.trial_log import ProgressFn
 
 
 def _stamp() -> str:
@@ -245,7 +136,7 @@ class BenchSession:
         result = run_pipeline(
             tuner,
             self.dataset(),
-            get_profile(self.options.profile),
+            PROFILES[self.options.profile],
             seed,
             self.run_dir / label,
             loop_name=loop,

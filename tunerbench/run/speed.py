@@ -8,29 +8,14 @@ from __future__ import annotations
 
 import statistics
 import time
-from dataclasses import dataclass
 
-from tunerbench.run.pipeline import Split
+from tunerbench.data.holdout import Split
+from tunerbench.records.schema import EpochSpeed
 from tunerbench.training import backend
-from tunerbench.training.loops import get_loop
+from tunerbench.training.loops import create_loop
 
 UNITS = 176  # the reference run's choice
 LEARNING_RATE = 1e-3
-
-
-@dataclass(frozen=True)
-class EpochSpeed:
-    """Seconds per epoch (median of timed epochs after one warm-up epoch) of each loop."""
-
-    default_epoch_s: float
-    fast_epoch_s: float
-    speedup: float
-    matmul_gflops: float
-    gflop_per_epoch: float
-    bound_epoch_s: float
-    fast_over_bound: float
-    epochs_timed: int
-    units: int
 
 
 def flops_per_epoch(n_fit: int, n_val: int, inputs: int, units: int, classes: int = 10) -> float:
@@ -83,7 +68,7 @@ def epoch_seconds(loop_name: str, split: Split, epochs: int, batch_size: int = 3
 
     backend.clear_session()
     backend.set_seed(1)
-    hypermodel = ReferenceHyperModel(split.x_fit.shape[1:], 10, get_loop(loop_name))
+    hypermodel = ReferenceHyperModel(split.x_fit.shape[1:], 10, create_loop(loop_name))
     hp = kt.HyperParameters()
     hp.Fixed("units", UNITS)
     hp.Fixed("learning_rate", LEARNING_RATE)
@@ -104,7 +89,7 @@ def epoch_seconds(loop_name: str, split: Split, epochs: int, batch_size: int = 3
     return timer.times[1:]
 
 
-def measure_epochs(split: Split, epochs: int = 3) -> EpochSpeed:
+def measure_epochs(split: Split, dataset: str, profile: str, epochs: int = 3) -> EpochSpeed:
     """Both loops on the same data, interleaved twice so drift on a shared machine hits both."""
     default, fast = [], []
     for _ in range(2):
@@ -116,6 +101,8 @@ def measure_epochs(split: Split, epochs: int = 3) -> EpochSpeed:
     default_s, fast_s = statistics.median(default), statistics.median(fast)
     bound = gflop / gflops
     return EpochSpeed(
+        dataset=dataset,
+        profile=profile,
         default_epoch_s=round(default_s, 4),
         fast_epoch_s=round(fast_s, 4),
         speedup=round(default_s / fast_s, 3),

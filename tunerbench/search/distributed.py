@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from tunerbench.records.journal import RunJournal
-from tunerbench.search.recording import TrialLog
+from tunerbench.search.trial_log import TrialLog
 
 ORACLE_IP_ENV = "TUNERBENCH_ORACLE_IP"
 

@@ -1,8 +1,11 @@
-"""The registry of tuners under test: real Keras Tuner classes, built with one equal budget."""
+"""The real Keras Tuner classes, built with one equal budget (the registry names these builders).
+
+Every Keras tuner gets the same objective, seed, directory and budget; scikit-learn's tuner is
+scored on the same hold-out as the others.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -11,8 +14,9 @@ from typing import Any
 import keras_tuner as kt
 import numpy as np
 
-from tunerbench.search.budget import Budget
-from tunerbench.search.recording import RecordingMixin, SklearnRecordingMixin, TrialLog
+from tunerbench.records.schema import Budget
+from tunerbench.search.trial_log import TrialLog
+from tunerbench.search.tuner_mixins import SklearnEpochCount, recorded
 from tunerbench.training.hypermodel import ReferenceHyperModel, build_mlp
 
 OBJECTIVE = "val_accuracy"
@@ -42,35 +46,40 @@ def _keras_kwargs(ctx: TunerContext, name: str) -> dict[str, Any]:
     }
 
 
-def _recorded(cls: type, mixin: type = RecordingMixin) -> type:
-    return type(f"Recorded{cls.__name__}", (mixin, cls), {})
+def _logged(tuner: Any, trial_log: TrialLog) -> Any:
+    tuner.trial_log = trial_log
+    return tuner
 
 
-def _random(ctx: TunerContext) -> kt.Tuner:
-    return _recorded(kt.RandomSearch)(
+def random_search(ctx: TunerContext, trial_log: TrialLog) -> kt.Tuner:
+    tuner = recorded(kt.RandomSearch)(
         max_trials=ctx.budget.max_trials, **_keras_kwargs(ctx, "random")
     )
+    return _logged(tuner, trial_log)
 
 
-def _grid(ctx: TunerContext) -> kt.Tuner:
-    return _recorded(kt.GridSearch)(max_trials=ctx.budget.max_trials, **_keras_kwargs(ctx, "grid"))
+def grid_search(ctx: TunerContext, trial_log: TrialLog) -> kt.Tuner:
+    tuner = recorded(kt.GridSearch)(max_trials=ctx.budget.max_trials, **_keras_kwargs(ctx, "grid"))
+    return _logged(tuner, trial_log)
 
 
-def _bayesian(ctx: TunerContext) -> kt.Tuner:
-    return _recorded(kt.BayesianOptimization)(
+def bayesian(ctx: TunerContext, trial_log: TrialLog) -> kt.Tuner:
+    tuner = recorded(kt.BayesianOptimization)(
         max_trials=ctx.budget.max_trials, **_keras_kwargs(ctx, "bayesian")
     )
+    return _logged(tuner, trial_log)
 
 
-def _hyperband(ctx: TunerContext) -> kt.Tuner:
-    return _recorded(kt.Hyperband)(
+def hyperband(ctx: TunerContext, trial_log: TrialLog) -> kt.Tuner:
+    tuner = recorded(kt.Hyperband)(
         max_epochs=ctx.budget.max_epochs_per_trial,
         factor=ctx.budget.hyperband_factor,
         **_keras_kwargs(ctx, "hyperband"),
     )
+    return _logged(tuner, trial_log)
 
 
-def _sklearn(ctx: TunerContext) -> kt.SklearnTuner:
+def sklearn_mlp(ctx: TunerContext, trial_log: TrialLog) -> kt.SklearnTuner:
     """MLPClassifier scored on the same hold-out as the Keras tuners (a one-fold PredefinedSplit).
 
     Keras Tuner's documented SklearnTuner example drives it with the Bayesian oracle; so do we.
@@ -83,7 +92,7 @@ def _sklearn(ctx: TunerContext) -> kt.SklearnTuner:
         max_trials=ctx.budget.max_trials,
         seed=ctx.seed,
     )
-    return _recorded(kt.SklearnTuner, SklearnRecordingMixin)(
+    tuner = recorded(kt.SklearnTuner, SklearnEpochCount)(
         oracle=oracle,
         hypermodel=partial(
             build_mlp,
@@ -97,26 +106,4 @@ def _sklearn(ctx: TunerContext) -> kt.SklearnTuner:
         project_name="sklearn",
         overwrite=False,
     )
-
-
-FACTORIES: dict[str, Callable[[TunerContext], Any]] = {  # keys: TUNERS, in the same order
-    "random": _random,
-    "grid": _grid,
-    "hyperband": _hyperband,
-    "bayesian": _bayesian,
-    "sklearn": _sklearn,
-}
-
-
-def is_sklearn(name: str) -> bool:
-    return name == "sklearn"
-
-
-def planned_trials(name: str, budget: Budget) -> int:
-    return budget.hyperband_trials if name == "hyperband" else budget.max_trials
-
-
-def build_tuner(name: str, ctx: TunerContext, trial_log: TrialLog) -> Any:
-    tuner = FACTORIES[name](ctx)
-    tuner.trial_log = trial_log
-    return tuner
+    return _logged(tuner, trial_log)

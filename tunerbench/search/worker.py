@@ -11,15 +11,13 @@ import json
 import sys
 from pathlib import Path
 
-from tunerbench.data import load_dataset
+from tunerbench.data.datasets import load_dataset
 from tunerbench.profiles import Profile
 from tunerbench.records.journal import Journal, RunJournal
-from tunerbench.run.pipeline import TunerSetup
 from tunerbench.search.distributed import WorkerSpec
-from tunerbench.search.recording import TrialLog
-from tunerbench.search.tuner_factories import build_tuner
+from tunerbench.search.setup import TunerSetup
+from tunerbench.search.trial_log import TrialLog
 from tunerbench.training import backend
-from tunerbench.training.loops import get_loop
 from tunerbench.training.memory import frozen_heap
 
 
@@ -32,14 +30,14 @@ def main(argv: list[str]) -> int:
         Profile(**spec.profile),
         spec.seed,
         Path(spec.directory),
-        get_loop(spec.loop),
+        spec.loop,
     )
     journal = RunJournal(Journal(Path(spec.journal)), spec.tuner, spec.seed, spec.run_label)
     log = TrialLog(spec.tuner, setup.ctx.budget.max_trials, None, journal)
     log.start_at(spec.search_start)
-    tuner = build_tuner(spec.tuner, setup.ctx, log)
+    tuner = setup.build_tuner(log)
     with frozen_heap():
-        setup.phases().search(tuner, setup.split)
+        setup.search(tuner)
     return 0
 
 

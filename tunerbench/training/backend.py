@@ -1,17 +1,11 @@
-"""The few places where Keras 2 (TensorFlow <= 2.15) and Keras 3 differ, kept in one module.
+"""Seeds, sessions and threads, through the APIs Keras 2 (TensorFlow 2.15) and Keras 3 share.
 
-Everything else in tunerbench uses APIs both lines share, so there is one code path.
+Everything else in tunerbench uses APIs both lines share too, so there is one code path.
 """
 
 from __future__ import annotations
 
-import platform
-
 import keras
-
-
-def keras_major() -> int:
-    return int(keras.__version__.split(".")[0])
 
 
 def set_seed(seed: int) -> None:
@@ -30,19 +24,3 @@ def limit_threads(threads: int) -> None:
 
     tf.config.threading.set_intra_op_parallelism_threads(threads)
     tf.config.threading.set_inter_op_parallelism_threads(threads)
-
-
-def framework_versions() -> dict[str, str]:
-    import keras_tuner
-    import numpy
-    import sklearn
-    import tensorflow as tf
-
-    return {
-        "python": platform.python_version(),
-        "tensorflow": tf.__version__,
-        "keras": keras.__version__,
-        "keras_tuner": keras_tuner.__version__,
-        "numpy": numpy.__version__,
-        "scikit_learn": sklearn.__version__,
-    }

@@ -1,56 +1,83 @@
-"""Training-loop settings: the same model, batch size and updates, run at different speeds.
+"""The training loops by name: the same model, batch size and updates, run at different speeds.
 
-``fast`` removes what costs more than this small model's arithmetic, never an update:
-- a ``tf.data`` pipeline on tensors made once per process, instead of re-slicing NumPy arrays
-  every epoch;
-- batches handed over in blocks of 100 and walked inside one XLA-compiled call
-  (``batch_blocks``), instead of a return to Python or TensorFlow's executor per batch
-  (a set that does not split into whole batches gets Keras' ``steps_per_execution`` instead);
-- one compiled model per architecture, reset for every trial (``model_cache``), instead of
-  tracing and compiling a new one per trial;
-- validation and test batches of 1,000 images (metrics are per-sample means, so no number
-  changes); 1,000 divides Fashion-MNIST's validation and test sets, so one compiled evaluation
-  serves both.
-``keras-default`` passes NumPy arrays and no options: Keras' own behaviour, for comparison.
+A loop is a strategy the hypermodel delegates to: it builds the model for an architecture, fits
+it and evaluates it. ``keras-default`` is Keras' own behaviour, for comparison; ``fast`` removes
+what costs more than this small model's arithmetic, never an update (``fast_loop`` says what).
+
+This registry imports no TensorFlow, so options are checked before anything trains. A loop object
+is made in the process that trains, for one pipeline, and owns what it keeps between trials (kept
+tensors, compiled models, its clock of time spent in fit); dropping it drops them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+import importlib
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from tunerbench.choices import Choices
+from tunerbench.records.clocks import Accumulator
 
 DEFAULT_LOOP = "fast"
+# Keras' own behaviour: what the fast loop's speed and accuracy are measured against.
+BASELINE_LOOP = "keras-default"
+
+
+class TrainingLoop(Protocol):
+    name: str
+    # Wall seconds spent inside Keras' fit and evaluate: the rest of a pipeline is overhead.
+    fit_clock: Accumulator
+
+    def build(
+        self, image_shape: tuple[int, ...], num_classes: int, units: int, learning_rate: float
+    ) -> Any: ...
+
+    def fit(
+        self,
+        model: Any,
+        learning_rate: float,
+        x: Any,
+        y: Any,
+        validation_data: tuple[Any, Any] | None,
+        batch_size: int,
+        **kwargs: Any,
+    ) -> Any: ...
+
+    def evaluate(self, model: Any, x: Any, y: Any) -> dict[str, float]: ...
 
 
 @dataclass(frozen=True)
-class Loop:
+class LoopEntry:
     name: str
-    compile_kwargs: dict[str, Any] = field(default_factory=dict)
-    input_pipeline: bool = False
-    eval_batch_size: int | None = None
-    block_batches: int | None = None
-    reuse_models: bool = False
+    summary: str
+    # "module:Class": imported only where a model trains, so the registry needs no TensorFlow.
+    factory: str
+
+    def create(self) -> TrainingLoop:
+        module, _, cls = self.factory.partition(":")
+        return getattr(importlib.import_module(module), cls)()
 
 
-LOOPS: dict[str, Loop] = {
-    "fast": Loop(
-        "fast",
-        {"steps_per_execution": 100, "jit_compile": True},
-        input_pipeline=True,
-        eval_batch_size=1000,
-        block_batches=100,
-        reuse_models=True,
+LOOPS: Choices[LoopEntry] = Choices(
+    "loop",
+    (
+        (e.name, e)
+        for e in (
+            LoopEntry(
+                "fast",
+                "tf.data on kept tensors, blocks of 100 batches per XLA call, one compiled model "
+                "per architecture reused across trials",
+                "tunerbench.training.fast_loop:FastLoop",
+            ),
+            LoopEntry(
+                "keras-default",
+                "Keras' own settings: NumPy arrays into fit, a new model per trial",
+                "tunerbench.training.keras_default_loop:KerasDefaultLoop",
+            ),
+        )
     ),
-    "keras-default": Loop("keras-default"),
-}
+)
 
 
-class LoopError(ValueError):
-    """An unknown loop name."""
-
-
-def get_loop(name: str) -> Loop:
-    try:
-        return LOOPS[name]
-    except KeyError:
-        raise LoopError(f"unknown loop {name!r}; choose one of {', '.join(LOOPS)}") from None
+def create_loop(name: str) -> TrainingLoop:
+    return LOOPS.get_entry(name).create()

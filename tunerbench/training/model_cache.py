@@ -6,8 +6,8 @@ TensorFlow keeps every compiled program for the life of the process, so memory g
 number of trials. The search space has only eight architectures (units), so one compiled model per
 architecture is kept and reset for each trial: new initial weights drawn the way a new layer draws
 them, zeroed optimizer state, the trial's learning rate. Mathematically each trial still starts
-from a freshly initialised model. The catch: a model from ``build`` is only valid until the next
-``build`` of the same architecture, which the pipeline never needs (one trial or phase at a time).
+from a freshly initialised model. The catch: a model from ``get`` is only valid until the next
+``get`` of the same architecture, which the pipeline never needs (one trial or phase at a time).
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 import keras
-
-_MODELS: dict[Hashable, Any] = {}
 
 
 def _fresh(initializer: Any) -> Any:
@@ -54,17 +52,18 @@ def fresh_optimizer(model: keras.Model, learning_rate: float) -> None:
     optimizer.learning_rate = learning_rate
 
 
-def forget_models() -> None:
-    """Start a pipeline with no kept models, so it pays its own compilations and its timings do
-    not depend on which pipelines ran before it in the same process."""
-    _MODELS.clear()
+class CompiledModels:
+    """One compiled model per architecture key, for one pipeline: a new cache per pipeline makes
+    it pay its own compilations, so its timings do not depend on what ran before it."""
 
+    def __init__(self) -> None:
+        self._models: dict[Hashable, Any] = {}
 
-def model_for(key: Hashable, learning_rate: float, build: Callable[[], keras.Model]) -> Any:
-    """The kept model for ``key`` reset for a new trial, or a new one from ``build``."""
-    model = _MODELS.get(key)
-    if model is None:
-        model = _MODELS[key] = build()
+    def get(self, key: Hashable, learning_rate: float, build: Callable[[], keras.Model]) -> Any:
+        """The kept model for ``key`` reset for a new trial, or a new one from ``build``."""
+        model = self._models.get(key)
+        if model is None:
+            model = self._models[key] = build()
+            return model
+        reset(model, learning_rate)
         return model
-    reset(model, learning_rate)
-    return model

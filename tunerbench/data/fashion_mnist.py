@@ -1,4 +1,4 @@
-"""Datasets: Fashion-MNIST from its original IDX files, and scikit-learn's bundled digits.
+"""Fashion-MNIST from its original IDX files.
 
 Fashion-MNIST is read straight from the four IDX files rather than through Keras' loader so that
 the same checked code serves every place the files can live (a user's folder, Keras' cache,
@@ -11,12 +11,12 @@ from __future__ import annotations
 import gzip
 import os
 import struct
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-DATASETS = ("fashion_mnist", "digits")
+from tunerbench.data.dataset import NUM_CLASSES, DataError, Dataset
+
 DATA_DIR_ENV = "TUNERBENCH_DATA_DIR"
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
 FASHION_FILES = {
@@ -28,35 +28,10 @@ FASHION_FILES = {
 IMAGE_MAGIC = 2051
 LABEL_MAGIC = 2049
 FASHION_SIDE = 28
-NUM_CLASSES = 10
 GET_DATA_HINT = (
     "get good copies with `apt-get install dataset-fashion-mnist` (Debian), "
     "or point --tb-data-dir / TUNERBENCH_DATA_DIR at a folder holding the four original IDX files"
 )
-
-
-class DataError(Exception):
-    """A dataset could not be found or read; the message says which file and what to do."""
-
-
-@dataclass(frozen=True)
-class Dataset:
-    """Images scaled to float32 in [0, 1] with integer labels, plus where they came from."""
-
-    name: str
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_test: np.ndarray
-    y_test: np.ndarray
-    source: str
-
-    @property
-    def image_shape(self) -> tuple[int, ...]:
-        return tuple(self.x_train.shape[1:])
-
-    @property
-    def num_classes(self) -> int:
-        return NUM_CLASSES
 
 
 def _open_idx(path: Path) -> bytes:
@@ -184,51 +159,3 @@ def load_fashion_mnist(data_dir: str | Path | None = None) -> Dataset:
         y_test=arrays["y_test"].astype(np.int64),
         source=str(folder),
     )
-
-
-def load_digits(seed: int = 0) -> Dataset:
-    """scikit-learn's bundled 8x8 digits, split 80/20 stratified with a fixed seed."""
-    from sklearn.datasets import load_digits as sk_load_digits
-    from sklearn.model_selection import train_test_split
-
-    bunch = sk_load_digits()
-    images = (bunch.images / 16.0).astype(np.float32)
-    x_train, x_test, y_train, y_test = train_test_split(
-        images,
-        bunch.target.astype(np.int64),
-        test_size=0.2,
-        stratify=bunch.target,
-        random_state=seed,
-    )
-    return Dataset(
-        "digits",
-        x_train,
-        y_train,
-        x_test,
-        y_test,
-        source="sklearn.datasets.load_digits",
-    )
-
-
-def load_dataset(name: str, data_dir: str | Path | None = None) -> Dataset:
-    if name == "fashion_mnist":
-        return load_fashion_mnist(data_dir)
-    if name == "digits":
-        return load_digits()
-    raise DataError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
-
-
-def stratified_subset(dataset: Dataset, n_train: int, n_test: int, seed: int = 0) -> Dataset:
-    """A class-balanced subset, for quick runs that still see every class."""
-
-    def pick(x: np.ndarray, y: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-        if n >= len(y):
-            return x, y
-        from sklearn.model_selection import train_test_split
-
-        x_keep, _, y_keep, _ = train_test_split(x, y, train_size=n, stratify=y, random_state=seed)
-        return x_keep, y_keep
-
-    x_train, y_train = pick(dataset.x_train, dataset.y_train, n_train)
-    x_test, y_test = pick(dataset.x_test, dataset.y_test, n_test)
-    return Dataset(dataset.name, x_train, y_train, x_test, y_test, dataset.source)

@@ -1,14 +1,13 @@
-"""Per-trial records, taken from inside the real Keras Tuner tuners.
+"""The trials of one search, in the order they finished: kept, journaled and announced.
 
-Keras Tuner keeps no per-trial duration, so a small mixin times each trial between the tuner's own
-``on_trial_begin`` and ``on_trial_end`` hooks, counts the epochs actually trained, and hands a
-``TrialRecord`` to a ``TrialLog``. The tuner's search logic is untouched.
+Keras Tuner keeps no per-trial duration; ``tuner_mixins`` time each trial from inside the real
+tuners and hand a ``TrialRecord`` to a ``TrialLog``, which journals it (so a kill loses at most the
+running trial) and tells the progress display.
 """
 
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,12 +16,9 @@ from tunerbench.records.clocks import Stopwatch, current_rss_mb
 from tunerbench.records.journal import RunJournal, RunState
 from tunerbench.records.schema import PhaseTiming, TrialRecord
 from tunerbench.space import schedule_values, search_values
-from tunerbench.training.memory import refreeze, release_free_memory
 
 ProgressFn = Callable[["TrialLog", TrialRecord], None]
 
-
-IDLE_WAIT_S = 0.2
 RECOVERED = (
     "recovered from Keras Tuner's saved state after an interruption; its time was not recorded"
 )
@@ -95,19 +91,6 @@ def _score(value: Any) -> float | None:
     return None if math.isnan(value) else round(value, 6)
 
 
-def _histories(results: Any) -> list[Any]:
-    histories = results if isinstance(results, list) else [results]
-    return [h for h in histories if hasattr(h, "epoch")]
-
-
-def _first_bad_loss(results: Any) -> str | None:
-    for history in _histories(results):
-        for epoch, loss in zip(history.epoch, history.history.get("loss", []), strict=False):
-            if not math.isfinite(loss):
-                return f"training loss became {loss} at epoch {epoch + 1}"
-    return None
-
-
 def record_of(
     trial: Any, epochs: int | None, wall_s: float, finished_at_s: float, note: str | None = None
 ) -> TrialRecord:
@@ -125,58 +108,3 @@ def record_of(
         rss_mb=current_rss_mb(),
         schedule=schedule_values(trial.hyperparameters),
     )
-
-
-class RecordingMixin:
-    """Mixed in before a Keras Tuner tuner class; needs ``trial_log`` set after construction."""
-
-    trial_log: TrialLog
-
-    def pre_create_trial(self) -> None:
-        """Back off while a distributed oracle answers IDLE (Hyperband waiting for a round to
-        finish): Keras Tuner itself would ask again at once, keeping a core busy polling."""
-        if getattr(self, "_asked", False):
-            time.sleep(IDLE_WAIT_S)
-        self._asked = True
-        super().pre_create_trial()
-
-    def on_trial_begin(self, trial: Any) -> None:
-        refreeze()
-        self._asked = False
-        self._trial_watch = Stopwatch()
-        self._trial_epochs: int | None = None
-        super().on_trial_begin(trial)
-
-    def run_trial(self, trial: Any, *args: Any, **kwargs: Any) -> Any:
-        """Count the epochs trained; a NaN or infinite loss fails the trial (the search goes on)."""
-        results = super().run_trial(trial, *args, **kwargs)
-        histories = _histories(results)
-        if histories:
-            self._trial_epochs = sum(len(h.epoch) for h in histories)
-        bad = _first_bad_loss(results)
-        if bad is not None:
-            from keras_tuner.errors import FailedTrialError
-
-            raise FailedTrialError(bad)
-        return results
-
-    def on_trial_end(self, trial: Any) -> None:
-        super().on_trial_end(trial)
-        release_free_memory()  # before the record measures resident memory
-        done = self.oracle.get_trial(trial.trial_id)
-        self.trial_log.add(
-            record_of(
-                done,
-                self._trial_epochs,
-                round(self._trial_watch.wall(), 4),
-                round(self.trial_log.elapsed(), 4),
-            )
-        )
-
-
-class SklearnRecordingMixin(RecordingMixin):
-    """scikit-learn models report no history; the epochs trained are the model's ``n_iter_``."""
-
-    def save_model(self, trial_id: str, model: Any, step: int = 0) -> None:
-        self._trial_epochs = int(getattr(model, "n_iter_", 0)) or None
-        super().save_model(trial_id, model, step)

@@ -1,0 +1,164 @@
+"""The rendered report as a whole: every section there, self-contained, escaped, and one-line
+errors for bad input. (Section figures are checked on their data in test_report_sections.)"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+from reporting import SESSION, recorded
+
+from tunerbench.cli import main
+from tunerbench.records.results_file import FORMAT_VERSION
+from tunerbench.records.schema import RunResult
+from tunerbench.report.render import render_html
+
+HOSTILE = "<script>alert(1)</script>"
+HEADINGS = (
+    "Run", "Leaderboard", "Anytime performance", "Where each tuner searched", "Best-epoch refit",
+    "Time breakdown", "TensorFlow versions side by side",
+    "The reference run beside this one (Hyperband)", "Performance", "All trials",
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def results() -> list[RunResult]:
+    return recorded()
+
+
+@pytest.fixture(scope="module")
+def page(results: list[RunResult]) -> str:
+    return render_html(results, [str(SESSION)])
+
+
+def test_every_section_and_figure_is_there(page: str) -> None:
+    for heading in HEADINGS:
+        assert f">{heading}</h3>" in page
+    figures = re.findall(r'id="g0-plot-(anytime|searched|refit|time|memory)"', page)
+    assert sorted(figures) == ["anytime", "memory", "refit", "searched", "time"]
+    assert page.count('<table class="trials">') == 1 and "<details>" in page
+
+
+def test_self_contained(page: str) -> None:
+    assert not re.search(r"<script[^>]+src=", page)
+    assert "<link" not in page
+    assert "Plotly" in page  # the library itself is inlined
+
+
+def test_hostile_strings_are_escaped(results: list[RunResult]) -> None:
+    evil = copy.deepcopy(results)
+    for result in evil:
+        result.best_hyperparameters[HOSTILE] = HOSTILE
+        result.versions["tensorflow"] = HOSTILE
+        result.machine["cpu"] = HOSTILE
+        for trial in result.trials:
+            trial.hyperparameters[HOSTILE] = 1
+            trial.message = HOSTILE
+    page = render_html(evil, [HOSTILE])
+    assert HOSTILE not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_failed_trials_are_shown(results: list[RunResult]) -> None:
+    failing = copy.deepcopy(results)
+    trial = failing[0].trials[0]
+    trial.status, trial.val_accuracy = "FAILED", None
+    trial.message = "keras_tuner.src.errors.FailedTrialError: training loss became nan at epoch 1"
+    page = render_html(failing, ["x"])
+    assert '<td class="text failed">FAILED: keras_tuner.src.errors.FailedTrialError' in page
+    assert '"name":"failed trial"' in page
+
+
+def _error(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and err.startswith("tunerbench: error: ")
+    return err
+
+
+def test_bad_inputs_give_one_line_errors(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    out = str(tmp_path / "r.html")
+    missing = tmp_path / "missing.json"
+    assert f"{missing}: no such file" in _error(["report", str(missing), "-o", out], capsys)
+    cases = {
+        "notjson.json": ("{oops", "not JSON"),
+        "other.json": (json.dumps({"hello": "world"}), "not a tunerbench results file"),
+    }
+    document = json.loads(SESSION.read_text())
+    document["results"][0]["trials"] = []
+    cases["notrials.json"] = (json.dumps(document), "has no trials")
+    document = json.loads(SESSION.read_text())
+    del document["results"][1]["phases"]
+    cases["shape.json"] = (json.dumps(document), "missing fields phases")
+    document = json.loads(SESSION.read_text())
+    document["version"] = FORMAT_VERSION + 1
+    cases["newer.json"] = (json.dumps(document), "is newer than this tunerbench reads")
+    for name, (text, message) in cases.items():
+        (tmp_path / name).write_text(text)
+        assert message in _error(["report", str(tmp_path / name), "-o", out], capsys)
+    blocker = tmp_path / "afile"
+    blocker.write_text("")
+    err = _error(["report", str(SESSION), "-o", str(blocker / "r.html")], capsys)
+    assert "cannot write the report" in err
+    assert not Path(out).exists()
+
+
+def test_report_command_needs_no_tensorflow(tmp_path: Path) -> None:
+    code = (
+        "import sys; from tunerbench.cli import main; "
+        f"main(['report', {str(SESSION)!r}, '-o', {str(tmp_path / 'r.html')!r}]); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().endswith("[]")
+    assert (tmp_path / "r.html").stat().st_size > 100_000
+
+
+def test_every_package_is_shipped() -> None:
+    repo = Path(__file__).resolve().parent.parent
+    listed = set(
+        tomllib.loads((repo / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(init.parent.relative_to(repo).parts)
+        for init in (repo / "tunerbench").rglob("__init__.py")
+    }
+    assert found | {"tunerbench.report_templates"} == listed
+
+
+def test_a_plain_install_renders_reports(tmp_path: Path) -> None:
+    """Not only an editable install: the templates ship inside the wheel."""
+    repo = Path(__file__).resolve().parent.parent
+    source = tmp_path / "src"
+    for name in ("tunerbench", "report_templates"):
+        shutil.copytree(repo / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(repo / name, source / name)
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    wheels = tmp_path / "dist"
+    subprocess.run([*pip, "wheel", "--no-deps", "-w", wheels, source], check=True, cwd=source)
+    target = tmp_path / "installed"
+    wheel = next(wheels.glob("tunerbench-*.whl"))
+    subprocess.run([*pip, "install", "--no-deps", "--target", target, wheel], check=True)
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    code = "import importlib.resources as r; print(r.files('tunerbench.report_templates'))"
+    where = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert where.stdout.strip().startswith(str(target)), where.stderr
+    out = tmp_path / "report.html"
+    done = subprocess.run(
+        [sys.executable, "-m", "tunerbench", "report", SESSION, "-o", out],
+        cwd=tmp_path, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    page = out.read_text()
+    assert '<h3 id="g0-leaderboard">' in page and '<h3 id="g0-performance">' in page

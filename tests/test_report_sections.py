@@ -1,0 +1,202 @@
+"""The report's section data, computed from real recorded results and from changed copies."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from reporting import BENCHMARK, SESSION, recorded, variant_of
+
+from tunerbench.records.results_file import load_results, session_document
+from tunerbench.records.schema import RunResult
+from tunerbench.report.context import build_context
+from tunerbench.report.grouping import group_key
+from tunerbench.report.header import run_header
+from tunerbench.report.leaderboard import leaderboard
+from tunerbench.report.performance import loop_accuracy, loop_speedups
+from tunerbench.report.plots.anytime import anytime_data
+from tunerbench.report.plots.memory import memory_data
+from tunerbench.report.plots.refit_curves import refit_data
+from tunerbench.report.plots.search_plane import search_plane_data
+from tunerbench.report.plots.time_breakdown import time_data
+from tunerbench.report.reference import REFERENCE, reference_comparison
+from tunerbench.report.render import read_results
+from tunerbench.report.trials_table import trial_rows
+from tunerbench.report.versions import versions_table
+
+
+@pytest.fixture(scope="module")
+def results() -> list[RunResult]:
+    return recorded()
+
+
+def test_header_names_versions_budget_and_data(results: list[RunResult]) -> None:
+    header = run_header(results)
+    ((label, versions),) = header.environments
+    assert label == "TF 2.21.0 / Keras 3.15.1" and versions == results[0].versions
+    assert header.budget == results[0].budget and header.data["n_fit"] == 1150
+    assert header.seeds == [1] and header.n_runs == 5
+    assert header.machines == [f"{results[0].machine['cpu']} (2 cores)"]
+
+
+def test_leaderboard_figures_and_best_marks(results: list[RunResult]) -> None:
+    board = leaderboard("env", results)
+    rows = {row.variant: row for row in board.rows}
+    assert list(rows) == ["random", "grid", "hyperband", "bayesian", "sklearn"]
+    best = max(results, key=lambda r: r.best_val_accuracy)
+    fastest = min(results, key=lambda r: r.phases["search"].wall_s)
+    for run in results:
+        cells = rows[run.tuner].cells
+        assert cells["test_accuracy"].summary.mean == run.test_accuracy
+        assert cells["best_val_accuracy"].best == (run.best_val_accuracy == best.best_val_accuracy)
+        assert cells["search_wall_s"].best == (run is fastest)
+        assert rows[run.tuner].hyperparameters == [(None, run.best_hyperparameters)]
+
+
+def test_seeds_give_spread_and_ranks(results: list[RunResult]) -> None:
+    second = [
+        variant_of(r, seed=2, test_accuracy=round(r.test_accuracy - 0.01, 6)) for r in results
+    ]
+    board = leaderboard("env", results + second)
+    for row in board.rows:
+        accuracy = row.cells["test_accuracy"].summary
+        assert row.seeds == 2 and accuracy.n == 2
+        assert accuracy.sd == pytest.approx(0.01 / 2**0.5)
+        assert [seed for seed, _ in row.hyperparameters] == [1, 2]
+    ranks = [row.cells["mean_rank"].summary.mean for row in board.rows]
+    assert sorted(ranks) == sorted(ranks) and sum(ranks) == pytest.approx(15)  # 1+..+5 per seed
+
+
+def test_versions_table_gives_differences_to_the_oldest(results: list[RunResult]) -> None:
+    older = [
+        variant_of(
+            r,
+            versions={**r.versions, "tensorflow": "2.15.1", "keras": "2.15.0"},
+            test_accuracy=round(r.test_accuracy - 0.02, 6),
+        )
+        for r in results
+    ]
+    table = versions_table(results + older)
+    assert table.environments == ["TF 2.15.1 / Keras 2.15.0", "TF 2.21.0 / Keras 3.15.1"]
+    for row in table.rows:
+        old, new = row.cells
+        assert old is not None and new is not None and old.accuracy_delta_pp is None
+        assert new.accuracy_delta_pp == pytest.approx(2.0)
+        assert new.wall_ratio == pytest.approx(1.0)
+
+
+def test_reference_rows_and_comparability(results: list[RunResult]) -> None:
+    comparison = reference_comparison(group_key(results[0]), results)
+    hyperband = next(r for r in results if r.tuner == "hyperband")
+    assert comparison.reference is REFERENCE and REFERENCE.test_accuracy == 0.8894
+    (measured,) = comparison.measured
+    assert measured.best_val_accuracy == hyperband.best_val_accuracy
+    assert not comparison.comparable  # digits, quick profile
+
+
+def test_every_trial_gets_a_row(results: list[RunResult]) -> None:
+    rows = trial_rows(results)
+    assert len(rows) == sum(len(r.trials) for r in results)
+    assert [r.variant for r in rows[:1]] == ["bayesian"]  # run order: by variant name
+
+
+def test_figure_data(results: list[RunResult]) -> None:
+    anytime = anytime_data(results)
+    assert len(anytime.lines) == 2 * 5 and all(line.n_runs == 1 for line in anytime.lines)
+    plane = search_plane_data(results)
+    assert list(plane.panels) == ["random", "grid", "hyperband", "bayesian", "sklearn"]
+    assert sum(map(len, plane.panels.values())) == sum(len(r.trials) for r in results)
+    curves = refit_data(results)
+    assert all(c.val_accuracy[c.best_epoch - 1] == max(c.val_accuracy) for c in curves)
+    bars = time_data(results)
+    assert [b.label for b in bars] == ["random", "grid", "hyperband", "bayesian", "sklearn"]
+    assert len(memory_data(results).lines) == 5
+
+
+def test_several_seeds_draw_a_band(results: list[RunResult]) -> None:
+    second = [variant_of(r, seed=2) for r in results]
+    lines = anytime_data(results + second).lines
+    assert all(line.n_runs == 2 and line.low is not None for line in lines)
+    for line in lines:  # the band is NaN until every seed has its first trial
+        pairs = [(lo, hi) for lo, hi in zip(line.low, line.high, strict=True) if lo == lo]
+        assert pairs and all(lo <= hi for lo, hi in pairs)
+
+
+def test_mixed_setups_are_reported_apart(results: list[RunResult]) -> None:
+    other = [variant_of(r, dataset="fashion_mnist") for r in results]
+    context = build_context(results + other, ["a", "b"])
+    assert [g.title.split(",")[0] for g in context.groups] == ["digits", "fashion_mnist"]
+    assert any("2 different setups" in w for w in context.warnings)
+
+
+def test_a_run_in_two_files_counts_once() -> None:
+    results, _ = read_results([SESSION, BENCHMARK])
+    context = build_context(results, ["a", "b"])
+    assert len(load_results(BENCHMARK)) == len(load_results(SESSION)) == 5
+    assert context.groups[0].header.n_runs == 5
+    assert any("appeared in more than one file" in w for w in context.warnings)
+
+
+def test_speed_measurements_are_shown_once(tmp_path: Path) -> None:
+    """A file with only an epoch-speed record is accepted; the same record in two files counts
+    once, and reaches the Performance section of its dataset and profile."""
+    speed = {"kind": "epoch_speed", "dataset": "digits", "profile": "quick", "units": 176,
+             "default_epoch_s": 4.2094, "fast_epoch_s": 0.942, "speedup": 4.469,
+             "matmul_gflops": 190.6, "gflop_per_epoch": 43.6, "bound_epoch_s": 0.2288,
+             "fast_over_bound": 4.12, "epochs_timed": 6}  # fmt: skip
+    only = tmp_path / "speed.json"
+    only.write_text(json.dumps({"format": "tunerbench-results", "results": [], "perf": [speed]}))
+    results, perf = read_results([SESSION, only, only])
+    (row,) = build_context(results, [], perf).groups[0].performance.epochs
+    assert row.speedup == 4.469 and row.fast_over_bound == 4.12
+
+
+def test_loop_accuracy_is_compared_over_seeds(results: list[RunResult]) -> None:
+    """Three default-loop seeds give a range; the fast loop's mean is judged against it."""
+    hyperband = next(r for r in results if r.tuner == "hyperband")
+    runs = []
+    for seed, default_acc, fast_acc in ((1, 0.80, 0.81), (2, 0.82, 0.90), (3, 0.84, 0.92)):
+        runs.append(
+            variant_of(hyperband, loop="keras-default", seed=seed, test_accuracy=default_acc)
+        )
+        runs.append(variant_of(hyperband, seed=seed, test_accuracy=fast_acc))
+    (row,) = loop_accuracy(runs)
+    assert (row.default_seeds, row.fast_seeds) == (3, 3)
+    test = row.test_accuracy
+    assert (test.low, test.high) == (0.80, 0.84) and test.default.mean == pytest.approx(0.82)
+    assert test.fast.mean == pytest.approx(0.8767, abs=1e-4) and not test.within
+    assert row.best_val_accuracy.within  # equal val_accuracy lies within the range
+
+
+def test_speeds_are_compared_only_within_one_session(results: list[RunResult]) -> None:
+    """A fast run and a default-loop run from different sessions were not measured side by side:
+    no speed-up is computed from them; the pair from one session is."""
+    hyperband = next(r for r in results if r.tuner == "hyperband")
+    runs = [
+        variant_of(hyperband, session=session, loop=loop, test_accuracy=accuracy)
+        for session, loop, accuracy in (
+            ("c", "fast", 0.91), ("c", "keras-default", 0.92), ("a", "fast", 0.81),
+            ("b", "keras-default", 0.82),
+        )
+    ]  # fmt: skip
+    (row,) = loop_speedups(runs)
+    assert (row.default_accuracy, row.fast_accuracy) == (0.92, 0.91)
+
+
+def test_runs_saved_without_a_session_pair_only_within_their_file(
+    results: list[RunResult], tmp_path: Path
+) -> None:
+    """Older files have no session field: a fast run in one file and a default-loop run in
+    another are not paired; the same two runs in one file are."""
+    fast = next(r for r in results if r.tuner == "hyperband")
+    default = variant_of(fast, loop="keras-default")
+    files = []
+    for name, runs in (("fast", [fast]), ("default", [default]), ("both", [fast, default])):
+        document = session_document(runs, "2026-11-28T10:00:00+00:00")
+        for record in document["results"]:
+            del record["session"]
+        files.append(tmp_path / f"{name}.json")
+        files[-1].write_text(json.dumps(document))
+    assert loop_speedups(read_results(files[:2])[0]) == []
+    assert len(loop_speedups(read_results(files[2:])[0])) == 1

@@ -1,0 +1,49 @@
+"""A dataset in memory, the error every loader raises, and class-balanced subsets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+NUM_CLASSES = 10
+
+
+class DataError(Exception):
+    """A dataset could not be found or read; the message says which file and what to do."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Images scaled to float32 in [0, 1] with integer labels, plus where they came from."""
+
+    name: str
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    source: str
+
+    @property
+    def image_shape(self) -> tuple[int, ...]:
+        return tuple(self.x_train.shape[1:])
+
+    @property
+    def num_classes(self) -> int:
+        return NUM_CLASSES
+
+
+def stratified_subset(dataset: Dataset, n_train: int, n_test: int, seed: int = 0) -> Dataset:
+    """A class-balanced subset, for quick runs that still see every class."""
+
+    def pick(x: np.ndarray, y: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+        if n >= len(y):
+            return x, y
+        from sklearn.model_selection import train_test_split
+
+        x_keep, _, y_keep, _ = train_test_split(x, y, train_size=n, stratify=y, random_state=seed)
+        return x_keep, y_keep
+
+    x_train, y_train = pick(dataset.x_train, dataset.y_train, n_train)
+    x_test, y_test = pick(dataset.x_test, dataset.y_test, n_test)
+    return Dataset(dataset.name, x_train, y_train, x_test, y_test, dataset.source)

@@ -1,0 +1,124 @@
+"""Everything the report shows, assembled per comparison group from saved results.
+
+Each section's data comes from its own module; figures are drawn here into HTML fragments, so the
+template only lays out and formats. Results of different datasets, profiles or budgets are never
+mixed: each such group gets its own sections.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from tunerbench.records.schema import RunResult
+from tunerbench.report.grouping import (
+    GroupKey,
+    deduplicate,
+    environment,
+    sort_environments,
+    split_groups,
+)
+from tunerbench.report.header import RunHeader, run_header
+from tunerbench.report.leaderboard import Leaderboard, leaderboard
+from tunerbench.report.performance import Performance, performance
+from tunerbench.report.plots.anytime import anytime_data, draw_anytime
+from tunerbench.report.plots.memory import draw_memory, memory_data
+from tunerbench.report.plots.refit_curves import draw_refit, refit_data
+from tunerbench.report.plots.search_plane import draw_search_plane, search_plane_data
+from tunerbench.report.plots.style import to_html
+from tunerbench.report.plots.time_breakdown import draw_time, time_data
+from tunerbench.report.reference import ReferenceComparison, reference_comparison
+from tunerbench.report.trials_table import TrialRow, trial_rows
+from tunerbench.report.versions import VersionsTable, versions_table
+
+
+@dataclass(frozen=True)
+class GroupSection:
+    """One comparison group's sections, in the order the report shows them."""
+
+    id: str
+    key: GroupKey
+    header: RunHeader
+    leaderboards: list[Leaderboard]
+    plots: dict[str, str]  # figure name -> embedded HTML
+    versions: VersionsTable
+    reference: ReferenceComparison
+    performance: Performance
+    trials: list[TrialRow]
+
+    @property
+    def title(self) -> str:
+        return self.key.title
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    generated: str
+    sources: list[str]
+    warnings: list[str]
+    groups: list[GroupSection]
+
+
+def _plots(runs: list[RunResult], prefix: str) -> dict[str, str]:
+    figures = {
+        "anytime": draw_anytime(anytime_data(runs)),
+        "searched": draw_search_plane(search_plane_data(runs)),
+        "refit": draw_refit(refit_data(runs)),
+        "time": draw_time(time_data(runs)),
+        "memory": draw_memory(memory_data(runs)),
+    }
+    return {name: to_html(fig, f"{prefix}-plot-{name}") for name, fig in figures.items()}
+
+
+def group_section(
+    index: int, key: GroupKey, runs: list[RunResult], perf: list[dict[str, Any]]
+) -> GroupSection:
+    by_env: dict[str, list[RunResult]] = defaultdict(list)
+    for run in runs:
+        by_env[environment(run)].append(run)
+    return GroupSection(
+        id=f"g{index}",
+        key=key,
+        header=run_header(runs),
+        leaderboards=[leaderboard(e, by_env[e]) for e in sort_environments(by_env)],
+        plots=_plots(runs, f"g{index}"),
+        versions=versions_table(runs),
+        reference=reference_comparison(key, runs),
+        performance=performance(key, runs, perf),
+        trials=trial_rows(runs),
+    )
+
+
+def _warnings(duplicates: int, groups: dict[GroupKey, list[RunResult]]) -> list[str]:
+    warnings = []
+    if duplicates:
+        warnings.append(
+            f"{duplicates} run(s) appeared in more than one file (same tuner, seed, start time "
+            "and machine) and are counted once."
+        )
+    if len(groups) > 1:
+        setups = "; ".join(key.title for key in groups)
+        warnings.append(
+            f"These files hold {len(groups)} different setups ({setups}). Results of different "
+            "datasets, profiles or budgets are not comparable, so each setup has its own "
+            "sections below and none of their numbers are mixed."
+        )
+    return warnings
+
+
+def build_context(
+    results: list[RunResult], sources: list[str], perf: list[dict[str, Any]] | None = None
+) -> ReportContext:
+    results, duplicates = deduplicate(results)
+    groups = split_groups(results)
+    return ReportContext(
+        generated=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        sources=sources,
+        warnings=_warnings(duplicates, groups),
+        groups=[
+            group_section(index, key, runs, perf or [])
+            for index, (key, runs) in enumerate(groups.items())
+        ],
+    )

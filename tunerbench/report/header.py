@@ -1,0 +1,39 @@
+"""The run section: when, where and with what the results were measured."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tunerbench.records.schema import Budget, RunResult
+from tunerbench.report.grouping import environment, sort_environments
+
+
+@dataclass(frozen=True)
+class RunHeader:
+    dates: str
+    machines: list[str]
+    environments: list[tuple[str, dict[str, str]]]  # label, versions
+    seeds: list[int]
+    loops: list[str]
+    budget: Budget
+    data: dict[str, Any]
+    n_runs: int
+
+
+def run_header(runs: list[RunResult]) -> RunHeader:
+    versions: dict[str, dict[str, str]] = {}
+    for run in runs:
+        versions.setdefault(environment(run), run.versions)
+    machines = sorted({f"{r.machine.get('cpu')} ({r.machine.get('cores')} cores)" for r in runs})
+    starts = sorted(r.started_at for r in runs)
+    return RunHeader(
+        dates=f"{starts[0]} to {starts[-1]}" if starts[0] != starts[-1] else starts[0],
+        machines=machines,
+        environments=[(e, versions[e]) for e in sort_environments(versions)],
+        seeds=sorted({r.seed for r in runs}),
+        loops=sorted({r.loop for r in runs}),
+        budget=runs[0].budget,
+        data=runs[0].data,
+        n_runs=len(runs),
+    )

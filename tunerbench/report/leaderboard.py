@@ -1,0 +1,131 @@
+"""The leaderboard: each tuner's figures over seeds, per environment, with the best marked."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from tunerbench.records.schema import PHASES, RunResult
+from tunerbench.report.grouping import (
+    Summary,
+    environment,
+    sort_variants,
+    total_cpu,
+    total_wall,
+    variant,
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    better: str | None  # "max", "min" or None (no best)
+    digits: int
+
+
+COLUMNS = [
+    Column("best_val_accuracy", "best val_accuracy", "max", 4),
+    Column("test_accuracy", "test accuracy", "max", 4),
+    Column("test_loss", "test loss", "min", 4),
+    Column("best_epoch", "best epoch", None, 1),
+    Column("n_trials", "trials", None, 1),
+    *[
+        Column(f"{phase}_{kind}", f"{phase} {kind.removesuffix('_s')} s", "min", 1)
+        for phase in PHASES
+        for kind in ("wall_s", "cpu_s")
+    ],
+    Column("total_wall_s", "total wall s", "min", 1),
+    Column("cpu_per_wall", "CPU/wall", None, 2),
+    Column("mean_rank", "mean rank", "min", 2),
+]
+
+
+@dataclass
+class Cell:
+    summary: Summary
+    best: bool = False
+
+
+@dataclass
+class LeaderboardRow:
+    variant: str
+    seeds: int
+    # (seed, best hyperparameters) per run; the seed is None when there is only one run.
+    hyperparameters: list[tuple[int | None, dict[str, Any]]]
+    cells: dict[str, Cell]
+
+
+@dataclass
+class Leaderboard:
+    environment: str
+    columns: list[Column]
+    rows: list[LeaderboardRow] = field(default_factory=list)
+
+
+def mean_ranks(runs: list[RunResult]) -> dict[str, float]:
+    """Rank variants by test accuracy within each (environment, seed), then average the ranks.
+
+    Ties share the average of the ranks they span, so a rank never favours table order.
+    """
+    ranks: dict[str, list[float]] = defaultdict(list)
+    by_seed: dict[tuple[str, int], list[RunResult]] = defaultdict(list)
+    for run in runs:
+        by_seed[(environment(run), run.seed)].append(run)
+    for seed_runs in by_seed.values():
+        scores = sorted(-r.test_accuracy for r in seed_runs)
+        for run in seed_runs:
+            first = scores.index(-run.test_accuracy)
+            last = len(scores) - 1 - scores[::-1].index(-run.test_accuracy)
+            ranks[variant(run)].append((first + last) / 2 + 1)
+    return {name: statistics.fmean(values) for name, values in ranks.items()}
+
+
+def run_metrics(run: RunResult) -> dict[str, float]:
+    values = {
+        "best_val_accuracy": run.best_val_accuracy,
+        "test_accuracy": run.test_accuracy,
+        "test_loss": run.test_loss,
+        "best_epoch": run.best_epoch,
+        "n_trials": run.n_trials,
+        "total_wall_s": total_wall(run),
+        "cpu_per_wall": total_cpu(run) / max(total_wall(run), 1e-9),
+    }
+    for phase, timing in run.phases.items():
+        values[f"{phase}_wall_s"] = timing.wall_s
+        values[f"{phase}_cpu_s"] = timing.cpu_s
+    return values
+
+
+def leaderboard(env: str, runs: list[RunResult]) -> Leaderboard:
+    board = Leaderboard(env, COLUMNS)
+    ranks = mean_ranks(runs)
+    by_variant: dict[str, list[RunResult]] = defaultdict(list)
+    for run in runs:
+        by_variant[variant(run)].append(run)
+    for name in sort_variants(by_variant):
+        variant_runs = sorted(by_variant[name], key=lambda r: r.seed)
+        per_run = [run_metrics(r) for r in variant_runs]
+        cells = {
+            c.key: Cell(Summary.of([m[c.key] for m in per_run]))
+            for c in COLUMNS
+            if c.key != "mean_rank"
+        }
+        cells["mean_rank"] = Cell(Summary(ranks[name], None, len(variant_runs)))
+        several = len(variant_runs) > 1
+        hps = [(r.seed if several else None, r.best_hyperparameters) for r in variant_runs]
+        board.rows.append(LeaderboardRow(name, len(variant_runs), hps, cells))
+    _mark_best(board)
+    return board
+
+
+def _mark_best(board: Leaderboard) -> None:
+    for column in board.columns:
+        if column.better is None or len(board.rows) < 2:
+            continue
+        values = [row.cells[column.key].summary.mean for row in board.rows]
+        target = max(values) if column.better == "max" else min(values)
+        for row in board.rows:
+            row.cells[column.key].best = row.cells[column.key].summary.mean == target

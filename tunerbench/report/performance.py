@@ -1,0 +1,210 @@
+"""The Performance section: epoch speed, loop and worker speed-ups, overhead, memory per trial.
+
+Speed-ups are computed only between runs of one benchmark session: runs from different sessions
+were not measured side by side on one machine, so their ratio would measure the machine too.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from tunerbench.records.schema import EpochSpeed, RunResult
+from tunerbench.report.grouping import GroupKey, Summary, environment, total_wall, variant
+from tunerbench.training.loops import BASELINE_LOOP, DEFAULT_LOOP
+
+
+@dataclass(frozen=True)
+class LoopSpeedup:
+    run: str
+    default_s: float
+    fast_s: float
+    ratio: float
+    default_accuracy: float
+    fast_accuracy: float
+
+
+@dataclass(frozen=True)
+class LoopAccuracyMetric:
+    default: Summary
+    low: float  # the default loop's range over seeds
+    high: float
+    fast: Summary
+    within: bool  # the fast loop's mean lies within that range
+
+
+@dataclass(frozen=True)
+class LoopAccuracy:
+    run: str
+    default_seeds: int
+    fast_seeds: int
+    best_val_accuracy: LoopAccuracyMetric
+    test_accuracy: LoopAccuracyMetric
+
+
+@dataclass(frozen=True)
+class WorkerSpeedup:
+    run: str
+    workers: int
+    one_s: float
+    many_s: float
+    ratio: float
+    one_trials: int
+    many_trials: int
+    one_cpu_s: float
+    many_cpu_s: float
+
+
+@dataclass(frozen=True)
+class Overhead:
+    run: str
+    wall_s: float
+    fit_s: float
+    percent: float
+
+
+@dataclass(frozen=True)
+class MemoryGrowth:
+    run: str
+    n_trials: int
+    after_fifth_mb: float
+    after_last_mb: float
+    growth_percent: float
+
+
+@dataclass(frozen=True)
+class Performance:
+    epochs: list[EpochSpeed]
+    loops: list[LoopSpeedup]
+    accuracy: list[LoopAccuracy]
+    workers: list[WorkerSpeedup]
+    overhead: list[Overhead]
+    memory: list[MemoryGrowth]
+
+
+def _pairs(runs: list[RunResult], key: str) -> dict[tuple, dict[Any, RunResult]]:
+    """Runs that differ only in ``key`` ("loop" or "workers"), grouped by everything else, within
+    one benchmark session."""
+    other = "workers" if key == "loop" else "loop"
+    pairs: dict[tuple, dict[Any, RunResult]] = defaultdict(dict)
+    for run in runs:
+        pair = (run.tuner, run.seed, environment(run), getattr(run, other), run.session)
+        pairs[pair][getattr(run, key)] = run
+    return {k: v for k, v in pairs.items() if len(v) > 1}
+
+
+def loop_speedups(runs: list[RunResult]) -> list[LoopSpeedup]:
+    rows = []
+    for (tuner, seed, env, workers, _), by_loop in sorted(_pairs(runs, "loop").items()):
+        if DEFAULT_LOOP in by_loop and BASELINE_LOOP in by_loop:
+            slow, fast = by_loop[BASELINE_LOOP], by_loop[DEFAULT_LOOP]
+            rows.append(
+                LoopSpeedup(
+                    f"{tuner}, seed {seed}, {workers} worker(s), {env}",
+                    total_wall(slow),
+                    total_wall(fast),
+                    total_wall(slow) / total_wall(fast),
+                    slow.test_accuracy,
+                    fast.test_accuracy,
+                )
+            )
+    return rows
+
+
+def worker_speedups(runs: list[RunResult]) -> list[WorkerSpeedup]:
+    rows = []
+    for (tuner, seed, env, loop, _), by_workers in sorted(_pairs(runs, "workers").items()):
+        one = by_workers.get(1)
+        for n, many in sorted(by_workers.items()):
+            if one is None or n == 1:
+                continue
+            one_search, many_search = one.phases["search"], many.phases["search"]
+            rows.append(
+                WorkerSpeedup(
+                    f"{tuner}, seed {seed}, loop {loop}, {env}",
+                    n,
+                    one_search.wall_s,
+                    many_search.wall_s,
+                    one_search.wall_s / many_search.wall_s,
+                    one.n_trials,
+                    many.n_trials,
+                    one_search.cpu_s,
+                    many_search.cpu_s,
+                )
+            )
+    return rows
+
+
+def _accuracy_metric(default: list[float], fast: list[float]) -> LoopAccuracyMetric:
+    fast_summary = Summary.of(fast)
+    within = min(default) <= fast_summary.mean <= max(default)
+    return LoopAccuracyMetric(Summary.of(default), min(default), max(default), fast_summary, within)
+
+
+def loop_accuracy(runs: list[RunResult]) -> list[LoopAccuracy]:
+    """Best val_accuracy and test accuracy of each loop over seeds, and whether the fast loop's
+    mean lies within the default loop's seed-to-seed range."""
+    by_loop: dict[tuple, dict[str, list[RunResult]]] = defaultdict(lambda: defaultdict(list))
+    for run in runs:
+        by_loop[(run.tuner, environment(run), run.workers)][run.loop].append(run)
+    rows = []
+    for (tuner, env, workers), loops in sorted(by_loop.items()):
+        if DEFAULT_LOOP not in loops or BASELINE_LOOP not in loops:
+            continue
+        default, fast = loops[BASELINE_LOOP], loops[DEFAULT_LOOP]
+        rows.append(
+            LoopAccuracy(
+                f"{tuner}, {workers} worker(s), {env}",
+                len(default),
+                len(fast),
+                _accuracy_metric(
+                    [r.best_val_accuracy for r in default], [r.best_val_accuracy for r in fast]
+                ),
+                _accuracy_metric(
+                    [r.test_accuracy for r in default], [r.test_accuracy for r in fast]
+                ),
+            )
+        )
+    return rows
+
+
+def overheads(runs: list[RunResult]) -> list[Overhead]:
+    return [
+        Overhead(
+            f"{variant(r)}, seed {r.seed}, {environment(r)}",
+            total_wall(r),
+            r.fit_s,
+            100 * (total_wall(r) - r.fit_s) / total_wall(r),
+        )
+        for r in runs
+        if r.fit_s is not None
+    ]
+
+
+def memory_growth(runs: list[RunResult]) -> list[MemoryGrowth]:
+    """Resident memory after the last trial against after the fifth (past start-up)."""
+    rows = []
+    for r in runs:
+        rss = [t.rss_mb for t in sorted(r.trials, key=lambda t: t.finished_at_s) if t.rss_mb]
+        if len(rss) >= 6:
+            growth = 100 * (rss[-1] - rss[4]) / rss[4]
+            run = f"{variant(r)}, seed {r.seed}, {environment(r)}"
+            rows.append(MemoryGrowth(run, len(rss), rss[4], rss[-1], growth))
+    return rows
+
+
+def performance(key: GroupKey, runs: list[RunResult], perf: list[dict[str, Any]]) -> Performance:
+    epochs = [
+        EpochSpeed.from_dict(p)
+        for p in perf
+        if (p.get("dataset"), p.get("profile")) == (key.dataset, key.profile)
+    ]
+    return Performance(
+        epochs,
+        loop_speedups(runs),
+        loop_accuracy(runs),
+        worker_speedups(runs),
+        overheads(runs),
+        memory_growth(runs),
+    )

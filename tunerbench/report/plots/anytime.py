@@ -1,0 +1,144 @@
+"""Anytime performance: the best val_accuracy found so far, against search wall seconds and
+against training epochs spent (the second removes machine speed from the comparison)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from tunerbench.records.schema import RunResult, TrialRecord
+from tunerbench.report.grouping import environment, variant
+from tunerbench.report.plots.style import colors, dashes, fill_rgba, line_label
+
+AXES = ("wall", "epochs")
+
+
+def best_so_far(trials: list[TrialRecord], axis: str) -> tuple[list[float], list[float]]:
+    """Best val_accuracy so far against wall seconds (``"wall"``) or cumulative epochs."""
+    xs, ys, best, epochs = [], [], None, 0
+    for trial in sorted(trials, key=lambda t: t.finished_at_s):
+        epochs += trial.epochs or 0
+        if trial.val_accuracy is not None:
+            best = trial.val_accuracy if best is None else max(best, trial.val_accuracy)
+        if best is None:
+            continue
+        xs.append(trial.finished_at_s if axis == "wall" else float(epochs))
+        ys.append(best)
+    return xs, ys
+
+
+def on_grid(curves: list[tuple[list[float], list[float]]], points: int = 120) -> tuple:
+    """Step curves sampled on one x grid: (grid, mean, low, high); NaN before a curve starts."""
+    top = max(max(xs) for xs, _ in curves if xs)
+    grid = np.linspace(0.0, top, points)
+    sampled = []
+    for xs, ys in curves:
+        idx = np.searchsorted(np.asarray(xs), grid, side="right") - 1
+        values = np.where(idx >= 0, np.asarray(ys)[np.clip(idx, 0, None)], np.nan)
+        sampled.append(values)
+    stack = np.vstack(sampled)
+    # NaN propagates: the summary starts once every curve has its first trial.
+    return grid, stack.mean(axis=0), stack.min(axis=0), stack.max(axis=0)
+
+
+@dataclass(frozen=True)
+class AnytimeLine:
+    """One tuner's curve on one axis: a single run's steps, or the mean over seeds with its
+    min-max band (``low``/``high``, None for a single run)."""
+
+    variant: str
+    environment: str
+    axis: str
+    n_runs: int
+    x: list[float]
+    y: list[float]
+    low: list[float] | None = None
+    high: list[float] | None = None
+
+
+@dataclass(frozen=True)
+class AnytimeData:
+    lines: list[AnytimeLine]
+    variants: list[str]
+    environments: list[str]
+
+
+def anytime_data(runs: list[RunResult]) -> AnytimeData:
+    by_line: dict[tuple[str, str], list[RunResult]] = defaultdict(list)
+    for run in runs:
+        by_line[(variant(run), environment(run))].append(run)
+    lines = []
+    for (name, env), line_runs in sorted(by_line.items()):
+        for axis in AXES:
+            curves = [c for c in (best_so_far(r.trials, axis) for r in line_runs) if c[0]]
+            if len(curves) == 1:
+                lines.append(AnytimeLine(name, env, axis, 1, *curves[0]))
+            elif curves:
+                grid, mean, low, high = on_grid(curves)
+                lines.append(
+                    AnytimeLine(
+                        name, env, axis, len(curves), list(grid), list(mean), list(low), list(high)
+                    )
+                )
+    return AnytimeData(lines, sorted({v for v, _ in by_line}), sorted({e for _, e in by_line}))
+
+
+def draw_anytime(data: AnytimeData) -> go.Figure:
+    palette, styles = colors(data.variants), dashes(data.environments)
+    several = len(data.environments) > 1
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        subplot_titles=("against search wall-clock time", "against training epochs spent"),
+        horizontal_spacing=0.08,
+    )
+    for line in data.lines:
+        col = AXES.index(line.axis) + 1
+        label = line_label(line.variant, line.environment, several)
+        style = {"color": palette[line.variant], "dash": styles[line.environment], "shape": "hv"}
+        common = {"legendgroup": label, "showlegend": col == 1}
+        if line.low is None or line.high is None:
+            trace = go.Scatter(
+                x=line.x,
+                y=line.y,
+                mode="lines+markers",
+                name=label,
+                line=style,
+                marker={"size": 5},
+                **common,
+            )
+            fig.add_trace(trace, row=1, col=col)
+            continue
+        band = go.Scatter(
+            x=line.x + line.x[::-1],
+            y=line.high + line.low[::-1],
+            fill="toself",
+            fillcolor=fill_rgba(palette[line.variant], 0.15),
+            line={"width": 0},
+            hoverinfo="skip",
+            name=f"{label}: min-max over {line.n_runs} seeds",
+            **common,
+        )
+        mean = go.Scatter(
+            x=line.x,
+            y=line.y,
+            mode="lines",
+            name=f"{label}: mean of {line.n_runs}",
+            line=style,
+            **common,
+        )
+        fig.add_trace(band, row=1, col=col)
+        fig.add_trace(mean, row=1, col=col)
+    fig.update_xaxes(title_text="search wall-clock time (s)", row=1, col=1)
+    fig.update_xaxes(title_text="cumulative training epochs", row=1, col=2)
+    fig.update_yaxes(title_text="best val_accuracy so far (fraction)", row=1, col=1)
+    fig.update_layout(
+        title="Anytime performance: best validation accuracy found so far",
+        height=460,
+        legend_title_text="tuner",
+    )
+    return fig

@@ -1,0 +1,124 @@
+"""Where each tuner searched: every trial in the units x learning-rate plane, coloured by its
+val_accuracy, failed trials marked apart."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from tunerbench.records.schema import RunResult
+from tunerbench.report.grouping import environment, sort_variants, variant
+from tunerbench.report.plots.style import esc
+from tunerbench.space import LEARNING_RATES
+
+
+@dataclass(frozen=True)
+class PlanePoint:
+    units: int | None
+    learning_rate: float | None
+    val_accuracy: float | None  # None: the trial failed
+    label: str  # where the trial comes from (environment, seed, trial id, epochs)
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class SearchPlaneData:
+    panels: dict[str, list[PlanePoint]]  # per tuner, in report order
+    low: float  # the colour scale's ends: the lowest and highest trial score anywhere
+    high: float
+
+
+def search_plane_data(runs: list[RunResult]) -> SearchPlaneData:
+    panels: dict[str, list[PlanePoint]] = {name: [] for name in sort_variants(map(variant, runs))}
+    for run in runs:
+        for t in run.trials:
+            panels[variant(run)].append(
+                PlanePoint(
+                    t.hyperparameters.get("units"),
+                    t.hyperparameters.get("learning_rate"),
+                    t.val_accuracy,
+                    f"{environment(run)}, seed {run.seed}, trial {t.trial_id}, {t.epochs} epochs",
+                    t.message,
+                )
+            )
+    scores = [p.val_accuracy for ps in panels.values() for p in ps if p.val_accuracy is not None]
+    low, high = (min(scores), max(scores)) if scores else (0.0, 1.0)
+    return SearchPlaneData(panels, low, high)
+
+
+def _trials_trace(points: list[PlanePoint], first: bool) -> go.Scatter:
+    return go.Scatter(
+        x=[p.units for p in points],
+        y=[p.learning_rate for p in points],
+        mode="markers",
+        name="trial (colour: val_accuracy)",
+        showlegend=first,
+        legendgroup="trials",
+        marker={
+            "size": 10,
+            "opacity": 0.75,
+            "color": [p.val_accuracy for p in points],
+            "coloraxis": "coloraxis",
+            "line": {"width": 0.5, "color": "#333"},
+        },
+        text=[esc(p.label) for p in points],
+        hovertemplate="units %{x}<br>learning rate %{y}<br>"
+        "val_accuracy %{marker.color:.4f}<br>%{text}<extra></extra>",
+    )
+
+
+def _failed_trace(points: list[PlanePoint]) -> go.Scatter:
+    return go.Scatter(
+        x=[p.units for p in points],
+        y=[p.learning_rate for p in points],
+        mode="markers",
+        name="failed trial",
+        legendgroup="failed",
+        marker={"symbol": "x", "size": 10, "color": "#888"},
+        text=[esc(p.message or "") for p in points],
+        hovertemplate="failed: %{text}<extra></extra>",
+    )
+
+
+def draw_search_plane(data: SearchPlaneData) -> go.Figure:
+    names = list(data.panels)
+    cols = min(len(names), 3)
+    rows = math.ceil(len(names) / cols)
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        subplot_titles=[esc(n) for n in names],
+        horizontal_spacing=0.07,
+        vertical_spacing=0.18,
+    )
+    for index, name in enumerate(names):
+        row, col = index // cols + 1, index % cols + 1
+        ok = [p for p in data.panels[name] if p.val_accuracy is not None]
+        failed = [p for p in data.panels[name] if p.val_accuracy is None]
+        fig.add_trace(_trials_trace(ok, index == 0), row=row, col=col)
+        if failed:
+            fig.add_trace(_failed_trace(failed), row=row, col=col)
+        fig.update_xaxes(title_text="units (hidden layer width)", range=[0, 256], row=row, col=col)
+        fig.update_yaxes(
+            title_text="learning rate (log scale)",
+            type="log",
+            tickvals=LEARNING_RATES,
+            ticktext=[f"{v:g}" for v in LEARNING_RATES],
+            row=row,
+            col=col,
+        )
+    fig.update_layout(
+        title="Where each tuner searched (colour: trial val_accuracy)",
+        height=330 * rows + 80,
+        coloraxis={
+            "colorscale": "Viridis",
+            "cmin": data.low,
+            "cmax": data.high,
+            "colorbar": {"title": {"text": "val_accuracy"}},
+        },
+        legend={"orientation": "h", "y": -0.12},
+    )
+    return fig

@@ -1,0 +1,24 @@
+"""Every trial of every run, in run order: the report's collapsed table of raw records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tunerbench.records.schema import RunResult, TrialRecord
+from tunerbench.report.grouping import environment, in_run_order, variant
+
+
+@dataclass(frozen=True)
+class TrialRow:
+    variant: str
+    environment: str
+    seed: int
+    trial: TrialRecord
+
+
+def trial_rows(runs: list[RunResult]) -> list[TrialRow]:
+    return [
+        TrialRow(variant(run), environment(run), run.seed, trial)
+        for run in in_run_order(runs)
+        for trial in run.trials
+    ]

@@ -1,0 +1,122 @@
+"""The ``--tb-*`` options of ``pytest bench/``: declared once, checked up front.
+
+Names, defaults and help texts come from the registries of tuners, datasets, profiles and loops,
+so the help lists exactly the names the code accepts. Every value is checked before anything is
+loaded or trained, so a typo fails in a second with one line, not after an hour of runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from tunerbench.choices import ChoiceError
+from tunerbench.data.datasets import DATASETS, DEFAULT_DATASET
+from tunerbench.profiles import DEFAULT_PROFILE, PROFILES
+from tunerbench.search.registry import TUNERS
+from tunerbench.training.loops import DEFAULT_LOOP, LOOPS
+
+
+@dataclass(frozen=True)
+class Option:
+    flag: str
+    dest: str
+    help: str
+    is_flag: bool = False
+
+
+# bench/conftest.py registers exactly these; values go to BenchOptions.parse by ``dest``.
+OPTIONS: list[Option] = [
+    Option("--tb-tuners", "tuners", f"comma list of tuners (default all: {','.join(TUNERS)})"),
+    Option("--tb-dataset", "dataset", f"dataset: {DATASETS.help(DEFAULT_DATASET)}"),
+    Option("--tb-profile", "profile", f"run profile: {PROFILES.help(DEFAULT_PROFILE)}"),
+    Option("--tb-seeds", "seeds", "number of seeds per tuner, run as seeds 1..N (default 1)"),
+    Option("--tb-data-dir", "data_dir", "folder with the four Fashion-MNIST IDX files"),
+    Option("--tb-output", "output", "folder for results, run folders and report (default reports)"),
+    Option("--tb-loop", "loop", f"training loop: {LOOPS.help(DEFAULT_LOOP)}"),
+    Option(
+        "--tb-workers", "workers", "worker processes per search (Keras Tuner's distributed mode)"
+    ),
+    Option("--tb-speed", "speed", "also run the speed benchmarks (bench/test_speed.py)", True),
+    Option(
+        "--tb-resume",
+        "resume",
+        "continue the newest interrupted session with the same options",
+        is_flag=True,
+    ),
+]
+
+
+class OptionsError(ValueError):
+    """A bad command-line value; the message names the option and what is allowed."""
+
+
+@dataclass(frozen=True)
+class BenchOptions:
+    tuners: tuple[str, ...]
+    dataset: str
+    profile: str
+    seeds: int
+    data_dir: str | None
+    output: Path
+    loop: str
+    workers: int = 1
+    resume: bool = False
+    speed: bool = False
+
+    @classmethod
+    def parse(
+        cls,
+        tuners: str = ",".join(TUNERS),
+        dataset: str = DEFAULT_DATASET,
+        profile: str = DEFAULT_PROFILE,
+        seeds: str | int = 1,
+        data_dir: str | None = None,
+        output: str = "reports",
+        loop: str = DEFAULT_LOOP,
+        workers: str | int = 1,
+        resume: bool = False,
+        speed: bool = False,
+    ) -> BenchOptions:
+        """Check every value up front; an OptionsError says which and what is allowed."""
+        try:
+            names = tuple(TUNERS.parse_list(tuners))
+            DATASETS.get_entry(dataset)
+            PROFILES.get_entry(profile)
+            LOOPS.get_entry(loop)
+        except ChoiceError as exc:
+            raise OptionsError(str(exc)) from None
+        return cls(
+            names,
+            dataset,
+            profile,
+            positive("--tb-seeds", seeds),
+            data_dir,
+            Path(output),
+            loop,
+            positive("--tb-workers", workers),
+            bool(resume),
+            bool(speed),
+        )
+
+    @property
+    def seed_values(self) -> list[int]:
+        """Seeds 1..N: Keras Tuner treats seed 0 as 'pick one at random'."""
+        return list(range(1, self.seeds + 1))
+
+    def identity(self) -> dict[str, Any]:
+        """What must match for ``--tb-resume`` to continue a session."""
+        keys = ("tuners", "dataset", "profile", "seeds", "loop", "workers", "speed")
+        raw = asdict(self)
+        return {k: list(raw[k]) if isinstance(raw[k], tuple) else raw[k] for k in keys}
+
+
+def positive(flag: str, value: str | int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = 0
+    if number < 1:
+        raise OptionsError(f"{flag} must be a positive whole number, got {str(value)!r}")
+    return number

@@ -1,0 +1,79 @@
+"""The phases after the search: the best-epoch refit and the final fit with test evaluation,
+for Keras models (through the pipeline's training loop) and for scikit-learn's MLPClassifier
+(epoch by epoch with ``partial_fit``, so its refit has a curve as Keras' has)."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import numpy as np
+
+from tunerbench.data.holdout import Split
+from tunerbench.profiles import Profile
+from tunerbench.search.setup import budget_capped_fits, flat, keras_fit_args
+
+
+class Phases(Protocol):
+    def refit_curve(self, tuner: Any, hp: Any, split: Split) -> list[float]: ...
+
+    def final(self, tuner: Any, hp: Any, split: Split, epochs: int) -> tuple[float, float]: ...
+
+
+class KerasPhases:
+    """Refit and final fit through the tuner's hypermodel, so they train as the trials did."""
+
+    def __init__(self, profile: Profile, seed: int) -> None:
+        self.profile = profile
+
+    def refit_curve(self, tuner: Any, hp: Any, split: Split) -> list[float]:
+        model = tuner.hypermodel.build(hp)
+        fit_args = keras_fit_args(split, self.profile, self.profile.refit_epochs)
+        history = tuner.hypermodel.fit(hp, model, **fit_args)
+        return [float(v) for v in history.history["val_accuracy"]]
+
+    def final(self, tuner: Any, hp: Any, split: Split, epochs: int) -> tuple[float, float]:
+        model = tuner.hypermodel.build(hp)
+        tuner.hypermodel.fit(hp, model, **keras_fit_args(split, self.profile, epochs))
+        scores = tuner.hypermodel.evaluate(model, split.x_test, split.y_test)
+        return float(scores["accuracy"]), float(scores["loss"])
+
+
+class SklearnPhases:
+    """The same phases for MLPClassifier; refit and final fit go epoch by epoch with partial_fit."""
+
+    def __init__(self, profile: Profile, seed: int) -> None:
+        self.profile = profile
+        self.seed = seed
+
+    def _model(self, hp: Any) -> Any:
+        from tunerbench.training.hypermodel import build_mlp
+
+        return build_mlp(hp, max_iter=1, batch_size=self.profile.batch_size, seed=self.seed)
+
+    def _epochs(self, hp: Any, split: Split, epochs: int) -> tuple[Any, list[float]]:
+        model, curve = self._model(hp), []
+        classes = np.arange(10)
+        for _ in range(epochs):
+            model.partial_fit(flat(split.x_fit), split.y_fit, classes=classes)
+            curve.append(float(model.score(flat(split.x_val), split.y_val)))
+        return model, curve
+
+    def refit_curve(self, tuner: Any, hp: Any, split: Split) -> list[float]:
+        with budget_capped_fits():
+            return self._epochs(hp, split, self.profile.refit_epochs)[1]
+
+    def final(self, tuner: Any, hp: Any, split: Split, epochs: int) -> tuple[float, float]:
+        from sklearn.metrics import log_loss
+
+        with budget_capped_fits():
+            model = self._epochs(hp, split, epochs)[0]
+        x_test = flat(split.x_test)
+        accuracy = float(model.score(x_test, split.y_test))
+        loss = float(log_loss(split.y_test, model.predict_proba(x_test), labels=np.arange(10)))
+        return accuracy, loss
+
+
+PHASES_BY_FRAMEWORK: dict[str, type[KerasPhases] | type[SklearnPhases]] = {
+    "keras": KerasPhases,
+    "sklearn": SklearnPhases,
+}
