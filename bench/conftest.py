@@ -1,23 +1,24 @@
-"""pytest wiring only: ``--tb-*`` options to a ``BenchSession``, parametrisation, progress lines."""
+"""pytest wiring only: ``--tb-*`` options to a ``BenchSession``, the matrix submitted once
+collection is done, progress lines past the capture, and pipeline times in the JSON."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tunerbench.data.dataset import DataError
 from tunerbench.records.results_file import ResultsError
-from tunerbench.records.schema import TrialRecord
 from tunerbench.report.render import ReportError
+from tunerbench.run.benchmark_json import use_pipeline_times
+from tunerbench.run.cluster import ClusterError
 from tunerbench.run.options import OPTIONS, BenchOptions, OptionsError
-from tunerbench.run.progress import format_trial
-from tunerbench.run.session import BenchSession
-from tunerbench.search.trial_log import TrialLog
+from tunerbench.run.session import BenchSession, PipelineKey
 
 SESSION = pytest.StashKey[BenchSession]()
+REPORT = pytest.StashKey[str]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -31,6 +32,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
             group.addoption(option.flag, dest=f"tb_{option.dest}", default=None, help=option.help)
 
 
+def _printer(config: pytest.Config) -> Any:
+    """Print a line past pytest's output capture, as it happens."""
+
+    def show(line: str) -> None:
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        capture = config.pluginmanager.get_plugin("capturemanager")
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(line)
+
+    return show
+
+
 def pytest_configure(config: pytest.Config) -> None:
     given = {o.dest: config.getoption(f"tb_{o.dest}") for o in OPTIONS}
     # --help and --collect-only only look: no data loading, no session folder, no resuming.
@@ -38,26 +51,54 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         options = BenchOptions.parse(**{k: v for k, v in given.items() if v is not None})
         session = BenchSession(replace(options, resume=False) if looking else options)
+        session.show = _printer(config)
         if not looking:
-            session.dataset()
+            session.check_data()
+            session.start()
             session.prepare()
-    except (OptionsError, DataError) as exc:
+    except (OptionsError, DataError, ClusterError) as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[SESSION] = session
 
 
+# Benchmark modules collected only when their option asks for them, so a plain run lists none.
+ON_REQUEST = {"test_speed.py": "tb_speed", "test_loop_accuracy.py": "tb_loop_accuracy"}
+
+
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
-    """The speed benchmarks are collected only when asked for, so a plain run lists none."""
-    if collection_path.name == "test_speed.py" and not config.getoption("tb_speed"):
+    option = ON_REQUEST.get(collection_path.name)
+    if option is not None and not config.getoption(option):
         return True
     return None
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    options = metafunc.config.stash[SESSION].options
     if {"tuner", "seed"} <= set(metafunc.fixturenames):
-        options = metafunc.config.stash[SESSION].options
         cases = [(t, s) for t in options.tuners for s in options.seed_values]
         metafunc.parametrize(("tuner", "seed"), cases, ids=[f"{t}-seed{s}" for t, s in cases])
+    elif "seed" in metafunc.fixturenames:
+        ids = [f"seed{s}" for s in options.seed_values]
+        metafunc.parametrize("seed", options.seed_values, ids=ids)
+
+
+def pipeline_key(session: BenchSession, params: dict[str, Any]) -> PipelineKey | None:
+    """The pipeline a benchmark collects, from its parameters (tuner, and maybe seed, loop,
+    workers); None for a benchmark that runs no pipeline."""
+    if "tuner" not in params:
+        return None
+    seed = params.get("seed", session.options.seed_values[0])
+    return session.key(params["tuner"], seed, params.get("loop"), params.get("workers"))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Submit every selected benchmark's pipeline at once, so a cluster starts on all of them."""
+    bench = session.config.stash.get(SESSION, None)
+    if bench is None or bench.executor is None:
+        return
+    params = [getattr(item, "callspec", None) for item in session.items]
+    keys = [pipeline_key(bench, p.params) for p in params if p is not None]
+    bench.submit([k for k in keys if k is not None])
 
 
 @pytest.fixture
@@ -65,29 +106,42 @@ def bench_session(request: pytest.FixtureRequest) -> BenchSession:
     return request.config.stash[SESSION]
 
 
-@pytest.fixture
-def progress(request: pytest.FixtureRequest) -> Callable[[TrialLog, TrialRecord], None]:
-    """Print a trial's line past pytest's output capture, as it finishes."""
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    capture = request.config.pluginmanager.get_plugin("capturemanager")
+def pytest_benchmark_update_json(
+    config: pytest.Config, benchmarks: list[Any], output_json: dict[str, Any]
+) -> None:
+    use_pipeline_times(output_json)
 
-    def show(log: TrialLog, record: TrialRecord) -> None:
-        with capture.global_and_fixture_disabled():
-            reporter.write_line(format_trial(log, record))
 
-    return show
+def pytest_unconfigure(config: pytest.Config) -> None:
+    session = config.stash.get(SESSION, None)
+    if session is not None:
+        session.close()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Render the report from the saved results; a report that cannot be written fails the
+    run (the results themselves are already saved)."""
+    bench = session.config.stash.get(SESSION, None)
+    if bench is None or not (bench.results or bench.perf):
+        return
+    try:
+        session.config.stash[REPORT] = f"tunerbench report: {bench.write_report()}"
+    except (ResultsError, ReportError) as exc:
+        session.config.stash[REPORT] = f"tunerbench report not written: {exc}"
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, config: pytest.Config
 ) -> None:
     session = config.stash.get(SESSION, None)
-    if session is None or not session.results:
+    if session is None or not (session.results or session.perf):
         return
     terminalreporter.write_line(f"tunerbench results: {session.results_path}")
-    try:
-        report = session.write_report()
-    except (ResultsError, ReportError) as exc:
-        terminalreporter.write_line(f"tunerbench report not written: {exc}", red=True)
-        return
-    terminalreporter.write_line(f"tunerbench report: {report}")
+    terminalreporter.write_line(
+        "pytest-benchmark's table above times how long this process waited for each pipeline; "
+        "the JSON, the results and the report hold the time measured where it ran"
+    )
+    line = config.stash.get(REPORT, "")
+    terminalreporter.write_line(line, red=line.startswith("tunerbench report not written"))

@@ -11,6 +11,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from tunerbench.data.dataset import Dataset
 from tunerbench.data.datasets import load_digits
 from tunerbench.profiles import Profile
+from tunerbench.run.pipeline_spec import PipelineSpec
 
 TINY = Profile(
     name="tiny",
@@ -33,3 +34,13 @@ def digits() -> Dataset:
 @pytest.fixture(scope="session")
 def tiny() -> Profile:
     return TINY
+
+
+def spec_of(
+    tuner: str, directory: object, seed: int = 1, profile: Profile = TINY, **changes: object
+) -> PipelineSpec:
+    """A pipeline on digits with the tiny profile, its Keras Tuner folder at ``directory``."""
+    fields = {"label": f"{tuner}-seed{seed}", "tuner": tuner, "dataset": "digits",
+              "profile": profile, "seed": seed, "loop": "fast", "session": "tests",
+              "directory": str(directory), **changes}  # fmt: skip
+    return PipelineSpec(**fields)  # type: ignore[arg-type]

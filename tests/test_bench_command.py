@@ -30,7 +30,7 @@ def test_quick_digits_run_records_every_field(tmp_path: Path) -> None:
     done = bench("--tb-profile", "quick", "--tb-dataset", "digits", "--tb-tuners", "sklearn",
                  "--tb-seeds", "2", "--benchmark-json", str(out), output=tmp_path)  # fmt: skip
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    assert "[sklearn] trial 1/" in done.stdout  # progress lines get past the capture
+    assert "[sklearn-seed1] trial 1/" in done.stdout  # progress lines get past the capture
     benchmarks = json.loads(out.read_text())["benchmarks"]
     assert [b["param"] for b in benchmarks] == ["sklearn-seed1", "sklearn-seed2"]
     for b in benchmarks:
@@ -38,11 +38,30 @@ def test_quick_digits_run_records_every_field(tmp_path: Path) -> None:
         assert info["profile"] == "quick" and info["dataset"] == "digits"
         assert info["n_trials"] == len(info["trials"]) == info["budget"]["max_trials"]
         assert all(info["phases"][p]["wall_s"] > 0 for p in ("search", "refit", "final"))
+        assert set(info["phase_seeds"]) == {"search", "refit", "final"}
+        assert len(set(info["phase_seeds"].values())) == 3  # each phase its own stream
+        assert info["peak_rss_mb"] > 100 and info["startup_s"] > 0 and info["attempts"] == 1
+        # pytest-benchmark's figure is the pipeline's own time, not the wait for its process
+        assert b["stats"]["mean"] == pytest.approx(
+            sum(p["wall_s"] for p in info["phases"].values())
+        )
     assert {b["extra_info"]["seed"] for b in benchmarks} == {1, 2}
     summary = next(tmp_path.glob("tunerbench-*.json"))
     assert len(load_results(summary)) == 2
     assert f"tunerbench report: {tmp_path / 'index.html'}" in done.stdout
     assert (tmp_path / "index.html").stat().st_size > 100_000
+
+
+def test_a_report_that_cannot_be_written_fails_the_run_and_keeps_the_results(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "index.html").mkdir()  # where the report should go: a folder, not a file
+    done = bench("--tb-profile", "quick", "--tb-dataset", "digits", "--tb-tuners", "sklearn",
+                 output=tmp_path)  # fmt: skip
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "tunerbench report not written" in done.stdout and " 1 passed" in done.stdout
+    (result,) = load_results(next(tmp_path.glob("tunerbench-*.json")))
+    assert result.tuner == "sklearn"
 
 
 @pytest.mark.parametrize(

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import spec_of
 
 from tunerbench.data.dataset import Dataset
 from tunerbench.profiles import Profile
 from tunerbench.records.journal import Journal, RunJournal
-from tunerbench.run.pipeline import PipelineError, run_pipeline
+from tunerbench.run.pipeline import run_pipeline
 from tunerbench.search.budget import compute_budget
 
 
@@ -18,7 +19,7 @@ def test_two_workers_run_every_trial_once(
     digits: Dataset, tiny: Profile, tmp_path: Path, tuner: str
 ) -> None:
     journal = RunJournal(Journal(tmp_path / "journal.jsonl"), tuner, 1)
-    result = run_pipeline(tuner, digits, tiny, 1, tmp_path / tuner, journal=journal, workers=2)
+    result = run_pipeline(spec_of(tuner, tmp_path / tuner, workers=2), digits, journal)
     budget = compute_budget(tiny)
     planned = budget.hyperband_trials if tuner == "hyperband" else budget.max_trials
     ids = [t.trial_id for t in result.trials]
@@ -29,8 +30,4 @@ def test_two_workers_run_every_trial_once(
     assert search.cpu_s > 0.5 * sum(t.wall_s for t in result.trials)
     assert all(0 < t.finished_at_s <= search.wall_s for t in result.trials)
     assert result.refit_val_accuracy and 0 < result.test_accuracy <= 1
-
-
-def test_workers_need_a_journal(digits: Dataset, tiny: Profile, tmp_path: Path) -> None:
-    with pytest.raises(PipelineError, match="needs a run journal"):
-        run_pipeline("random", digits, tiny, 1, tmp_path / "r", workers=2)
+    assert [t.trial_id for t in journal.state().trials] == ids  # relayed by the chief

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import spec_of
 
 from tunerbench.data.dataset import Dataset
 from tunerbench.profiles import Profile
@@ -38,7 +39,7 @@ def runs(
             seen.append(record.trial_id)
 
         workdir = tmp_path_factory.mktemp(name) / "tuner"
-        out[name] = (run_pipeline(name, digits, tiny, 1, workdir, on_trial=note), seen)
+        out[name] = (run_pipeline(spec_of(name, workdir), digits, on_trial=note), seen)
     return out
 
 
@@ -93,8 +94,8 @@ def test_result_is_json_with_every_promised_field(runs: dict) -> None:
 
 
 def test_same_seed_repeats_the_search(digits: Dataset, tiny: Profile, tmp_path: Path) -> None:
-    first = run_pipeline("sklearn", digits, tiny, 3, tmp_path / "a")
-    second = run_pipeline("sklearn", digits, tiny, 3, tmp_path / "b")
+    first = run_pipeline(spec_of("sklearn", tmp_path / "a", seed=3), digits)
+    second = run_pipeline(spec_of("sklearn", tmp_path / "b", seed=3), digits)
     assert [t.hyperparameters for t in first.trials] == [t.hyperparameters for t in second.trials]
     assert first.test_accuracy == second.test_accuracy
 
@@ -105,4 +106,4 @@ def test_a_used_tuner_directory_is_never_reused(
     (tmp_path / "old").mkdir()
     (tmp_path / "old" / "oracle.json").write_text("{}")
     with pytest.raises(PipelineError, match="is not empty"):
-        run_pipeline("sklearn", digits, tiny, 1, tmp_path / "old")
+        run_pipeline(spec_of("sklearn", tmp_path / "old"), digits)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +32,13 @@ class Dataset:
     @property
     def num_classes(self) -> int:
         return NUM_CLASSES
+
+    def fingerprint(self) -> str:
+        """A digest of every array: machines that run one study's pipelines must agree on it."""
+        digest = hashlib.sha256()
+        for array in (self.x_train, self.y_train, self.x_test, self.y_test):
+            digest.update(np.ascontiguousarray(array).tobytes())
+        return digest.hexdigest()[:16]
 
 
 def stratified_subset(dataset: Dataset, n_train: int, n_test: int, seed: int = 0) -> Dataset:

@@ -51,7 +51,8 @@ class Journal:
 
 @dataclass
 class RunState:
-    """What the journal knows of one (tuner, seed) pipeline."""
+    """What the journal knows of one pipeline: rebuilt from its events, so the process that
+    continues a pipeline needs only those events, not the journal file."""
 
     trials: list[TrialRecord] = field(default_factory=list)
     search_cpu_s: float = 0.0
@@ -59,50 +60,27 @@ class RunState:
     refit_curve: list[float] = field(default_factory=list)
     result: RunResult | None = None
     interruptions: int = 0
+    attempts: int = 0  # times the pipeline was started afresh (a retry after a lost worker)
 
     @property
     def search_wall_s(self) -> float:
         """Search time up to the last recorded trial; work lost at a kill is not counted."""
         return self.trials[-1].finished_at_s if self.trials else 0.0
 
-
-class RunJournal:
-    """The journal as one pipeline sees it: events tagged with its tuner, seed and run label
-    (the label tells apart runs of one tuner and seed made another way, e.g. with workers)."""
-
-    def __init__(self, journal: Journal, tuner: str, seed: int, label: str | None = None) -> None:
-        self.journal = journal
-        self.tuner = tuner
-        self.seed = seed
-        self.label = label or f"{tuner}-seed{seed}"
-
-    def _append(self, kind: str, **payload: Any) -> None:
-        event = {"event": kind, "run": self.label, "tuner": self.tuner, "seed": self.seed}
-        self.journal.append({**event, **payload})
-
-    def started(self, resumed: bool) -> None:
-        self._append("start", resumed=resumed)
-
-    def trial(self, record: TrialRecord, search_cpu_s: float) -> None:
-        self._append("trial", trial=asdict(record), search_cpu_s=search_cpu_s)
-
-    def phase(self, name: str, timing: PhaseTiming, curve: list[float] | None = None) -> None:
-        self._append("phase", phase=name, timing=asdict(timing), curve=curve)
-
-    def finished(self, result: RunResult) -> None:
-        self._append("result", result=result.to_dict())
-
-    def state(self) -> RunState:
-        state = RunState()
-        seen: set[str] = set()
-        for event in self.journal.events():
-            if event.get("run") != self.label:
-                continue
+    @classmethod
+    def from_events(cls, events: list[dict[str, Any]]) -> RunState:
+        """Replay one pipeline's events. A fresh start drops what an earlier attempt left:
+        the new attempt repeats that work from the beginning."""
+        state = cls()
+        for event in events:
             kind = event.get("event")
             if kind == "start" and event.get("resumed"):
                 state.interruptions += 1
-            elif kind == "trial" and event["trial"]["trial_id"] not in seen:
-                seen.add(event["trial"]["trial_id"])
+            elif kind == "start":
+                state = cls(result=state.result, attempts=state.attempts + 1)
+            elif kind == "trial" and all(
+                t.trial_id != event["trial"]["trial_id"] for t in state.trials
+            ):
                 state.trials.append(TrialRecord(**event["trial"]))
                 state.search_cpu_s = event["search_cpu_s"]
             elif kind == "phase":
@@ -112,3 +90,47 @@ class RunJournal:
             elif kind == "result":
                 state.result = RunResult.from_dict(event["result"])
         return state
+
+
+class PipelineEvents:
+    """What a running pipeline reports as it goes: its start, each trial, each phase.
+
+    Subclasses say where the events go: the journal file, or the pipe of a pipeline's process
+    to the session that journals them (``emit``); the events are the same dicts either way.
+    """
+
+    def emit(self, event: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def started(self, resumed: bool, **where: Any) -> None:
+        self.emit({"event": "start", "resumed": resumed, **where})
+
+    def trial(self, record: TrialRecord, search_cpu_s: float) -> None:
+        self.emit({"event": "trial", "trial": asdict(record), "search_cpu_s": search_cpu_s})
+
+    def phase(self, name: str, timing: PhaseTiming, curve: list[float] | None = None) -> None:
+        self.emit({"event": "phase", "phase": name, "timing": asdict(timing), "curve": curve})
+
+
+class RunJournal(PipelineEvents):
+    """The journal as one pipeline sees it: events tagged with its tuner, seed and run label
+    (the label tells apart runs of one tuner and seed made another way, e.g. with workers)."""
+
+    def __init__(self, journal: Journal, tuner: str, seed: int, label: str | None = None) -> None:
+        self.journal = journal
+        self.tuner = tuner
+        self.seed = seed
+        self.label = label or f"{tuner}-seed{seed}"
+
+    def emit(self, event: dict[str, Any]) -> None:
+        tags = {"run": self.label, "tuner": self.tuner, "seed": self.seed}
+        self.journal.append({**event, **tags})
+
+    def finished(self, result: RunResult) -> None:
+        self.emit({"event": "result", "result": result.to_dict()})
+
+    def events(self) -> list[dict[str, Any]]:
+        return [e for e in self.journal.events() if e.get("run") == self.label]
+
+    def state(self) -> RunState:
+        return RunState.from_events(self.events())

@@ -78,6 +78,19 @@ class RunResult:
     # The benchmark session (its run folder's name) that ran this pipeline: the report compares
     # speeds only between runs of one session, measured side by side on the same machine.
     session: str = ""
+    # Where and how the pipeline's own process ran: the Dask worker ("" when the session ran it),
+    # TensorFlow's thread pools (0: TensorFlow's default, every core), seconds from starting the
+    # process to starting the pipeline (imports, data), the process's peak resident memory, how
+    # many times it was started (more than 1 after a lost worker), and the resident memory of
+    # the session's own process when it collected this result.
+    worker: str = ""
+    threads: int = 0
+    startup_s: float | None = None
+    peak_rss_mb: float | None = None
+    attempts: int = 1
+    collector_rss_mb: float | None = None
+    # The seed each phase ran with, derived from ``seed`` (see ``tunerbench.run.seeds``).
+    phase_seeds: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -38,7 +38,20 @@ OPTIONS: list[Option] = [
     Option(
         "--tb-workers", "workers", "worker processes per search (Keras Tuner's distributed mode)"
     ),
+    Option(
+        "--tb-cluster",
+        "cluster",
+        "run the pipelines on Dask: local:N (a cluster of N workers on this machine) or "
+        "tcp://HOST:PORT (a running dask scheduler); default: one after another here",
+    ),
     Option("--tb-speed", "speed", "also run the speed benchmarks (bench/test_speed.py)", True),
+    Option(
+        "--tb-loop-accuracy",
+        "loop_accuracy",
+        "also train fixed hyperparameters under both loops, seeds 1..N, paired by seed "
+        "(bench/test_loop_accuracy.py)",
+        True,
+    ),
     Option(
         "--tb-resume",
         "resume",
@@ -64,6 +77,8 @@ class BenchOptions:
     workers: int = 1
     resume: bool = False
     speed: bool = False
+    cluster: str | None = None
+    loop_accuracy: bool = False
 
     @classmethod
     def parse(
@@ -78,6 +93,8 @@ class BenchOptions:
         workers: str | int = 1,
         resume: bool = False,
         speed: bool = False,
+        cluster: str | None = None,
+        loop_accuracy: bool = False,
     ) -> BenchOptions:
         """Check every value up front; an OptionsError says which and what is allowed."""
         try:
@@ -87,7 +104,7 @@ class BenchOptions:
             LOOPS.get_entry(loop)
         except ChoiceError as exc:
             raise OptionsError(str(exc)) from None
-        return cls(
+        options = cls(
             names,
             dataset,
             profile,
@@ -98,7 +115,20 @@ class BenchOptions:
             positive("--tb-workers", workers),
             bool(resume),
             bool(speed),
+            check_cluster(cluster),
+            bool(loop_accuracy),
         )
+        if options.cluster and options.workers > 1:
+            raise OptionsError(
+                "--tb-cluster and --tb-workers cannot be combined: on a cluster every pipeline "
+                "is the unit of work; drop --tb-workers"
+            )
+        if options.cluster and options.speed:
+            raise OptionsError(
+                "--tb-speed measures pipelines side by side on this machine alone; run it "
+                "without --tb-cluster"
+            )
+        return options
 
     @property
     def seed_values(self) -> list[int]:
@@ -120,3 +150,17 @@ def positive(flag: str, value: str | int) -> int:
     if number < 1:
         raise OptionsError(f"{flag} must be a positive whole number, got {str(value)!r}")
     return number
+
+
+def check_cluster(value: str | None) -> str | None:
+    """``local:N`` with N >= 1, or a scheduler address such as ``tcp://HOST:PORT``."""
+    if value is None:
+        return None
+    if value.startswith("local:"):
+        positive("--tb-cluster local:N", value.removeprefix("local:"))
+        return value
+    if "://" in value and value.split("://", 1)[1]:
+        return value
+    raise OptionsError(
+        f"--tb-cluster must be local:N or a scheduler address like tcp://HOST:8786, got {value!r}"
+    )

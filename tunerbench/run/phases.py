@@ -14,59 +14,65 @@ from tunerbench.search.setup import budget_capped_fits, flat, keras_fit_args
 
 
 class Phases(Protocol):
-    def refit_curve(self, tuner: Any, hp: Any, split: Split) -> list[float]: ...
+    """Each phase gets its own seed; Keras models draw it from the global seed set before the
+    phase, scikit-learn's MLP takes it as its random_state. ``hypermodel`` is the tuner's."""
 
-    def final(self, tuner: Any, hp: Any, split: Split, epochs: int) -> tuple[float, float]: ...
+    def refit_curve(self, hypermodel: Any, hp: Any, split: Split, seed: int) -> list[float]: ...
+
+    def final(
+        self, hypermodel: Any, hp: Any, split: Split, epochs: int, seed: int
+    ) -> tuple[float, float]: ...
 
 
 class KerasPhases:
     """Refit and final fit through the tuner's hypermodel, so they train as the trials did."""
 
-    def __init__(self, profile: Profile, seed: int) -> None:
+    def __init__(self, profile: Profile) -> None:
         self.profile = profile
 
-    def refit_curve(self, tuner: Any, hp: Any, split: Split) -> list[float]:
-        model = tuner.hypermodel.build(hp)
+    def refit_curve(self, hypermodel: Any, hp: Any, split: Split, seed: int) -> list[float]:
+        model = hypermodel.build(hp)
         fit_args = keras_fit_args(split, self.profile, self.profile.refit_epochs)
-        history = tuner.hypermodel.fit(hp, model, **fit_args)
+        history = hypermodel.fit(hp, model, **fit_args)
         return [float(v) for v in history.history["val_accuracy"]]
 
-    def final(self, tuner: Any, hp: Any, split: Split, epochs: int) -> tuple[float, float]:
-        model = tuner.hypermodel.build(hp)
-        tuner.hypermodel.fit(hp, model, **keras_fit_args(split, self.profile, epochs))
-        scores = tuner.hypermodel.evaluate(model, split.x_test, split.y_test)
+    def final(
+        self, hypermodel: Any, hp: Any, split: Split, epochs: int, seed: int
+    ) -> tuple[float, float]:
+        model = hypermodel.build(hp)
+        hypermodel.fit(hp, model, **keras_fit_args(split, self.profile, epochs))
+        scores = hypermodel.evaluate(model, split.x_test, split.y_test)
         return float(scores["accuracy"]), float(scores["loss"])
 
 
 class SklearnPhases:
     """The same phases for MLPClassifier; refit and final fit go epoch by epoch with partial_fit."""
 
-    def __init__(self, profile: Profile, seed: int) -> None:
+    def __init__(self, profile: Profile) -> None:
         self.profile = profile
-        self.seed = seed
 
-    def _model(self, hp: Any) -> Any:
+    def _epochs(self, hp: Any, split: Split, epochs: int, seed: int) -> tuple[Any, list[float]]:
         from tunerbench.training.hypermodel import build_mlp
 
-        return build_mlp(hp, max_iter=1, batch_size=self.profile.batch_size, seed=self.seed)
-
-    def _epochs(self, hp: Any, split: Split, epochs: int) -> tuple[Any, list[float]]:
-        model, curve = self._model(hp), []
+        model = build_mlp(hp, max_iter=1, batch_size=self.profile.batch_size, seed=seed)
+        curve = []
         classes = np.arange(10)
         for _ in range(epochs):
             model.partial_fit(flat(split.x_fit), split.y_fit, classes=classes)
             curve.append(float(model.score(flat(split.x_val), split.y_val)))
         return model, curve
 
-    def refit_curve(self, tuner: Any, hp: Any, split: Split) -> list[float]:
+    def refit_curve(self, hypermodel: Any, hp: Any, split: Split, seed: int) -> list[float]:
         with budget_capped_fits():
-            return self._epochs(hp, split, self.profile.refit_epochs)[1]
+            return self._epochs(hp, split, self.profile.refit_epochs, seed)[1]
 
-    def final(self, tuner: Any, hp: Any, split: Split, epochs: int) -> tuple[float, float]:
+    def final(
+        self, hypermodel: Any, hp: Any, split: Split, epochs: int, seed: int
+    ) -> tuple[float, float]:
         from sklearn.metrics import log_loss
 
         with budget_capped_fits():
-            model = self._epochs(hp, split, epochs)[0]
+            model = self._epochs(hp, split, epochs, seed)[0]
         x_test = flat(split.x_test)
         accuracy = float(model.score(x_test, split.y_test))
         loss = float(log_loss(split.y_test, model.predict_proba(x_test), labels=np.arange(10)))

@@ -11,13 +11,13 @@ from typing import Any
 import numpy as np
 
 from tunerbench.data.dataset import Dataset
-from tunerbench.data.datasets import DATASETS
-from tunerbench.profiles import Profile
 from tunerbench.records.clocks import Stopwatch
-from tunerbench.records.journal import RunJournal, RunState
+from tunerbench.records.journal import PipelineEvents, RunState
 from tunerbench.records.schema import PHASES, PhaseTiming, RunResult
 from tunerbench.run.phases import PHASES_BY_FRAMEWORK, Phases
+from tunerbench.run.pipeline_spec import PipelineSpec
 from tunerbench.run.provenance import framework_versions, machine_info
+from tunerbench.run.seeds import phase_seeds
 from tunerbench.search.setup import TunerSetup
 from tunerbench.search.trial_log import ProgressFn, TrialLog
 from tunerbench.space import search_values
@@ -28,6 +28,9 @@ from tunerbench.training.memory import frozen_heap
 class PipelineError(RuntimeError):
     """The pipeline cannot go on (for example every trial failed); the message says why."""
 
+
+# Where the workers of a distributed search (--tb-workers) journal their trials for the chief.
+WORKER_TRIALS = "worker-trials.jsonl"
 
 RESUMED_NOTE = (
     "resumed {n} time(s): search time counts up to the last trial recorded before each "
@@ -42,43 +45,48 @@ class _Phases:
     setup: TunerSetup
     tuner: Any
     log: TrialLog
-    journal: RunJournal | None
+    events: PipelineEvents | None
     timings: dict[str, PhaseTiming]
+    seeds: dict[str, int]
 
     def timed(self, name: str, work: Callable[[], Any]) -> Any:
-        """Run one phase after the search, from a fresh Keras session and the run's seed."""
+        """Run one phase after the search, from a fresh Keras session and the phase's seed."""
         backend.clear_session()
-        backend.set_seed(self.setup.seed)
+        backend.set_seed(self.seeds[name])
         watch = Stopwatch()
         value = work()
         self.timings[name] = watch.elapsed()
         return value
 
-    def search(self, dataset: Dataset, workers: int) -> None:
+    def search(self, spec: PipelineSpec) -> None:
         if "search" in self.timings:
             return
         self.log.recover(self.tuner.oracle)
-        if workers > 1:
-            _search_in_workers(self.tuner, self.setup, dataset, self.log, self.journal, workers)
+        if spec.workers > 1:
+            _search_in_workers(self.tuner, self.setup, spec, self.log)
         else:
             self.setup.search(self.tuner)
         self.timings["search"] = PhaseTiming(
             round(self.log.elapsed(), 4), round(self.log.search_cpu(), 4)
         )
-        _journal_phase(self.journal, "search", self.timings["search"])
+        _journal_phase(self.events, "search", self.timings["search"])
 
     def refit(self, phases: Phases, best_hp: Any, earlier: list[float]) -> list[float]:
         if "refit" in self.timings:
             return earlier
+        seed = self.seeds["refit"]
         curve = self.timed(
-            "refit", lambda: phases.refit_curve(self.tuner, best_hp, self.setup.split)
+            "refit",
+            lambda: phases.refit_curve(self.tuner.hypermodel, best_hp, self.setup.split, seed),
         )
-        _journal_phase(self.journal, "refit", self.timings["refit"], curve)
+        _journal_phase(self.events, "refit", self.timings["refit"], curve)
         return curve
 
     def final(self, phases: Phases, best_hp: Any, epochs: int) -> tuple[float, float]:
+        seed = self.seeds["final"]
         scores = self.timed(
-            "final", lambda: phases.final(self.tuner, best_hp, self.setup.split, epochs)
+            "final",
+            lambda: phases.final(self.tuner.hypermodel, best_hp, self.setup.split, epochs, seed),
         )
         backend.clear_session()
         return scores
@@ -86,54 +94,51 @@ class _Phases:
 
 @frozen_heap()
 def run_pipeline(
-    tuner_name: str,
+    spec: PipelineSpec,
     dataset: Dataset,
-    profile: Profile,
-    seed: int,
-    workdir: Path,
-    loop_name: str = "fast",
+    events: PipelineEvents | None = None,
     on_trial: ProgressFn | None = None,
-    journal: RunJournal | None = None,
-    resume: bool = False,
-    workers: int = 1,
 ) -> RunResult:
-    """Run the three phases for one tuner and seed.
+    """Run the three phases for one tuner and seed, in this process.
 
-    Without ``resume`` the tuner directory must be new. With it, Keras Tuner reloads its oracle
-    from ``workdir`` and continues the search without repeating finished trials, and phases the
-    journal already holds are taken from it; the result says how often it was resumed. With
-    ``workers`` > 1 the search runs in that many processes through Keras Tuner's distributed
-    mode, this process serving the oracle; that needs a journal to collect their trials.
+    Without ``spec.resume`` the tuner directory must be new. With it, Keras Tuner reloads its
+    oracle from the directory and continues the search without repeating finished trials, and
+    phases the earlier events hold are taken from them; the result says how often it was
+    resumed. With ``spec.workers`` > 1 the search runs in that many processes through Keras
+    Tuner's distributed mode, this process serving the oracle.
     """
-    workdir = Path(workdir)
-    earlier = journal.state() if (journal is not None and resume) else RunState()
+    workdir = Path(spec.directory)
+    earlier = RunState.from_events(spec.earlier_events) if spec.resume else RunState()
     if earlier.result is not None:
         return earlier.result
     used = workdir.exists() and any(workdir.iterdir())
-    if used and not resume:
+    if used and not spec.resume:
         raise PipelineError(f"tuner directory {workdir} is not empty; use a new run directory")
     resuming = used or bool(earlier.trials)
-    if journal is not None:
-        journal.started(resumed=resuming)
     started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    setup = TunerSetup.create(tuner_name, dataset, profile, seed, workdir, loop_name)
-    log = TrialLog(tuner_name, setup.entry.planned_trials(setup.ctx.budget), on_trial, journal)
-    run = _Phases(setup, setup.build_tuner(log), log, journal, dict(earlier.phases))
+    profile = spec.profile
+    seeds = phase_seeds(spec.seed)
+    setup = TunerSetup.create(spec.tuner, dataset, profile, seeds["search"], workdir, spec.loop)
+    planned = setup.entry.planned_trials(setup.ctx.budget)
+    if events is not None:
+        events.started(resumed=resuming, planned=planned)
+    log = TrialLog(spec.tuner, planned, on_trial, events)
+    run = _Phases(setup, setup.build_tuner(log), log, events, dict(earlier.phases), seeds)
     log.start(earlier)
-    run.search(dataset, workers)
+    run.search(spec)
     best_hp, best_score = _best(run.tuner, log)
-    phases = PHASES_BY_FRAMEWORK[setup.entry.framework](profile, seed)
+    phases = PHASES_BY_FRAMEWORK[setup.entry.framework](profile)
     curve = run.refit(phases, best_hp, earlier.refit_curve)
     best_epoch = int(np.argmax(curve)) + 1
     test_accuracy, test_loss = run.final(phases, best_hp, best_epoch)
 
     resumed = earlier.interruptions + int(resuming)
-    measured_fit = setup.entry.measures_fit_time and workers == 1 and not resumed
+    measured_fit = setup.entry.measures_fit_time and spec.workers == 1 and not resumed
     return RunResult(
-        tuner=tuner_name,
+        tuner=spec.tuner,
         dataset=dataset.name,
         profile=profile.name,
-        seed=seed,
+        seed=spec.seed,
         loop=setup.loop.name,
         budget=setup.ctx.budget,
         best_hyperparameters=search_values(best_hp),
@@ -152,10 +157,13 @@ def run_pipeline(
         search_epochs=sum(r.epochs or 0 for r in log.records),
         resumed=resumed,
         notes=[RESUMED_NOTE.format(n=resumed)] if resumed else [],
-        workers=workers,
+        workers=spec.workers,
         # Seconds inside Keras' fit/evaluate, where this process ran them all (not with workers,
         # not for scikit-learn, not across a resume): the rest of the wall time is overhead.
         fit_s=round(setup.loop.fit_clock.total_s, 4) if measured_fit else None,
+        session=spec.session,
+        threads=spec.threads,
+        phase_seeds=seeds,
     )
 
 
@@ -171,36 +179,29 @@ def _best(tuner: object, log: TrialLog) -> tuple[object, float]:
     return best[0], float(score)
 
 
-def _search_in_workers(
-    tuner: object,
-    setup: TunerSetup,
-    dataset: Dataset,
-    log: TrialLog,
-    journal: RunJournal | None,
-    workers: int,
-) -> None:
+def _search_in_workers(tuner: Any, setup: TunerSetup, spec: PipelineSpec, log: TrialLog) -> None:
+    """The search in ``spec.workers`` processes; they journal their trials into a file in the
+    tuner directory, from which this process (the chief) takes them into its own log."""
     from tunerbench.search.distributed import WorkerSpec, run_workers, split_threads
 
-    if journal is None:
-        raise PipelineError("a search with several workers needs a run journal to collect trials")
-    spec = WorkerSpec(
-        tuner=setup.entry.name,
-        dataset=dataset.name,
-        data_dir=dataset.source if DATASETS[dataset.name].uses_data_dir else None,
-        profile=asdict(setup.profile),
-        seed=setup.seed,
-        loop=setup.loop.name,
-        directory=str(setup.ctx.directory),
-        journal=str(journal.journal.path),
-        run_label=journal.label,
+    spec_for_workers = WorkerSpec(
+        tuner=spec.tuner,
+        dataset=spec.dataset,
+        data_dir=spec.data_dir,
+        profile=asdict(spec.profile),
+        seed=setup.seed,  # the search phase's seed, as the chief's tuner has
+        loop=spec.loop,
+        directory=spec.directory,
+        journal=str(Path(spec.directory) / WORKER_TRIALS),
+        run_label=spec.label,
         search_start=log.start_time,
-        threads=split_threads(workers),
+        threads=split_threads(spec.workers, spec.threads),
     )
-    run_workers(tuner.oracle, spec, workers, log, journal)  # type: ignore[attr-defined]
+    run_workers(tuner.oracle, spec_for_workers, spec.workers, log)
 
 
 def _journal_phase(
-    journal: RunJournal | None, name: str, timing: PhaseTiming, curve: list[float] | None = None
+    events: PipelineEvents | None, name: str, timing: PhaseTiming, curve: list[float] | None = None
 ) -> None:
-    if journal is not None:
-        journal.phase(name, timing, curve)
+    if events is not None:
+        events.phase(name, timing, curve)

@@ -1,20 +1,79 @@
-"""One line per finished trial, so a long search is visibly alive and its trend readable."""
+"""What a running session prints: one line per finished trial, and where the study stands.
+
+Both are computed from the events pipelines send (their processes may run on other machines), so
+the session needs no TrialLog of its own: per run it keeps the trials announced, the planned
+count and the best score so far.
+"""
 
 from __future__ import annotations
 
-from tunerbench.records.schema import TrialRecord
-from tunerbench.search.trial_log import TrialLog
+import statistics
+import time
+from dataclasses import dataclass, field
+from typing import Any
 
 
-def _fmt(score: float | None) -> str:
-    return "failed" if score is None else f"{score:.4f}"
+def _score(value: float | None) -> str:
+    return "failed" if value is None else f"{value:.4f}"
 
 
-def format_trial(log: TrialLog, record: TrialRecord) -> str:
-    status = "" if record.status == "COMPLETED" else f" [{record.status}: {record.message}]"
-    return (
-        f"[{log.tuner}] trial {len(log.records)}/{log.planned} "
-        f"val_accuracy {_fmt(record.val_accuracy)} (best {_fmt(log.best())}), "
-        f"{record.epochs or 0} epochs in {record.wall_s:.1f}s, "
-        f"elapsed {log.elapsed():.0f}s{status}"
-    )
+@dataclass
+class RunProgress:
+    """One pipeline's trials as the session has seen them."""
+
+    label: str
+    planned: int = 0
+    trials: int = 0
+    best: float | None = None
+
+    def trial_line(self, record: dict[str, Any]) -> str:
+        self.trials += 1
+        score = record.get("val_accuracy")
+        if score is not None:
+            self.best = score if self.best is None else max(self.best, score)
+        status = record.get("status", "COMPLETED")
+        problem = "" if status == "COMPLETED" else f" [{status}: {record.get('message')}]"
+        return (
+            f"[{self.label}] trial {self.trials}/{self.planned} val_accuracy {_score(score)} "
+            f"(best {_score(self.best)}), {record.get('epochs') or 0} epochs in "
+            f"{record['wall_s']:.1f}s, elapsed {record['finished_at_s']:.0f}s{problem}"
+        )
+
+
+@dataclass
+class StudyProgress:
+    """Pipelines done, running and left, and an estimate of the time left.
+
+    The estimate takes the mean wall time of the finished pipelines (process start-up included)
+    for every pipeline not yet finished, a running one counted as half done, shared over the
+    pipelines that run at once.
+    """
+
+    total: int
+    slots: int
+    done: int = 0
+    running: set[str] = field(default_factory=set)
+    seconds: list[float] = field(default_factory=list)
+    started: dict[str, float] = field(default_factory=dict)
+
+    def start(self, label: str) -> None:
+        self.running.add(label)
+        self.started.setdefault(label, time.monotonic())
+
+    def finish(self, label: str) -> None:
+        self.running.discard(label)
+        self.done += 1
+        if label in self.started:
+            self.seconds.append(time.monotonic() - self.started.pop(label))
+
+    def line(self) -> str:
+        left = max(0, self.total - self.done - len(self.running))
+        text = (
+            f"[tunerbench] pipelines: {self.done} done, {len(self.running)} running, "
+            f"{left} left of {self.total}"
+        )
+        if self.seconds and (left or self.running):
+            each = statistics.fmean(self.seconds)
+            remaining = each * (left + len(self.running) / 2) / max(1, self.slots)
+            text += f"; about {remaining / 60:.1f} min left ({each:.0f} s per pipeline)"
+        return text

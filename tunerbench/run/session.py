@@ -14,18 +14,24 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tunerbench.data.dataset import Dataset
 from tunerbench.data.datasets import load_dataset
 from tunerbench.profiles import PROFILES
 from tunerbench.records.atomic_file import atomic_write_text
+from tunerbench.records.clocks import current_rss_mb
 from tunerbench.records.journal import Journal, RunJournal
 from tunerbench.records.results_file import session_document, write_json_atomic
 from tunerbench.records.schema import RunResult
+from tunerbench.run.child_process import call_in_fresh_process
+from tunerbench.run.executors import Executor, SequentialExecutor
 from tunerbench.run.options import BenchOptions, OptionsError
-from tunerbench.search.trial_log import ProgressFn
+from tunerbench.run.pipeline_spec import PipelineSpec
+from tunerbench.run.progress import RunProgress, StudyProgress
+from tunerbench.run.provenance import installed_versions
 
 
 def _stamp() -> str:
@@ -51,11 +57,27 @@ def find_resumable(options: BenchOptions) -> Path:
     return max(candidates, key=lambda p: p.stat().st_mtime)
 
 
-class BenchSession:
-    """Runs pipelines one by one; journals them and rewrites the summary file after each."""
+@dataclass(frozen=True)
+class PipelineKey:
+    """What tells a session's pipelines apart."""
 
-    def __init__(self, options: BenchOptions) -> None:
+    tuner: str
+    seed: int
+    loop: str
+    workers: int
+
+
+class PipelineFailed(RuntimeError):
+    """A pipeline ended without a result; the message says which and why, in one line."""
+
+
+class BenchSession:
+    """A study: its pipelines run where the executor puts them (each in a fresh process), and
+    this process journals their events, shows progress and rewrites the summary after each."""
+
+    def __init__(self, options: BenchOptions, show: Callable[[str], None] = print) -> None:
         self.options = options
+        self.show = show
         if options.resume:
             self.run_dir = find_resumable(options)
             self.name = self.run_dir.name
@@ -68,7 +90,11 @@ class BenchSession:
         self.created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         self.results: list[RunResult] = []
         self.perf: list[dict[str, Any]] = []
-        self._dataset: Dataset | None = None
+        self.data_fingerprint = ""
+        self.executor: Executor | None = None
+        self.specs: dict[str, PipelineSpec] = {}
+        self.runs: dict[str, RunProgress] = {}
+        self.study = StudyProgress(total=0, slots=1)
 
     def prepare(self) -> None:
         """Fail before any training if results could not be saved; record the options."""
@@ -91,74 +117,131 @@ class BenchSession:
                 "choose another folder with --tb-output"
             ) from None
 
-    def dataset(self) -> Dataset:
-        if self._dataset is None:
-            self._dataset = load_dataset(self.options.dataset, self.options.data_dir)
-        return self._dataset
+    def check_data(self) -> None:
+        """Load the dataset once to fail fast on bad files, and keep only its fingerprint: the
+        pipelines load their own copy, and a machine with other files is refused."""
+        self.data_fingerprint = load_dataset(
+            self.options.dataset, self.options.data_dir
+        ).fingerprint()
 
-    def finished(
+    def start(self) -> None:
+        """Connect the executor: a cluster is checked here, before any pipeline is submitted."""
+        if self.options.cluster is None:
+            self.executor = SequentialExecutor(self.run_dir / "logs")
+        else:
+            from tunerbench.run.cluster import DaskExecutor
+
+            self.executor = DaskExecutor(self.options.cluster, self.name, installed_versions())
+
+    def key(
         self, tuner: str, seed: int, loop: str | None = None, workers: int | None = None
-    ) -> RunResult | None:
+    ) -> PipelineKey:
+        return PipelineKey(tuner, seed, loop or self.options.loop, workers or self.options.workers)
+
+    def finished(self, key: PipelineKey) -> RunResult | None:
         """The result of this pipeline if this session (or the one it resumes) completed it."""
-        loop, workers = loop or self.options.loop, workers or self.options.workers
         return next(
             (
                 r
                 for r in self.results
-                if (r.tuner, r.seed, r.loop, r.workers) == (tuner, seed, loop, workers)
+                if (r.tuner, r.seed, r.loop, r.workers)
+                == (key.tuner, key.seed, key.loop, key.workers)
             ),
             None,
         )
 
-    def _label(self, tuner: str, seed: int, loop: str, workers: int) -> str:
+    def _label(self, key: PipelineKey) -> str:
         """Run label and tuner folder name; runs the options ask for keep the plain form."""
-        label = f"{tuner}-seed{seed}"
-        if loop != self.options.loop:
-            label += f"-{loop}"
-        if workers != self.options.workers:
-            label += f"-{workers}workers"
+        label = f"{key.tuner}-seed{key.seed}"
+        if key.loop != self.options.loop:
+            label += f"-{key.loop}"
+        if key.workers != self.options.workers:
+            label += f"-{key.workers}workers"
         return label
 
-    def run(
-        self,
-        tuner: str,
-        seed: int,
-        on_trial: ProgressFn | None = None,
-        loop: str | None = None,
-        workers: int | None = None,
-    ) -> RunResult:
-        """Run one pipeline (the options' loop and workers unless given) and save it."""
-        from tunerbench.run.pipeline import run_pipeline
-
-        loop, workers = loop or self.options.loop, workers or self.options.workers
-        label = self._label(tuner, seed, loop, workers)
-        journal = RunJournal(self.journal, tuner, seed, label)
-        result = run_pipeline(
-            tuner,
-            self.dataset(),
-            PROFILES[self.options.profile],
-            seed,
-            self.run_dir / label,
-            loop_name=loop,
-            on_trial=on_trial,
-            journal=journal,
-            resume=self.options.resume,
-            workers=workers,
+    def spec(self, key: PipelineKey) -> PipelineSpec:
+        """The pipeline as a request. Run here, it keeps Keras Tuner's folder in the session's
+        run folder, so ``--tb-resume`` continues an interrupted search; on a cluster it runs
+        in a scratch folder where it lands, and an interrupted one starts again."""
+        label = self._label(key)
+        local = self.options.cluster is None
+        journal = RunJournal(self.journal, key.tuner, key.seed, label)
+        return PipelineSpec(
+            label=label,
+            tuner=key.tuner,
+            dataset=self.options.dataset,
+            profile=PROFILES[self.options.profile],
+            seed=key.seed,
+            loop=key.loop,
+            session=self.name,
+            data_dir=self.options.data_dir,
+            data_fingerprint=self.data_fingerprint,
+            workers=key.workers,
+            directory=str(self.run_dir / label) if local else "",
+            resume=self.options.resume and local,
+            earlier_events=journal.events() if self.options.resume and local else [],
+            expected_versions={} if local else installed_versions(),
         )
-        result.session = self.name
+
+    def submit(self, keys: list[PipelineKey]) -> None:
+        """Hand the whole matrix to the executor at once (pipelines already done are kept)."""
+        assert self.executor is not None, "start() the session first"
+        todo = [self.spec(k) for k in dict.fromkeys(keys) if self.finished(k) is None]
+        self.specs.update({s.label: s for s in todo})
+        self.study = StudyProgress(total=len(todo), slots=self.executor.slots)
+        self.executor.submit(todo)
+
+    def _on_event(self, label: str, event: dict[str, Any]) -> None:
+        spec = self.specs[label]
+        RunJournal(self.journal, spec.tuner, spec.seed, label).emit(event)
+        if event["event"] == "start":
+            self.runs[label] = RunProgress(label, planned=event.get("planned", 0))
+            self.study.start(label)
+            where = f" on {event['worker']}" if event.get("worker") else ""
+            self.show(f"[{label}] started{where}")
+        elif event["event"] == "trial":
+            self.show(self.runs.setdefault(label, RunProgress(label)).trial_line(event["trial"]))
+
+    def collect(self, key: PipelineKey) -> RunResult:
+        """Wait for one pipeline, journal and save its result; PipelineFailed if it failed."""
+        assert self.executor is not None, "start() the session first"
+        spec = self.specs.get(self._label(key)) or self.spec(key)
+        self.specs[spec.label] = spec
+        journal = RunJournal(self.journal, key.tuner, key.seed, spec.label)
+        try:
+            result = self.executor.collect(spec, self._on_event)
+        except Exception as exc:  # a pipeline's own failure, or its worker's, in one line
+            self.study.finish(spec.label)
+            raise PipelineFailed(f"{spec.label}: {type(exc).__name__}: {exc}") from None
+        state = journal.state()
+        result.attempts = max(1, state.attempts)
+        if result.attempts > 1:
+            result.notes.append(retried_note(journal.events()))
+        result.collector_rss_mb = current_rss_mb()
         journal.finished(result)
         self.results.append(result)
         self.save()
+        self.study.finish(spec.label)
+        self.show(self.study.line())
         return result
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.close()
 
     def save(self) -> None:
         write_json_atomic(
             self.results_path, session_document(self.results, self.created, self.perf)
         )
 
-    def add_perf(self, record: dict[str, Any]) -> None:
+    def measure(self, function: str, name: str, **kwargs: Any) -> dict[str, Any]:
+        """A speed measurement ("module:function") in a fresh process of its own, saved."""
+        record = call_in_fresh_process(
+            function, kwargs, lambda event: None, self.run_dir / "logs" / f"{name}.log"
+        )
         self.perf.append(record)
         self.save()
+        return record
 
     def write_report(self) -> Path | None:
         """Render the report from the saved results file (never from memory), if any."""
@@ -167,3 +250,13 @@ class BenchSession:
         from tunerbench.report.render import write_report
 
         return write_report([self.results_path], self.report_path)
+
+
+def retried_note(events: list[dict[str, Any]]) -> str:
+    """Why a pipeline was started more than once, naming where each start ran."""
+    starts = [e for e in events if e.get("event") == "start" and not e.get("resumed")]
+    where = ", ".join(e.get("worker") or "this machine" for e in starts)
+    return (
+        f"started {len(starts)} times ({where}): the earlier attempts were lost with their "
+        "worker or the session; only the last attempt's work is counted"
+    )

@@ -4,7 +4,8 @@ This process is the chief: it serves the tuner's real oracle over gRPC with Kera
 ``OracleServicer`` (in a thread, so the oracle's state stays here for the refit). Each worker is a
 separate process running the same tuner with ``KERASTUNER_TUNER_ID``, ``KERASTUNER_ORACLE_IP`` and
 ``KERASTUNER_ORACLE_PORT`` set, so Keras Tuner turns its oracle into a client of the chief. Workers
-record their trials in the run journal; the chief reads them back from it as they finish.
+journal their trials into a file beside the tuner's state; the chief takes them into its own trial
+log as they finish.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ import sys
 import time
 from concurrent import futures
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
-from tunerbench.records.journal import RunJournal
+from tunerbench.records.journal import Journal, RunJournal
 from tunerbench.search.trial_log import TrialLog
 
 ORACLE_IP_ENV = "TUNERBENCH_ORACLE_IP"
@@ -58,18 +60,18 @@ def serve_oracle(oracle: Any, ip: str) -> tuple[Any, int]:
     return server, port
 
 
-def split_threads(workers: int) -> int:
-    """Cores per worker: the machine's cores shared out, at least one each."""
-    return max(1, (os.cpu_count() or 1) // workers)
+def split_threads(workers: int, threads: int = 0) -> int:
+    """Cores per worker: the pipeline's threads (the machine's cores when 0) shared out, at
+    least one each."""
+    return max(1, (threads or os.cpu_count() or 1) // workers)
 
 
-def run_workers(
-    oracle: Any, spec: WorkerSpec, workers: int, log: TrialLog, journal: RunJournal
-) -> None:
+def run_workers(oracle: Any, spec: WorkerSpec, workers: int, log: TrialLog) -> None:
     """Serve ``oracle`` while ``workers`` processes search; relay their trials to ``log``."""
     ip = os.environ.get(ORACLE_IP_ENV, "127.0.0.1")
     server, port = serve_oracle(oracle, ip)
     seen = {r.trial_id for r in log.records}
+    trials = RunJournal(Journal(Path(spec.journal)), spec.tuner, spec.seed, spec.run_label)
     processes = []
     try:
         for index in range(workers):
@@ -83,10 +85,10 @@ def run_workers(
             processes.append(subprocess.Popen(command, env=env))
         while True:
             running = any(p.poll() is None for p in processes)
-            for record in journal.state().trials:
+            for record in trials.state().trials:
                 if record.trial_id not in seen:
                     seen.add(record.trial_id)
-                    log.observe(record)
+                    log.add(record)
             if not running:
                 break
             time.sleep(0.5)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tunerbench.records.clocks import Stopwatch, current_rss_mb
-from tunerbench.records.journal import RunJournal, RunState
+from tunerbench.records.journal import PipelineEvents, RunState
 from tunerbench.records.schema import PhaseTiming, TrialRecord
 from tunerbench.space import schedule_values, search_values
 
@@ -31,7 +31,7 @@ class TrialLog:
     tuner: str
     planned: int
     on_trial: ProgressFn | None = None
-    journal: RunJournal | None = None
+    journal: PipelineEvents | None = None
     records: list[TrialRecord] = field(default_factory=list)
     clock: Stopwatch = field(default_factory=Stopwatch)
 
@@ -65,12 +65,6 @@ class TrialLog:
         self.records.append(record)
         if self.journal is not None:
             self.journal.trial(record, round(self.search_cpu(), 4))
-        if self.on_trial is not None:
-            self.on_trial(self, record)
-
-    def observe(self, record: TrialRecord) -> None:
-        """A trial another process ran and journaled: keep and announce it, don't journal it."""
-        self.records.append(record)
         if self.on_trial is not None:
             self.on_trial(self, record)
 

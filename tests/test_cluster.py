@@ -1,0 +1,215 @@
+"""``--tb-cluster`` for real: a dask scheduler and workers on 127.0.0.1 (or a LocalCluster), a
+quick digits matrix of five tuners and two seeds, a worker SIGKILLed mid-pipeline, the session
+killed and resumed, a worker of another version, a scheduler that is not there."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tunerbench.records.results_file import load_results
+from tunerbench.search.registry import TUNERS
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+DASK = str(Path(sys.executable).parent / "dask")  # the command the README tells users to run
+MATRIX = ["--tb-profile", "quick", "--tb-dataset", "digits", "--tb-seeds", "2"]
+
+pytestmark = pytest.mark.cluster
+
+
+def _bench(*args: str) -> list[str]:
+    return [sys.executable, "-m", "pytest", "bench/", "-p", "no:cacheprovider", *args]
+
+
+def _start(command: list[str], log: Path) -> subprocess.Popen[bytes]:
+    with open(log, "ab") as output:
+        return subprocess.Popen(
+            command, cwd=ROOT, env=ENV, stdout=output, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+@pytest.fixture
+def scheduler(tmp_path: Path) -> Iterator[str]:
+    file = tmp_path / "scheduler.json"
+    process = _start(
+        [DASK, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+         "--scheduler-file", str(file)],
+        tmp_path / "scheduler.log",
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not file.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    yield json.loads(file.read_text())["address"]
+    _stop(process)
+
+
+def _worker(address: str, name: str, tmp_path: Path, **env: str) -> subprocess.Popen[bytes]:
+    command = [DASK, "worker", address, "--nthreads", "1",
+               "--no-nanny", "--no-dashboard", "--name", name,
+               "--local-directory", str(tmp_path / name)]  # fmt: skip
+    with open(tmp_path / f"{name}.log", "ab") as output:
+        return subprocess.Popen(
+            command, env={**ENV, **env}, stdout=output, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+
+
+def _events(output: Path) -> list[dict]:
+    journal = next(output.glob("runs/*/journal.jsonl"), None)
+    if journal is None:
+        return []
+    return [json.loads(line) for line in journal.read_text().splitlines() if line.endswith("}")]
+
+
+def _wait_for(condition, what: str, process: subprocess.Popen[bytes], timeout: float = 600):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        assert process.poll() is None, f"the session ended before {what}"
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _pipeline_with_trials(output: Path) -> dict | None:
+    """The start event of a pipeline running on a worker that has journaled a trial."""
+    events = _events(output)
+    started = {e["run"]: e for e in events if e["event"] == "start" and e.get("worker_pid")}
+    done = {e["run"] for e in events if e["event"] == "result"}
+    trials = {e["run"] for e in events if e["event"] == "trial"}
+    return next((e for run, e in started.items() if run in trials and run not in done), None)
+
+
+def _check_matrix(output: Path, log: Path) -> dict:
+    """Every pipeline of the matrix recorded exactly once, with plausible figures."""
+    (results_file,) = output.glob("tunerbench-*.json")
+    results = load_results(results_file)
+    keys = sorted((r.tuner, r.seed) for r in results)
+    assert keys == sorted((t, s) for t in TUNERS.names for s in (1, 2)), log.read_text()[-3000:]
+    for result in results:
+        assert result.worker.startswith("tcp://127.0.0.1:")
+        assert all(p.wall_s > 0 for p in result.phases.values())
+        assert result.startup_s is not None and 0 < result.startup_s < 120
+        assert result.peak_rss_mb is not None and result.peak_rss_mb > 100
+        # the cores over the pipelines running on this host when it started: 1 or 2 here
+        assert 1 <= result.threads <= (os.cpu_count() or 1)
+    events = _events(output)
+    assert sum(e["event"] == "result" for e in events) == len(results)
+    return {(r.tuner, r.seed): r for r in results}
+
+
+def test_a_worker_killed_mid_pipeline_costs_a_retry_not_a_result(
+    scheduler: str, tmp_path: Path
+) -> None:
+    output, log = tmp_path / "out", tmp_path / "bench.log"
+    workers = [_worker(scheduler, f"w{i}", tmp_path) for i in (1, 2)]
+    bench = _start(
+        _bench("--tb-cluster", scheduler, *MATRIX, "--tb-output", str(output),
+               "--benchmark-json", str(output / "bench.json")),
+        log,
+    )  # fmt: skip
+    victim = _wait_for(lambda: _pipeline_with_trials(output), "a pipeline's first trial", bench)
+    os.kill(victim["worker_pid"], signal.SIGKILL)
+    assert bench.wait(timeout=900) == 0, log.read_text()[-3000:]
+    results = _check_matrix(output, log)
+    retried = results[(victim["tuner"], victim["seed"])]
+    assert retried.attempts == 2 and "started 2 times" in retried.notes[-1]
+    assert victim["worker"] in retried.notes[-1] and retried.worker != victim["worker"]
+    assert all(r.attempts == 1 for k, r in results.items() if r is not retried)
+    # pytest-benchmark's JSON holds each pipeline's own wall time, not the wait for it.
+    for bench_record in json.loads((output / "bench.json").read_text())["benchmarks"]:
+        info = bench_record["extra_info"]
+        own = sum(p["wall_s"] for p in info["phases"].values())
+        assert bench_record["stats"]["mean"] == pytest.approx(own)
+        assert info["waited_s"] > 0
+    for worker in workers:
+        _stop(worker)
+
+
+def test_local_cluster_survives_a_lost_worker_and_the_session_resumes(tmp_path: Path) -> None:
+    output, log = tmp_path / "out", tmp_path / "bench.log"
+    args = ["--tb-cluster", "local:2", *MATRIX, "--tb-output", str(output)]
+    first = _start(_bench(*args), log)
+    victim = _wait_for(lambda: _pipeline_with_trials(output), "a pipeline's first trial", first)
+    os.kill(victim["worker_pid"], signal.SIGKILL)  # the nanny starts a new worker
+    _wait_for(
+        lambda: sum(e["event"] == "result" for e in _events(output)) >= 4, "four results", first
+    )
+    _stop(first)  # the session dies with its LocalCluster
+    kept = {(e["tuner"], e["seed"]) for e in _events(output) if e["event"] == "result"}
+    again = subprocess.run(_bench(*args, "--tb-resume", "-rs"), cwd=ROOT, env=ENV,
+                           capture_output=True, text=True, timeout=900)  # fmt: skip
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert f"{len(kept)} skipped" in again.stdout.splitlines()[-1]
+    (results_file,) = output.glob("tunerbench-*.json")
+    results = load_results(results_file)
+    assert sorted((r.tuner, r.seed) for r in results) == sorted(
+        (t, s) for t in TUNERS.names for s in (1, 2)
+    )
+    assert all(r.worker.startswith("tcp://127.0.0.1:") for r in results)
+    assert len(list(output.glob("runs/*"))) == 1  # the same session was continued
+
+
+def _wheel_of_another_version(tmp_path: Path) -> Path:
+    """tunerbench as it is, but installed as version 0.0.0 into a folder of its own."""
+    source = tmp_path / "src"
+    for name in ("tunerbench", "report_templates"):
+        shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "README.md", source / "README.md")
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    (source / "pyproject.toml").write_text(pyproject.replace('version = "', 'version = "0.0.0+', 1))
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "wheel", "--no-deps", "-w", tmp_path / "dist", source], check=True)
+    target = tmp_path / "other"
+    wheel = next((tmp_path / "dist").glob("tunerbench-*.whl"))
+    subprocess.run([*pip, "install", "--no-deps", "--target", target, wheel], check=True)
+    return target
+
+
+def test_a_worker_of_another_version_is_named_before_anything_runs(
+    scheduler: str, tmp_path: Path
+) -> None:
+    other = _wheel_of_another_version(tmp_path)
+    worker = _worker(scheduler, "odd", tmp_path, PYTHONPATH=str(other))
+    done = subprocess.run(
+        _bench("--tb-cluster", scheduler, *MATRIX, "--tb-output", str(tmp_path / "out")),
+        cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    _stop(worker)
+    assert done.returncode == 4
+    errors = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(errors) == 1, done.stderr
+    assert "worker tcp://127.0.0.1:" in errors[0] and "tunerbench 0.0.0+" in errors[0]
+    assert not (tmp_path / "out").exists()  # nothing was started
+
+
+def test_a_scheduler_that_is_not_there_is_one_line() -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    done = subprocess.run(
+        _bench("--tb-cluster", f"tcp://127.0.0.1:{port}", "--tb-dataset", "digits"),
+        cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 4
+    errors = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(errors) == 1 and "no Dask scheduler answers there" in errors[0], done.stderr

@@ -1,0 +1,64 @@
+"""Where a session's pipelines run: one after another here, or on a Dask cluster.
+
+Either way each pipeline runs in a fresh process of its own (``child_process``), and its events
+come back to the session, which journals them and shows progress. The session submits its whole
+matrix at the start and collects each pipeline when its benchmark asks for it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+from tunerbench.records.schema import RunResult
+from tunerbench.run.child_process import call_in_fresh_process
+from tunerbench.run.pipeline_spec import PipelineSpec
+
+# A pipeline's event, with the label of the pipeline it belongs to.
+EventFn = Callable[[str, dict[str, Any]], None]
+PIPELINE_TASK = "tunerbench.run.pipeline_task:run_spec"
+
+
+def run_in_fresh_process(
+    spec: PipelineSpec, where: dict[str, Any], on_event: Callable[[dict[str, Any]], None], log: Path
+) -> dict[str, Any]:
+    """The pipeline of ``spec`` in a new process; returns its result record as a dict."""
+    kwargs = {"spec": spec.to_dict(), "where": where, "spawned_at": time.time()}
+    return call_in_fresh_process(PIPELINE_TASK, kwargs, on_event, log)
+
+
+class Executor(Protocol):
+    slots: int  # pipelines that run at the same time
+
+    def submit(self, specs: list[PipelineSpec]) -> None: ...
+
+    def collect(self, spec: PipelineSpec, on_event: EventFn) -> RunResult: ...
+
+    def close(self) -> None: ...
+
+
+class SequentialExecutor:
+    """Pipelines one after another on this machine, each in its own process, in the order the
+    benchmarks ask for them; each gets every core (TensorFlow's default thread pools)."""
+
+    slots = 1
+
+    def __init__(self, logs: Path) -> None:
+        self.logs = logs
+
+    def submit(self, specs: list[PipelineSpec]) -> None:
+        """Nothing runs ahead: a pipeline starts when its benchmark collects it."""
+
+    def collect(self, spec: PipelineSpec, on_event: EventFn) -> RunResult:
+        raw = run_in_fresh_process(
+            spec,
+            {"worker": ""},
+            lambda event: on_event(spec.label, event),
+            self.logs / f"{spec.label}.log",
+        )
+        return RunResult.from_dict(raw)
+
+    def close(self) -> None:
+        """Nothing to release."""

@@ -1,0 +1,82 @@
+"""One pipeline in the fresh process that runs it (``child_process`` calls ``run_spec``).
+
+Before anything trains, the process checks that it runs the versions the session expects and
+the same data, sets TensorFlow's thread pools for its share of the machine, and then reports
+every trial and phase as an event while the pipeline runs. The result it returns says where it
+ran, with how many threads, how long the process took to start, and its peak memory.
+"""
+
+from __future__ import annotations
+
+import resource
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from tunerbench.data.dataset import DataError
+from tunerbench.data.datasets import load_dataset
+from tunerbench.records.journal import PipelineEvents
+from tunerbench.run.pipeline_spec import PipelineSpec
+from tunerbench.run.provenance import installed_versions, version_mismatch
+
+EmitFn = Callable[[dict[str, Any]], None]
+
+
+class VersionError(RuntimeError):
+    """This process runs other versions than the session expects; the message names them."""
+
+
+class EmittedEvents(PipelineEvents):
+    """Pipeline events sent to the session, each start stamped with where it runs."""
+
+    def __init__(self, emit: EmitFn, where: dict[str, Any]) -> None:
+        self._emit = emit
+        self.where = where
+
+    def emit(self, event: dict[str, Any]) -> None:
+        self._emit({**event, **self.where} if event["event"] == "start" else event)
+
+
+def check_versions(expected: dict[str, str], where: str) -> None:
+    if not expected:
+        return
+    differs = version_mismatch(expected, installed_versions())
+    if differs:
+        raise VersionError(f"{where} runs {differs}; install the session's versions there")
+
+
+def run_spec(
+    spec: dict[str, Any], where: dict[str, Any], spawned_at: float, emit: EmitFn
+) -> dict[str, Any]:
+    """Run the pipeline of ``spec`` here; returns its result record as a dict."""
+    pipeline = PipelineSpec.from_dict(spec)
+    check_versions(pipeline.expected_versions, where.get("worker") or "this machine")
+    from tunerbench.training import backend
+
+    if pipeline.threads:
+        backend.limit_threads(pipeline.threads)
+    dataset = load_dataset(pipeline.dataset, pipeline.data_dir)
+    if pipeline.data_fingerprint and dataset.fingerprint() != pipeline.data_fingerprint:
+        raise DataError(
+            f"{where.get('worker') or 'this machine'} holds another copy of {pipeline.dataset} "
+            f"({dataset.source}) than the session; give every machine the same files"
+        )
+    scratch = None
+    if not pipeline.directory:
+        scratch = tempfile.mkdtemp(prefix=f"tunerbench-{pipeline.label}-")
+        pipeline = replace(pipeline, directory=scratch)
+    startup_s = time.time() - spawned_at
+    from tunerbench.run.pipeline import run_pipeline
+
+    try:
+        result = run_pipeline(pipeline, dataset, EmittedEvents(emit, where))
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+    result.worker = where.get("worker", "")
+    result.startup_s = round(startup_s, 3)
+    result.peak_rss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return result.to_dict()
