@@ -16,7 +16,7 @@ from tunerbench.training.batch_blocks import BlockSequential
 from tunerbench.training.hypermodel import ReferenceHyperModel
 from tunerbench.training.loops import create_loop
 from tunerbench.training.model_cache import fresh_optimizer
-from tunerbench.training.tensor_inputs import TensorCache
+from tunerbench.training.tensor_inputs import TensorCache, shuffled_batches
 
 
 def _compiled(model: keras.Model, **compile_kwargs: object) -> keras.Model:
@@ -114,14 +114,53 @@ def test_the_default_loop_builds_a_new_model_every_time(digits: Dataset) -> None
     assert hypermodel.build(_hp(48, 1e-3)) is not hypermodel.build(_hp(48, 1e-3))
 
 
-def test_every_epoch_has_a_new_order_under_a_fixed_seed() -> None:
+def _orders(data: tf.data.Dataset, epochs: int) -> list[np.ndarray]:
+    return [np.concatenate([y.numpy().ravel() for _, y in data]) for _ in range(epochs)]
+
+
+def test_every_epoch_has_a_new_order_under_a_fixed_seed_and_runs_repeat() -> None:
     """``fit(x, y, shuffle=True)`` promises a new order per epoch; Keras 3's own array path
-    repeats one order when a global seed is set. The fast loop's pipeline must not."""
-    backend.set_seed(1)
+    repeats one order when a global seed is set. Both loops' batches must not, and the same
+    seed must give the same orders again."""
     labels = np.arange(640)
-    images = np.zeros((640, 2, 2), "float32")
-    data = TensorCache().training_data(images, labels, 32, block_batches=4)
-    orders = [np.concatenate([y.numpy().ravel() for _, y in data]) for _ in range(3)]
-    for order in orders:
-        assert sorted(order) == list(labels)  # each epoch sees every example once
-    assert not np.array_equal(orders[0], orders[1]) and not np.array_equal(orders[1], orders[2])
+    images = tf.constant(np.zeros((640, 2, 2), "float32"))
+    runs = []
+    for blocks in (4, None, None):  # the fast loop's blocks, then the default loop's batches
+        backend.set_seed(1)
+        runs.append(_orders(shuffled_batches(images, tf.constant(labels), 32, blocks), 3))
+    for orders in runs:
+        assert all(sorted(order) == list(labels) for order in orders)  # every example once
+        assert not np.array_equal(orders[0], orders[1])
+        assert not np.array_equal(orders[1], orders[2])
+    assert all(np.array_equal(a, b) for a, b in zip(runs[1], runs[2], strict=True))
+
+
+def test_the_default_loop_trains_reproducibly(digits: Dataset) -> None:
+    x, y = digits.x_train[:320], digits.y_train[:320]
+    weights = []
+    for _ in range(2):
+        backend.set_seed(3)
+        loop = create_loop("keras-default")
+        model = loop.build(x.shape[1:], 10, 16, 1e-2)
+        loop.fit(model, 1e-2, x, y, None, 32, epochs=2, verbose=0)
+        weights.append(_weights(model))
+    for a, b in zip(*weights, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_diverged_trial_leaves_nothing_behind_in_the_kept_model(digits: Dataset) -> None:
+    """A trial that diverges leaves NaN in its model's optimizer state; the kept model must
+    still train the next trial of that architecture from a clean start."""
+    x, y = digits.x_train[:320], digits.y_train[:320]
+    hypermodel = ReferenceHyperModel(x.shape[1:], 10, create_loop("fast"))
+    diverged = hypermodel.build(_hp(16, 1e-2))
+    hypermodel.fit(_hp(16, 1e-2), diverged, x, y, epochs=1, verbose=0)
+    moments = [v for v in diverged.optimizer.variables if "float" in str(v.dtype) and v.shape]
+    for variable in moments:
+        variable.assign(tf.fill(variable.shape, float("nan")))
+    assert moments and all(np.isnan(v.numpy()).all() for v in moments)
+    kept = hypermodel.build(_hp(16, 1e-3))
+    history = hypermodel.fit(_hp(16, 1e-3), kept, x, y, epochs=2, verbose=0)
+    assert kept is diverged
+    assert all(np.isfinite(loss) for loss in history.history["loss"])
+    assert all(np.isfinite(w).all() for w in _weights(kept))

@@ -16,6 +16,7 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 import keras
+import tensorflow as tf
 
 
 def _fresh(initializer: Any) -> Any:
@@ -48,7 +49,9 @@ def fresh_optimizer(model: keras.Model, learning_rate: float) -> None:
     """
     optimizer = model.optimizer
     for variable in optimizer.variables:
-        variable.assign(variable * 0)
+        # Assigned, not multiplied by zero: a diverged trial leaves NaN or Inf here, and
+        # NaN * 0 is NaN, which would fail every later trial of this architecture.
+        variable.assign(tf.zeros(variable.shape, dtype=variable.dtype))
     optimizer.learning_rate = learning_rate
 
 

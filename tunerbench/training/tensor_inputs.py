@@ -13,6 +13,26 @@ import numpy as np
 import tensorflow as tf
 
 
+def shuffled_batches(images: Any, labels: Any, batch_size: int, block_batches: int | None) -> Any:
+    """Batches in a new order every epoch, like ``fit(x, y, shuffle=True)`` promises.
+
+    As Keras does for arrays, the indices are shuffled and each batch gathered from the tensors:
+    shuffling the images themselves would hold a second copy of the training set in the shuffle
+    buffer for every fit. The order is seeded by TensorFlow's global seed, so a run is
+    reproducible, and drawn anew for every epoch (``reshuffle_each_iteration``): Keras 3's own
+    array path instead repeats one order in every epoch when a global seed is set. With
+    ``block_batches``, consecutive batches are stacked into blocks of that many (the last block
+    may hold fewer), provided the set splits into whole batches: a smaller last batch could not
+    be stacked, so such sets stay in plain batches.
+    """
+    n = int(labels.shape[0])
+    order = tf.data.Dataset.range(n).shuffle(n, reshuffle_each_iteration=True).batch(batch_size)
+    if block_batches and n % batch_size == 0:
+        order = order.batch(block_batches)
+    data = order.map(lambda index: (tf.gather(images, index), tf.gather(labels, index)))
+    return data.prefetch(2)
+
+
 class TensorCache:
     """Tensors of the arrays a pipeline trains on, made on first use."""
 
@@ -30,22 +50,8 @@ class TensorCache:
     def training_data(
         self, x: np.ndarray, y: np.ndarray, batch_size: int, block_batches: int | None = None
     ) -> Any:
-        """Reshuffled every epoch, like ``fit(x, y, shuffle=True)``; same batches, same updates.
-
-        As Keras does for arrays, the indices are shuffled and each batch gathered from the kept
-        tensors: shuffling the images themselves would hold a second copy of the training set in
-        the shuffle buffer for every fit. With ``block_batches``, consecutive batches are stacked
-        into blocks of that many (the last block may hold fewer), provided the set splits into
-        whole batches: a smaller last batch could not be stacked, so such sets stay in plain
-        batches.
-        """
-        images, labels = self.as_tensor(x), self.as_tensor(y)
-        order = tf.data.Dataset.range(len(y)).shuffle(len(y), reshuffle_each_iteration=True)
-        order = order.batch(batch_size)
-        if block_batches and len(y) % batch_size == 0:
-            order = order.batch(block_batches)
-        data = order.map(lambda index: (tf.gather(images, index), tf.gather(labels, index)))
-        return data.prefetch(2)
+        """``shuffled_batches`` of the kept tensors of ``x`` and ``y``."""
+        return shuffled_batches(self.as_tensor(x), self.as_tensor(y), batch_size, block_batches)
 
     def evaluation_data(self, x: np.ndarray, y: np.ndarray, batch_size: int) -> Any:
         images, labels = self.as_tensor(x), self.as_tensor(y)
