@@ -131,7 +131,8 @@ def test_every_package_is_shipped() -> None:
         ".".join(init.parent.relative_to(repo).parts)
         for init in (repo / "tunerbench").rglob("__init__.py")
     }
-    assert found | {"tunerbench.report_templates"} == listed
+    templates = {"tunerbench.report_templates", "tunerbench.report_templates.sections"}
+    assert found | templates == listed
 
 
 def test_a_plain_install_renders_reports(tmp_path: Path) -> None:

@@ -9,6 +9,12 @@ LEARNING_RATES = [1e-2, 1e-3, 1e-4]
 SEARCH_SPACE = ("units", "learning_rate")
 
 
+def grid_size() -> int:
+    """How many points GridSearch would have to visit to cover the whole space."""
+    units = (UNITS["max_value"] - UNITS["min_value"] - 1) // UNITS["step"] + 1
+    return units * len(LEARNING_RATES)
+
+
 def search_values(hp: Any) -> dict[str, Any]:
     """The values of the search space only, without Hyperband's bookkeeping entries."""
     return {name: hp.values[name] for name in SEARCH_SPACE if name in hp.values}

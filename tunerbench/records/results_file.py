@@ -17,6 +17,9 @@ from tunerbench.records.schema import RunResult
 
 FORMAT = "tunerbench-results"
 FORMAT_VERSION = 1
+# Measurements that are not pipelines, kept beside the runs: ``--tb-speed``'s epoch speed and
+# the loops' accuracy over seeds of ``--tb-loop-accuracy``.
+PERF_KINDS = ("epoch_speed", "loop_accuracy")
 
 
 class ResultsError(Exception):
@@ -71,7 +74,7 @@ def _perf_in(document: dict[str, Any]) -> list[dict[str, Any]]:
         found = document.get("perf", [])
     else:
         found = [b.get("extra_info", {}) for b in document.get("benchmarks", [])]
-    return [p for p in found if isinstance(p, dict) and p.get("kind") == "epoch_speed"]
+    return [p for p in found if isinstance(p, dict) and p.get("kind") in PERF_KINDS]
 
 
 def load_results(path: str | Path) -> list[RunResult]:
@@ -80,7 +83,7 @@ def load_results(path: str | Path) -> list[RunResult]:
 
 
 def load_file(path: str | Path) -> tuple[list[RunResult], list[dict[str, Any]]]:
-    """Run records and speed measurements (``kind`` = "epoch_speed") of one file, read once."""
+    """Run records and measurements (a ``kind`` of PERF_KINDS) of one file, read once."""
     path = Path(path)
     try:
         text = path.read_text()

@@ -24,14 +24,28 @@ from tunerbench.report.header import RunHeader, run_header
 from tunerbench.report.leaderboard import Leaderboard, leaderboard
 from tunerbench.report.performance import Performance, performance
 from tunerbench.report.plots.anytime import anytime_data, draw_anytime
+from tunerbench.report.plots.budget_ranks import draw_budget_ranks
+from tunerbench.report.plots.critical_difference import draw_critical_difference
 from tunerbench.report.plots.memory import draw_memory, memory_data
 from tunerbench.report.plots.refit_curves import draw_refit, refit_data
 from tunerbench.report.plots.search_plane import draw_search_plane, search_plane_data
 from tunerbench.report.plots.style import to_html
 from tunerbench.report.plots.time_breakdown import draw_time, time_data
+from tunerbench.report.plots.win_rates import draw_win_rates
 from tunerbench.report.reference import ReferenceComparison, reference_comparison
+from tunerbench.report.seed_statistics import RANK_POINTS, SeedStatistics, seed_statistics
 from tunerbench.report.trials_table import TrialRow, trial_rows
+from tunerbench.report.verdict import Verdict, verdict
 from tunerbench.report.versions import VersionsTable, versions_table
+
+
+@dataclass(frozen=True)
+class EnvironmentStatistics:
+    """What one environment's seeds say: the verdict, the statistics behind it, its figures."""
+
+    verdict: Verdict
+    statistics: SeedStatistics
+    plots: dict[str, str]  # figure name -> embedded HTML ("" where the data cannot draw it)
 
 
 @dataclass(frozen=True)
@@ -41,6 +55,7 @@ class GroupSection:
     id: str
     key: GroupKey
     header: RunHeader
+    environments: list[EnvironmentStatistics]
     leaderboards: list[Leaderboard]
     plots: dict[str, str]  # figure name -> embedded HTML
     versions: VersionsTable
@@ -72,6 +87,21 @@ def _plots(runs: list[RunResult], prefix: str) -> dict[str, str]:
     return {name: to_html(fig, f"{prefix}-plot-{name}") for name, fig in figures.items()}
 
 
+def _statistics(
+    key: GroupKey, env: str, runs: list[RunResult], prefix: str
+) -> EnvironmentStatistics:
+    stats = seed_statistics(env, runs)
+    plots = {"cd": "", "budget": "", "wins": ""}
+    if stats.ranks is not None and stats.n_blocks >= 2:
+        plots["cd"] = to_html(draw_critical_difference(stats.ranks), f"{prefix}-plot-cd")
+    if stats.budget is not None:
+        figure = draw_budget_ranks(stats.budget, RANK_POINTS)
+        plots["budget"] = to_html(figure, f"{prefix}-plot-budget")
+    if len(stats.tuners) > 1 and stats.n_blocks:
+        plots["wins"] = to_html(draw_win_rates(stats.win_rates), f"{prefix}-plot-wins")
+    return EnvironmentStatistics(verdict(key, stats, runs), stats, plots)
+
+
 def group_section(
     index: int, key: GroupKey, runs: list[RunResult], perf: list[dict[str, Any]]
 ) -> GroupSection:
@@ -82,6 +112,10 @@ def group_section(
         id=f"g{index}",
         key=key,
         header=run_header(runs),
+        environments=[
+            _statistics(key, e, by_env[e], f"g{index}-e{i}")
+            for i, e in enumerate(sort_environments(by_env))
+        ],
         leaderboards=[leaderboard(e, by_env[e]) for e in sort_environments(by_env)],
         plots=_plots(runs, f"g{index}"),
         versions=versions_table(runs),

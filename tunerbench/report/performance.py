@@ -11,7 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from tunerbench.records.schema import EpochSpeed, RunResult
-from tunerbench.report.grouping import GroupKey, Summary, environment, total_wall, variant
+from tunerbench.report.grouping import GroupKey, environment, total_wall, variant
+from tunerbench.report.loops_compared import (
+    LoopAccuracy,
+    LoopComparison,
+    loop_accuracy,
+    loop_comparison,
+)
 from tunerbench.training.loops import BASELINE_LOOP, DEFAULT_LOOP
 
 
@@ -23,24 +29,6 @@ class LoopSpeedup:
     ratio: float
     default_accuracy: float
     fast_accuracy: float
-
-
-@dataclass(frozen=True)
-class LoopAccuracyMetric:
-    default: Summary
-    low: float  # the default loop's range over seeds
-    high: float
-    fast: Summary
-    within: bool  # the fast loop's mean lies within that range
-
-
-@dataclass(frozen=True)
-class LoopAccuracy:
-    run: str
-    default_seeds: int
-    fast_seeds: int
-    best_val_accuracy: LoopAccuracyMetric
-    test_accuracy: LoopAccuracyMetric
 
 
 @dataclass(frozen=True)
@@ -76,6 +64,7 @@ class MemoryGrowth:
 @dataclass(frozen=True)
 class Performance:
     epochs: list[EpochSpeed]
+    loop_comparison: LoopComparison | None
     loops: list[LoopSpeedup]
     accuracy: list[LoopAccuracy]
     workers: list[WorkerSpeedup]
@@ -136,39 +125,6 @@ def worker_speedups(runs: list[RunResult]) -> list[WorkerSpeedup]:
     return rows
 
 
-def _accuracy_metric(default: list[float], fast: list[float]) -> LoopAccuracyMetric:
-    fast_summary = Summary.of(fast)
-    within = min(default) <= fast_summary.mean <= max(default)
-    return LoopAccuracyMetric(Summary.of(default), min(default), max(default), fast_summary, within)
-
-
-def loop_accuracy(runs: list[RunResult]) -> list[LoopAccuracy]:
-    """Best val_accuracy and test accuracy of each loop over seeds, and whether the fast loop's
-    mean lies within the default loop's seed-to-seed range."""
-    by_loop: dict[tuple, dict[str, list[RunResult]]] = defaultdict(lambda: defaultdict(list))
-    for run in runs:
-        by_loop[(run.tuner, environment(run), run.workers)][run.loop].append(run)
-    rows = []
-    for (tuner, env, workers), loops in sorted(by_loop.items()):
-        if DEFAULT_LOOP not in loops or BASELINE_LOOP not in loops:
-            continue
-        default, fast = loops[BASELINE_LOOP], loops[DEFAULT_LOOP]
-        rows.append(
-            LoopAccuracy(
-                f"{tuner}, {workers} worker(s), {env}",
-                len(default),
-                len(fast),
-                _accuracy_metric(
-                    [r.best_val_accuracy for r in default], [r.best_val_accuracy for r in fast]
-                ),
-                _accuracy_metric(
-                    [r.test_accuracy for r in default], [r.test_accuracy for r in fast]
-                ),
-            )
-        )
-    return rows
-
-
 def overheads(runs: list[RunResult]) -> list[Overhead]:
     return [
         Overhead(
@@ -195,13 +151,11 @@ def memory_growth(runs: list[RunResult]) -> list[MemoryGrowth]:
 
 
 def performance(key: GroupKey, runs: list[RunResult], perf: list[dict[str, Any]]) -> Performance:
-    epochs = [
-        EpochSpeed.from_dict(p)
-        for p in perf
-        if (p.get("dataset"), p.get("profile")) == (key.dataset, key.profile)
-    ]
+    mine = [p for p in perf if (p.get("dataset"), p.get("profile")) == (key.dataset, key.profile)]
+    epochs = [EpochSpeed.from_dict(p) for p in mine if p.get("kind") == "epoch_speed"]
     return Performance(
         epochs,
+        loop_comparison([p for p in mine if p.get("kind") == "loop_accuracy"]),
         loop_speedups(runs),
         loop_accuracy(runs),
         worker_speedups(runs),

@@ -6,10 +6,12 @@ CPU, the reference profile's setup.
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from tunerbench.records.schema import RunResult
-from tunerbench.report.grouping import GroupKey, environment
+from tunerbench.report.grouping import GroupKey, environment, sort_environments, variant
+from tunerbench.report.statistics.descriptive import Description, describe
 
 
 @dataclass(frozen=True)
@@ -38,10 +40,55 @@ REFERENCE = ReferenceRow(
 
 
 @dataclass(frozen=True)
+class Fidelity:
+    """The suite's Hyperband over seeds in one environment, beside the reference figures."""
+
+    environment: str
+    n_seeds: int
+    test_accuracy: Description
+    test_low: float
+    test_high: float
+    best_epoch_mean: float
+    best_epoch_low: int
+    best_epoch_high: int
+    units: dict[int, int]  # chosen units -> how many seeds chose them
+
+    @property
+    def test_within(self) -> bool:
+        return self.test_low <= REFERENCE.test_accuracy <= self.test_high
+
+    @property
+    def best_epoch_within(self) -> bool:
+        return self.best_epoch_low <= REFERENCE.best_epoch <= self.best_epoch_high
+
+    @property
+    def units_chosen(self) -> bool:
+        return REFERENCE.units in self.units
+
+
+@dataclass(frozen=True)
 class ReferenceComparison:
     reference: ReferenceRow
     measured: list[ReferenceRow]
     comparable: bool  # the same dataset and profile as the reference run
+    fidelity: list[Fidelity]  # per environment, for the default way of running Hyperband
+
+
+def fidelity(environment_name: str, runs: list[RunResult]) -> Fidelity:
+    tests = [r.test_accuracy for r in runs]
+    epochs = [r.best_epoch for r in runs]
+    units = Counter(int(r.best_hyperparameters.get("units", 0)) for r in runs)
+    return Fidelity(
+        environment=environment_name,
+        n_seeds=len({r.seed for r in runs}),
+        test_accuracy=describe(tests),
+        test_low=min(tests),
+        test_high=max(tests),
+        best_epoch_mean=sum(epochs) / len(epochs),
+        best_epoch_low=min(epochs),
+        best_epoch_high=max(epochs),
+        units=dict(sorted(units.items())),
+    )
 
 
 def reference_comparison(key: GroupKey, runs: list[RunResult]) -> ReferenceComparison:
@@ -60,4 +107,9 @@ def reference_comparison(key: GroupKey, runs: list[RunResult]) -> ReferenceCompa
         if r.tuner == REFERENCE_TUNER
     ]
     comparable = key.dataset == "fashion_mnist" and key.profile == "reference"
-    return ReferenceComparison(REFERENCE, measured, comparable)
+    plain: dict[str, list[RunResult]] = defaultdict(list)
+    for run in runs:
+        if variant(run) == REFERENCE_TUNER:  # the default loop, one worker
+            plain[environment(run)].append(run)
+    fidelities = [fidelity(env, plain[env]) for env in sort_environments(plain)]
+    return ReferenceComparison(REFERENCE, measured, comparable, fidelities)

@@ -19,6 +19,7 @@ from tunerbench.records.results_file import load_file
 from tunerbench.records.schema import RunResult
 from tunerbench.report.context import build_context
 from tunerbench.report.grouping import Summary
+from tunerbench.report.statistics.descriptive import Description
 
 TEMPLATES = "tunerbench.report_templates"
 
@@ -43,6 +44,28 @@ def fmt_summary(summary: Summary, digits: int = 4) -> str:
     return f"{summary.mean:.{digits}f} ± {summary.sd:.{digits}f}"
 
 
+def fmt_description(description: Description, digits: int = 4) -> str:
+    """Mean ± sample standard deviation of a Description (the mean alone for one value)."""
+    return fmt_summary(Summary(description.mean, description.sd, description.n), digits)
+
+
+def fmt_iqm(description: Description, digits: int = 4) -> str:
+    """The interquartile mean with its 95% bootstrap interval, where there is one."""
+    if description.iqm_low is None or description.iqm_high is None:
+        return fmt_number(description.iqm, digits)
+    return (
+        f"{description.iqm:.{digits}f} [{description.iqm_low:.{digits}f}, "
+        f"{description.iqm_high:.{digits}f}]"
+    )
+
+
+def fmt_p(value: float | None) -> str:
+    """A p-value: four decimals, or three significant digits below 0.001."""
+    if value is None:
+        return ""
+    return f"{value:.3g}" if value < 0.001 else f"{value:.4f}"
+
+
 def fmt_ratio(value: float | None, digits: int = 2) -> str:
     return "" if value is None else f"{value:.{digits}f}x"
 
@@ -59,7 +82,15 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(num=fmt_number, pm=fmt_summary, ratio=fmt_ratio, hp=fmt_hyperparameters)
+    env.filters.update(
+        num=fmt_number,
+        pm=fmt_summary,
+        describe=fmt_description,
+        iqm=fmt_iqm,
+        p=fmt_p,
+        ratio=fmt_ratio,
+        hp=fmt_hyperparameters,
+    )
     return env
 
 

@@ -113,3 +113,16 @@ def measure_epochs(split: Split, dataset: str, profile: str, epochs: int = 3) ->
         epochs_timed=len(fast),
         units=UNITS,
     )
+
+
+def epoch_speed_task(
+    dataset: str, data_dir: str | None, profile: str, emit: object = None
+) -> dict[str, object]:
+    """``measure_epochs`` in a process of its own (see ``child_process``), on the profile's
+    split of the dataset; returns the record."""
+    from tunerbench.data.datasets import load_dataset
+    from tunerbench.data.holdout import make_split
+    from tunerbench.profiles import PROFILES
+
+    split = make_split(load_dataset(dataset, data_dir), PROFILES[profile])
+    return measure_epochs(split, dataset, profile).to_dict()

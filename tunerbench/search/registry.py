@@ -33,6 +33,8 @@ class TunerEntry:
     planned_trials: Callable[[Budget], int]
     # Which phases train its models: Keras models through the training loop, or scikit-learn.
     framework: Literal["keras", "sklearn"]
+    # Whether it walks a grid of the space (the report says how much of the grid it covered).
+    walks_grid: bool = False
 
     @property
     def measures_fit_time(self) -> bool:
@@ -54,7 +56,9 @@ TUNERS: Choices[TunerEntry] = Choices(
             TunerEntry(
                 "random", "RandomSearch", f"{_FACTORIES}:random_search", _max_trials, "keras"
             ),
-            TunerEntry("grid", "GridSearch", f"{_FACTORIES}:grid_search", _max_trials, "keras"),
+            TunerEntry(
+                "grid", "GridSearch", f"{_FACTORIES}:grid_search", _max_trials, "keras", True
+            ),
             TunerEntry(
                 "hyperband", "Hyperband", f"{_FACTORIES}:hyperband", _hyperband_trials, "keras"
             ),

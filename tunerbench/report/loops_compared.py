@@ -1,0 +1,124 @@
+"""The two training loops compared on accuracy, over seeds.
+
+Two views: whole pipelines run with each loop (the tuner's choices differ, so only their ranges
+are compared), and ``--tb-loop-accuracy``'s fixed hyperparameters trained under both loops with
+the same seeds, paired by seed: the test of whether the fast loop trains as well as Keras' own.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from tunerbench.records.schema import RunResult
+from tunerbench.report.grouping import Summary, environment
+from tunerbench.report.statistics.paired import PairedDifference, paired_difference
+from tunerbench.training.loops import BASELINE_LOOP, DEFAULT_LOOP
+
+
+@dataclass(frozen=True)
+class LoopAccuracyMetric:
+    default: Summary
+    low: float  # the default loop's range over seeds
+    high: float
+    fast: Summary
+    within: bool  # the fast loop's mean lies within that range
+
+
+@dataclass(frozen=True)
+class LoopAccuracy:
+    run: str
+    default_seeds: int
+    fast_seeds: int
+    best_val_accuracy: LoopAccuracyMetric
+    test_accuracy: LoopAccuracyMetric
+
+
+@dataclass(frozen=True)
+class LoopSeed:
+    seed: int
+    default_test: float
+    fast_test: float
+    default_best_epoch: int
+    fast_best_epoch: int
+
+
+@dataclass(frozen=True)
+class LoopComparison:
+    """Both loops on the same fixed hyperparameters and seeds, paired by seed (fast - default)."""
+
+    units: int
+    learning_rate: float
+    seeds: list[LoopSeed]
+    test_accuracy: PairedDifference
+    best_val_accuracy: PairedDifference
+
+
+def _accuracy_metric(default: list[float], fast: list[float]) -> LoopAccuracyMetric:
+    fast_summary = Summary.of(fast)
+    within = min(default) <= fast_summary.mean <= max(default)
+    return LoopAccuracyMetric(Summary.of(default), min(default), max(default), fast_summary, within)
+
+
+def loop_accuracy(runs: list[RunResult]) -> list[LoopAccuracy]:
+    """Best val_accuracy and test accuracy of each loop over seeds, and whether the fast loop's
+    mean lies within the default loop's seed-to-seed range."""
+    by_loop: dict[tuple, dict[str, list[RunResult]]] = defaultdict(lambda: defaultdict(list))
+    for run in runs:
+        by_loop[(run.tuner, environment(run), run.workers)][run.loop].append(run)
+    rows = []
+    for (tuner, env, workers), loops in sorted(by_loop.items()):
+        if DEFAULT_LOOP not in loops or BASELINE_LOOP not in loops:
+            continue
+        default, fast = loops[BASELINE_LOOP], loops[DEFAULT_LOOP]
+        rows.append(
+            LoopAccuracy(
+                f"{tuner}, {workers} worker(s), {env}",
+                len(default),
+                len(fast),
+                _accuracy_metric(
+                    [r.best_val_accuracy for r in default], [r.best_val_accuracy for r in fast]
+                ),
+                _accuracy_metric(
+                    [r.test_accuracy for r in default], [r.test_accuracy for r in fast]
+                ),
+            )
+        )
+    return rows
+
+
+def loop_comparison(records: list[dict[str, Any]]) -> LoopComparison | None:
+    """The loop-accuracy records of one dataset and profile, paired by seed; the newest record
+    of a (loop, seed) counts when one was measured twice."""
+    by_loop: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
+    for record in records:
+        by_loop[record["loop"]][record["seed"]] = record
+    default, fast = by_loop.get(BASELINE_LOOP, {}), by_loop.get(DEFAULT_LOOP, {})
+    seeds = sorted(set(default) & set(fast))
+    if not seeds:
+        return None
+
+    def paired(metric: str) -> PairedDifference:
+        return paired_difference(
+            {s: default[s][metric] for s in seeds}, {s: fast[s][metric] for s in seeds}
+        )
+
+    rows = [
+        LoopSeed(
+            s,
+            default[s]["test_accuracy"],
+            fast[s]["test_accuracy"],
+            default[s]["best_epoch"],
+            fast[s]["best_epoch"],
+        )
+        for s in seeds
+    ]
+    first = default[seeds[0]]
+    return LoopComparison(
+        first["units"],
+        first["learning_rate"],
+        rows,
+        paired("test_accuracy"),
+        paired("best_val_accuracy"),
+    )

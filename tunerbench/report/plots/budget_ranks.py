@@ -1,0 +1,36 @@
+"""Average rank over the budget: each tuner's rank by best-so-far val_accuracy at every fraction
+of the epoch budget, averaged over seeds; where a tuner leads early and where it leads late."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from tunerbench.report.plots.style import colors, esc
+from tunerbench.report.statistics.budget import BudgetRanks
+
+
+def draw_budget_ranks(ranks: BudgetRanks, points: tuple[float, ...]) -> go.Figure:
+    palette = colors(ranks.tuners)
+    fig = go.Figure()
+    percent = [100 * f for f in ranks.fractions]
+    for name in ranks.tuners:
+        fig.add_trace(
+            go.Scatter(
+                x=percent,
+                y=ranks.mean_rank[name],
+                mode="lines",
+                name=esc(name),
+                line={"color": palette[name], "shape": "hv"},
+                hovertemplate=f"{esc(name)}: mean rank %{{y:.2f}} at %{{x:.0f}}%<extra></extra>",
+            )
+        )
+    for point in points:
+        fig.add_vline(x=100 * point, line={"color": "#999", "dash": "dot", "width": 1})
+    fig.update_layout(
+        title=f"Average rank over the epoch budget ({ranks.n_seeds} seeds; 1 = best so far)",
+        xaxis={"title": {"text": "epoch budget spent (%)"}, "range": [0, 100]},
+        yaxis={"title": {"text": "mean rank"}, "autorange": "reversed", "dtick": 1},
+        height=420,
+        legend_title_text="tuner",
+    )
+    return fig

@@ -1,0 +1,92 @@
+"""The statistics-over-seeds section of one environment: each tuner's figures with robust
+intervals, paired tests between tuners, ranks over all of them, win rates, and ranks at every
+fraction of the epoch budget."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tunerbench.records.schema import RunResult
+from tunerbench.report.plots.anytime import best_so_far
+from tunerbench.report.seed_tables import runs_by_seed, seed_table
+from tunerbench.report.statistics.budget import BudgetRanks, rank_over_budget
+from tunerbench.report.statistics.descriptive import Description, describe
+from tunerbench.report.statistics.paired import (
+    PairwiseTests,
+    WinRates,
+    pairwise_wilcoxon,
+    seeds_needed,
+    win_rates,
+)
+from tunerbench.report.statistics.ranks import RankTest, friedman_nemenyi
+
+ALPHA = 0.05
+FRACTIONS = [round(f, 2) for f in np.linspace(0.0, 1.0, 101)]
+RANK_POINTS = (0.25, 0.5, 1.0)
+DESCRIBED = ("test_accuracy", "best_val_accuracy", "total_wall_s", "total_cpu_s")
+
+
+@dataclass(frozen=True)
+class TunerFigures:
+    variant: str
+    n_seeds: int
+    described: dict[str, Description]  # per metric of DESCRIBED
+
+
+@dataclass(frozen=True)
+class SeedStatistics:
+    environment: str
+    tuners: list[TunerFigures]
+    n_blocks: int  # seeds every tuner has: the blocks of the paired tests
+    pairwise: PairwiseTests  # on test accuracy
+    ranks: RankTest | None  # Friedman and Nemenyi on test accuracy; None below 3 tuners
+    win_rates: WinRates  # on test accuracy
+    budget: BudgetRanks | None  # None without a seed that every tuner has
+    ranks_at: dict[float, dict[str, float]]  # mean ranks at RANK_POINTS of the budget
+    seeds_needed: int  # for a clean sweep to survive Holm's correction over every pair
+    notes: list[str]
+
+
+def budget_curves(runs: list[RunResult]) -> dict[str, dict[int, tuple[list[float], list[float]]]]:
+    """Best-so-far val_accuracy against the fraction of the epoch budget spent, per tuner and
+    seed (the first run of a repeated seed: curves of repeats cannot be averaged as steps)."""
+    curves = {}
+    for name, seeds in runs_by_seed(runs).items():
+        curves[name] = {}
+        for seed, seed_runs in seeds.items():
+            run = seed_runs[0]
+            xs, ys = best_so_far(run.trials, "epochs")
+            curves[name][seed] = ([x / run.budget.total_epochs for x in xs], ys)
+    return curves
+
+
+def seed_statistics(environment: str, runs: list[RunResult]) -> SeedStatistics:
+    tables = {metric: seed_table(runs, metric) for metric in DESCRIBED}
+    accuracy = tables["test_accuracy"]
+    tuners = [
+        TunerFigures(
+            name,
+            len(accuracy.values[name]),
+            {m: describe(list(tables[m].values[name].values())) for m in DESCRIBED},
+        )
+        for name in accuracy.values
+    ]
+    pairwise = pairwise_wilcoxon(accuracy.values, ALPHA)
+    budget = None
+    if pairwise.n_blocks:
+        budget = rank_over_budget(budget_curves(runs), FRACTIONS)
+    notes = [note for note in (accuracy.note(),) if note]
+    return SeedStatistics(
+        environment=environment,
+        tuners=tuners,
+        n_blocks=pairwise.n_blocks,
+        pairwise=pairwise,
+        ranks=friedman_nemenyi(accuracy.values, ALPHA),
+        win_rates=win_rates(accuracy.values),
+        budget=budget,
+        ranks_at={f: budget.at(f) for f in RANK_POINTS} if budget else {},
+        seeds_needed=seeds_needed(len(tuners), ALPHA) if len(tuners) > 1 else 1,
+        notes=notes,
+    )

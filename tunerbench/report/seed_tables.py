@@ -1,0 +1,63 @@
+"""Per-seed values of each tuner: the blocks every paired statistic uses.
+
+Merged files can hold one (tuner, seed) several times: a rerun, another thread setting, another
+machine. A paired test needs one value per block, and a repeated seed is not a new sample, so
+the runs of one seed are combined by their mean and counted once; the table says where it did.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tunerbench.records.schema import RunResult
+from tunerbench.report.grouping import sort_variants, total_cpu, total_wall, variant
+
+METRICS: dict[str, Callable[[RunResult], float]] = {
+    "test_accuracy": lambda r: r.test_accuracy,
+    "best_val_accuracy": lambda r: r.best_val_accuracy,
+    "test_loss": lambda r: r.test_loss,
+    "total_wall_s": total_wall,
+    "total_cpu_s": total_cpu,
+    **{f"{p}_wall_s": (lambda r, p=p: r.phases[p].wall_s) for p in ("search", "refit", "final")},
+    **{f"{p}_cpu_s": (lambda r, p=p: r.phases[p].cpu_s) for p in ("search", "refit", "final")},
+}
+
+
+@dataclass(frozen=True)
+class SeedTable:
+    values: dict[str, dict[int, float]]  # variant -> seed -> value, variants in report order
+    repeated: dict[str, dict[int, int]]  # variant -> seed -> runs combined, where more than one
+
+    def note(self) -> str | None:
+        """Where repeated runs were combined, in one sentence (None where none were)."""
+        if not self.repeated:
+            return None
+        listed = "; ".join(
+            f"{name} seed {', '.join(f'{s} ({n} runs)' for s, n in sorted(seeds.items()))}"
+            for name, seeds in self.repeated.items()
+        )
+        return (
+            f"Some seeds were run more than once ({listed}): each such seed counts once, as the "
+            "mean of its runs, in every statistic over seeds."
+        )
+
+
+def runs_by_seed(runs: list[RunResult]) -> dict[str, dict[int, list[RunResult]]]:
+    by_seed: dict[str, dict[int, list[RunResult]]] = defaultdict(lambda: defaultdict(list))
+    for run in sorted(runs, key=lambda r: r.started_at):
+        by_seed[variant(run)][run.seed].append(run)
+    return {name: dict(by_seed[name]) for name in sort_variants(by_seed)}
+
+
+def seed_table(runs: list[RunResult], metric: str) -> SeedTable:
+    value = METRICS[metric]
+    values, repeated = {}, {}
+    for name, seeds in runs_by_seed(runs).items():
+        values[name] = {s: statistics.fmean(value(r) for r in rs) for s, rs in seeds.items()}
+        counts = {s: len(rs) for s, rs in seeds.items() if len(rs) > 1}
+        if counts:
+            repeated[name] = counts
+    return SeedTable(values, repeated)

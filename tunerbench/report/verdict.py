@@ -1,0 +1,142 @@
+"""The headline of each section: a few sentences a user can act on, or, where the seeds cannot
+tell tuners apart, the command of a run that can and how long it takes."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from tunerbench.records.schema import RunResult
+from tunerbench.report.grouping import GroupKey, total_wall, variant
+from tunerbench.report.seed_statistics import SeedStatistics, TunerFigures
+
+
+@dataclass(frozen=True)
+class Verdict:
+    environment: str
+    sentences: list[str]
+    decisive: bool  # whether these seeds can call a difference significant at all
+    command: str | None  # a run with enough seeds, when these cannot decide
+    best: str
+
+
+def _interval(figures: TunerFigures) -> str:
+    d = figures.described["test_accuracy"]
+    if d.iqm_low is None or d.iqm_high is None:
+        return f"{d.mean:.4f}"
+    return f"{d.mean:.4f} (IQM {d.iqm:.4f}, 95% interval {d.iqm_low:.4f}-{d.iqm_high:.4f})"
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
+
+
+def _rerun(key: GroupKey, stats: SeedStatistics, runs: list[RunResult]) -> tuple[str, str]:
+    """The command for a run with the seeds needed, and its time from these runs' own times."""
+    tuners = ",".join(t.variant.split(" ")[0] for t in stats.tuners)
+    per_seed = sum(
+        sum(total_wall(r) + (r.startup_s or 0.0) for r in rs) / len(rs)
+        for rs in _runs_per_tuner(runs).values()
+    )
+    minutes = math.ceil(per_seed * stats.seeds_needed / 60)
+    command = (
+        f"pytest bench/ --tb-dataset {key.dataset} --tb-profile {key.profile} "
+        f"--tb-tuners {tuners} --tb-seeds {stats.seeds_needed}"
+    )
+    return command, f"about {minutes} min one pipeline after another on the machine these ran on"
+
+
+def _runs_per_tuner(runs: list[RunResult]) -> dict[str, list[RunResult]]:
+    per: dict[str, list[RunResult]] = {}
+    for run in runs:
+        per.setdefault(variant(run), []).append(run)
+    return per
+
+
+def _significance(stats: SeedStatistics, best: str) -> tuple[list[str], list[str]]:
+    better_than, tied_with = [], []
+    for other in (t.variant for t in stats.tuners if t.variant != best):
+        test = stats.pairwise.pair(best, other)
+        (better_than if test.better == best else tied_with).append(other)
+    return better_than, tied_with
+
+
+def _cheapest(stats: SeedStatistics, contenders: list[str]) -> TunerFigures:
+    figures = {t.variant: t for t in stats.tuners}
+    return min((figures[n] for n in contenders), key=lambda t: t.described["total_cpu_s"].mean)
+
+
+def _budget_sentence(stats: SeedStatistics) -> str | None:
+    if not stats.ranks_at:
+        return None
+    parts = []
+    for fraction, label in ((0.25, "a quarter"), (0.5, "half")):
+        ranks = stats.ranks_at[fraction]
+        leader = min(ranks, key=ranks.__getitem__)
+        parts.append(
+            f"at {label} of the epoch budget {leader} leads (mean rank {ranks[leader]:.1f})"
+        )
+    return f"By best val_accuracy found so far, {parts[0]}, and {parts[1]}."
+
+
+def verdict(key: GroupKey, stats: SeedStatistics, runs: list[RunResult]) -> Verdict:
+    figures = {t.variant: t for t in stats.tuners}
+    best = max(figures, key=lambda n: figures[n].described["test_accuracy"].mean)
+    n = stats.n_blocks
+    sentences = [
+        f"Highest mean test accuracy: {best}, {_interval(figures[best])} over "
+        f"{figures[best].n_seeds} seed{'s' if figures[best].n_seeds != 1 else ''}."
+    ]
+    decisive = stats.pairwise.can_be_significant
+    command = None
+    if len(figures) < 2:
+        sentences.append("Only one tuner ran, so there is nothing to compare it with.")
+    elif not decisive:
+        command, duration = _rerun(key, stats, runs)
+        sentences.append(
+            f"With {n} seed{'s' if n != 1 else ''} no difference between these {len(figures)} "
+            "tuners can be significant: under Holm's correction over "
+            f"{len(stats.pairwise.pairs)} pairs, a two-sided Wilcoxon signed-rank test needs at "
+            f"least {stats.seeds_needed} seeds, so nothing is marked best. A run that can "
+            f"decide: {command} ({duration})."
+        )
+    else:
+        better_than, tied_with = _significance(stats, best)
+        if better_than:
+            text = f"{best} is significantly better than {_names(better_than)}"
+            text += " (Wilcoxon signed-rank over seeds, Holm-corrected p < 0.05)"
+            text += (
+                f"; its differences to {_names(tied_with)} are not significant."
+                if tied_with
+                else "."
+            )
+        else:
+            lowest = min(p.p_holm for p in stats.pairwise.pairs)
+            text = (
+                f"No difference in test accuracy is significant over {n} seeds (smallest "
+                f"Holm-corrected p = {lowest:.3f}): treat {_names(list(figures))} as equally good."
+            )
+        sentences.append(text)
+        contenders = [best, *tied_with]
+        cheap = _cheapest(stats, contenders)
+        cpu = cheap.described["total_cpu_s"].mean
+        sentences.append(
+            f"Lowest CPU cost among the tuners not significantly worse than the best: "
+            f"{cheap.variant}, {cpu:.0f} CPU s per pipeline"
+            + (
+                ""
+                if cheap.variant == best
+                else f" against {best}'s {figures[best].described['total_cpu_s'].mean:.0f}"
+            )
+            + "."
+        )
+    if stats.ranks is not None and n >= 2:
+        ranks = stats.ranks
+        sentences.append(
+            f"Friedman test over all tuners: p = {ranks.p_value:.3g}; Nemenyi's critical "
+            f"difference is {ranks.critical_difference:.2f} ranks."
+        )
+    budget = _budget_sentence(stats)
+    if budget:
+        sentences.append(budget)
+    return Verdict(stats.environment, sentences, decisive, command, best)

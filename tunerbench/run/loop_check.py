@@ -1,0 +1,66 @@
+"""Do the two loops train equally well? The reference model with fixed hyperparameters (the
+reference run's choice: units 176, learning rate 1e-3) through the refit and final phases of a
+profile, under one loop and one seed, in a process of its own. ``--tb-loop-accuracy`` runs both
+loops over seeds 1..N and the report compares them paired by seed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tunerbench.records.clocks import Stopwatch
+
+UNITS = 176
+LEARNING_RATE = 1e-3
+
+
+def loop_accuracy_task(
+    dataset: str, data_dir: str | None, profile: str, loop: str, seed: int, emit: Any = None
+) -> dict[str, Any]:
+    """One (loop, seed): the refit's val_accuracy curve, its best epoch, and the final fit of a
+    new model for that many epochs, evaluated on the test set; phases seeded as a pipeline's."""
+    import keras_tuner as kt
+    import numpy as np
+
+    from tunerbench.data.datasets import load_dataset
+    from tunerbench.data.holdout import make_split
+    from tunerbench.profiles import PROFILES
+    from tunerbench.run.phases import KerasPhases
+    from tunerbench.run.seeds import phase_seeds
+    from tunerbench.training import backend
+    from tunerbench.training.hypermodel import ReferenceHyperModel
+    from tunerbench.training.loops import create_loop
+
+    data = load_dataset(dataset, data_dir)
+    split = make_split(data, PROFILES[profile])
+    hypermodel = ReferenceHyperModel(data.image_shape, data.num_classes, create_loop(loop))
+    hp = kt.HyperParameters()
+    hp.Fixed("units", UNITS)
+    hp.Fixed("learning_rate", LEARNING_RATE)
+    phases, seeds = KerasPhases(PROFILES[profile]), phase_seeds(seed)
+    backend.set_seed(seeds["refit"])
+    watch = Stopwatch()
+    curve = phases.refit_curve(hypermodel, hp, split, seeds["refit"])
+    refit = watch.elapsed()
+    best_epoch = int(np.argmax(curve)) + 1
+    backend.clear_session()
+    backend.set_seed(seeds["final"])
+    watch = Stopwatch()
+    accuracy, loss = phases.final(hypermodel, hp, split, best_epoch, seeds["final"])
+    final = watch.elapsed()
+    return {
+        "kind": "loop_accuracy",
+        "dataset": dataset,
+        "profile": profile,
+        "loop": loop,
+        "seed": seed,
+        "units": UNITS,
+        "learning_rate": LEARNING_RATE,
+        "phase_seeds": seeds,
+        "refit_val_accuracy": [round(float(v), 6) for v in curve],
+        "best_epoch": best_epoch,
+        "best_val_accuracy": round(float(max(curve)), 6),
+        "test_accuracy": round(accuracy, 6),
+        "test_loss": round(loss, 6),
+        "refit_wall_s": refit.wall_s,
+        "final_wall_s": final.wall_s,
+    }
