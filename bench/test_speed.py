@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from tunerbench.run.session import BenchSession, PipelineFailed
+from tunerbench.run.throughput import matrix_throughput
 
 
 def test_epoch_speed(benchmark, bench_session: BenchSession) -> None:
@@ -38,6 +39,7 @@ def test_epoch_speed(benchmark, bench_session: BenchSession) -> None:
         ("hyperband", "keras-default", 1),
         ("hyperband", "fast", 2),
         ("random", "fast", 1),
+        ("random", "keras-default", 1),
         ("random", "fast", 2),
     ],
 )
@@ -54,3 +56,15 @@ def test_pipeline_variant(
         pytest.fail(str(exc), pytrace=False)
     benchmark.extra_info.update(result.to_dict())
     assert result.n_trials >= 1 and result.loop == loop and result.workers == workers
+
+
+def test_cluster_throughput(benchmark, bench_session: BenchSession) -> None:
+    """Every tuner, seeds 1 and 2: one after another, then on a LocalCluster of two workers."""
+    options = bench_session.options
+    keys = [bench_session.key(t, s) for t in options.tuners for s in (1, 2)]
+    record = benchmark.pedantic(
+        matrix_throughput, args=(bench_session, keys), rounds=1, iterations=1
+    )
+    bench_session.add_perf(record)
+    benchmark.extra_info.update(record)
+    assert record["pipelines"] == len(keys) == len(record["on_cluster"])

@@ -143,6 +143,7 @@ def _run_and_kill(tmp_path: Path, args: list[str], tuner: str, after: int) -> Pa
     return journal
 
 
+@pytest.mark.slow
 def test_sigkill_during_search_then_resume_keeps_every_trial_once(tmp_path: Path) -> None:
     args = ["--tb-profile", "quick", "--tb-dataset", "digits", "--tb-tuners", "random,hyperband"]
     journal = _run_and_kill(tmp_path, args, "hyperband", 3)
@@ -168,6 +169,7 @@ def test_sigkill_during_search_then_resume_keeps_every_trial_once(tmp_path: Path
     assert len(list(tmp_path.glob("runs/*"))) == 1  # the same run directory was continued
 
 
+@pytest.mark.slow
 def test_a_search_with_workers_resumes_after_sigkill(tmp_path: Path) -> None:
     """Chief and both workers killed mid-search; the resumed search (again with two workers)
     ends with every planned trial exactly once and keeps the trials finished before."""

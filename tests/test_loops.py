@@ -14,9 +14,13 @@ from tunerbench.data.dataset import Dataset
 from tunerbench.training import backend
 from tunerbench.training.batch_blocks import BlockSequential
 from tunerbench.training.hypermodel import ReferenceHyperModel
-from tunerbench.training.loops import create_loop
+from tunerbench.training.loops import Workload, create_loop
 from tunerbench.training.model_cache import fresh_optimizer
 from tunerbench.training.tensor_inputs import TensorCache, shuffled_batches
+
+# A small study (the fast loop skips XLA) and the reference profile's (XLA pays off).
+SMALL = Workload(fit_rows=320, batch_size=32, budget_epochs=26, architectures=8)
+REFERENCE = Workload(fit_rows=48000, batch_size=32, budget_epochs=120, architectures=8)
 
 
 def _compiled(model: keras.Model, **compile_kwargs: object) -> keras.Model:
@@ -73,12 +77,23 @@ def test_blocks_are_used_only_for_sets_of_whole_batches(digits: Dataset) -> None
     assert [int(b[0].shape[0]) for b in ragged] == [32] * 10 + [10]
 
 
-def test_a_reused_model_trains_like_a_new_one(digits: Dataset, tmp_path: Path) -> None:
+def test_xla_only_where_the_work_repays_its_compilation() -> None:
+    small, reference = create_loop("fast", SMALL), create_loop("fast", REFERENCE)
+    assert not small.settings()["xla"] and reference.settings()["xla"]
+    assert reference.settings()["batches_per_architecture"] == 22500
+    ragged = Workload(fit_rows=330, batch_size=32, budget_epochs=26, architectures=8)
+    assert create_loop("fast", ragged).settings()["block_batches"] is None
+
+
+@pytest.mark.parametrize("workload", [SMALL, REFERENCE], ids=["graph", "xla"])
+def test_a_reused_model_trains_like_a_new_one(
+    digits: Dataset, tmp_path: Path, workload: Workload
+) -> None:
     """After a trial the kept model is reset; loaded with an earlier trial's checkpoint (weights
     and optimizer state, as Hyperband does), it must then train exactly like a new model loaded
-    from the same checkpoint."""
+    from the same checkpoint, compiled with XLA or not."""
     x, y = digits.x_train[:320], digits.y_train[:320]
-    hypermodel = ReferenceHyperModel(x.shape[1:], 10, create_loop("fast"))
+    hypermodel = ReferenceHyperModel(x.shape[1:], 10, create_loop("fast", workload))
     used = hypermodel.build(_hp(16, 1e-2))
     hypermodel.fit(_hp(16, 1e-2), used, x, y, epochs=1, verbose=0)
     checkpoint = str(tmp_path / "trial.weights.h5")
@@ -102,7 +117,7 @@ def test_a_reused_model_trains_like_a_new_one(digits: Dataset, tmp_path: Path) -
 
 
 def test_each_reuse_draws_new_initial_weights(digits: Dataset) -> None:
-    hypermodel = ReferenceHyperModel(digits.image_shape, 10, create_loop("fast"))
+    hypermodel = ReferenceHyperModel(digits.image_shape, 10, create_loop("fast", SMALL))
     first = _weights(hypermodel.build(_hp(48, 1e-3)))
     second = _weights(hypermodel.build(_hp(48, 1e-3)))
     assert not np.allclose(first[0], second[0])
@@ -110,7 +125,7 @@ def test_each_reuse_draws_new_initial_weights(digits: Dataset) -> None:
 
 
 def test_the_default_loop_builds_a_new_model_every_time(digits: Dataset) -> None:
-    hypermodel = ReferenceHyperModel(digits.image_shape, 10, create_loop("keras-default"))
+    hypermodel = ReferenceHyperModel(digits.image_shape, 10, create_loop("keras-default", SMALL))
     assert hypermodel.build(_hp(48, 1e-3)) is not hypermodel.build(_hp(48, 1e-3))
 
 
@@ -140,7 +155,7 @@ def test_the_default_loop_trains_reproducibly(digits: Dataset) -> None:
     weights = []
     for _ in range(2):
         backend.set_seed(3)
-        loop = create_loop("keras-default")
+        loop = create_loop("keras-default", SMALL)
         model = loop.build(x.shape[1:], 10, 16, 1e-2)
         loop.fit(model, 1e-2, x, y, None, 32, epochs=2, verbose=0)
         weights.append(_weights(model))
@@ -152,7 +167,7 @@ def test_a_diverged_trial_leaves_nothing_behind_in_the_kept_model(digits: Datase
     """A trial that diverges leaves NaN in its model's optimizer state; the kept model must
     still train the next trial of that architecture from a clean start."""
     x, y = digits.x_train[:320], digits.y_train[:320]
-    hypermodel = ReferenceHyperModel(x.shape[1:], 10, create_loop("fast"))
+    hypermodel = ReferenceHyperModel(x.shape[1:], 10, create_loop("fast", SMALL))
     diverged = hypermodel.build(_hp(16, 1e-2))
     hypermodel.fit(_hp(16, 1e-2), diverged, x, y, epochs=1, verbose=0)
     moments = [v for v in diverged.optimizer.variables if "float" in str(v.dtype) and v.shape]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from tunerbench.data.dataset import Dataset
 from tunerbench.data.holdout import make_split
 from tunerbench.profiles import Profile
-from tunerbench.run.speed import epoch_seconds, flops_per_epoch, matmul_gflops
+from tunerbench.run.epoch_breakdown import epoch_breakdown
+from tunerbench.run.speed import epoch_seconds, fast_training_epoch, flops_per_epoch, matmul_gflops
 
 
 def test_reference_epoch_is_about_44_gflop() -> None:
@@ -16,8 +17,15 @@ def test_reference_epoch_is_about_44_gflop() -> None:
 def test_both_loops_time_every_epoch(digits: Dataset, tiny: Profile) -> None:
     split = make_split(digits, tiny)
     for loop in ("keras-default", "fast"):
-        times = epoch_seconds(loop, split, epochs=2)
+        times = epoch_seconds(loop, split, tiny, epochs=2)
         assert len(times) == 2 and all(t > 0 for t in times)
+
+
+def test_the_epoch_breakdown_times_every_stage(digits: Dataset, tiny: Profile) -> None:
+    split = make_split(digits, tiny)
+    stages = epoch_breakdown(split, 16, fast_training_epoch(split, tiny), rounds=1)
+    assert list(stages) == ["matmuls", "gradients", "adam", "gather", "keras_train"]
+    assert all(seconds > 0 for seconds in stages.values())
 
 
 def test_matmul_rate_is_measured() -> None:

@@ -135,6 +135,7 @@ def test_every_package_is_shipped() -> None:
     assert found | templates == listed
 
 
+@pytest.mark.slow
 def test_a_plain_install_renders_reports(tmp_path: Path) -> None:
     """Not only an editable install: the templates ship inside the wheel."""
     repo = Path(__file__).resolve().parent.parent

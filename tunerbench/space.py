@@ -9,10 +9,14 @@ LEARNING_RATES = [1e-2, 1e-3, 1e-4]
 SEARCH_SPACE = ("units", "learning_rate")
 
 
+def architectures() -> int:
+    """How many different models the space holds (one per units value)."""
+    return (UNITS["max_value"] - UNITS["min_value"] - 1) // UNITS["step"] + 1
+
+
 def grid_size() -> int:
     """How many points GridSearch would have to visit to cover the whole space."""
-    units = (UNITS["max_value"] - UNITS["min_value"] - 1) // UNITS["step"] + 1
-    return units * len(LEARNING_RATES)
+    return architectures() * len(LEARNING_RATES)
 
 
 def search_values(hp: Any) -> dict[str, Any]:

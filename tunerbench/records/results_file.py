@@ -18,8 +18,8 @@ from tunerbench.records.schema import RunResult
 FORMAT = "tunerbench-results"
 FORMAT_VERSION = 1
 # Measurements that are not pipelines, kept beside the runs: ``--tb-speed``'s epoch speed and
-# the loops' accuracy over seeds of ``--tb-loop-accuracy``.
-PERF_KINDS = ("epoch_speed", "loop_accuracy")
+# study throughput, and the loops' accuracy over seeds of ``--tb-loop-accuracy``.
+PERF_KINDS = ("epoch_speed", "loop_accuracy", "cluster_throughput")
 
 
 class ResultsError(Exception):

@@ -91,6 +91,8 @@ class RunResult:
     collector_rss_mb: float | None = None
     # The seed each phase ran with, derived from ``seed`` (see ``tunerbench.run.seeds``).
     phase_seeds: dict[str, int] = field(default_factory=dict)
+    # How the training loop trained (XLA or not, blocks, why): its own choices, recorded.
+    loop_settings: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -135,6 +137,9 @@ class EpochSpeed:
     fast_over_bound: float
     epochs_timed: int
     kind: str = "epoch_speed"
+    # Seconds per epoch of the fast epoch built up stage by stage (``run.epoch_breakdown``):
+    # matmuls, gradients, adam, gather (hand-written, cumulative), keras_train, fast_epoch.
+    breakdown: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

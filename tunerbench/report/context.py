@@ -34,6 +34,7 @@ from tunerbench.report.plots.time_breakdown import draw_time, time_data
 from tunerbench.report.plots.win_rates import draw_win_rates
 from tunerbench.report.reference import ReferenceComparison, reference_comparison
 from tunerbench.report.seed_statistics import RANK_POINTS, SeedStatistics, seed_statistics
+from tunerbench.report.targets import Target, targets
 from tunerbench.report.trials_table import TrialRow, trial_rows
 from tunerbench.report.verdict import Verdict, verdict
 from tunerbench.report.versions import VersionsTable, versions_table
@@ -61,6 +62,7 @@ class GroupSection:
     versions: VersionsTable
     reference: ReferenceComparison
     performance: Performance
+    targets: list[Target]
     trials: list[TrialRow]
 
     @property
@@ -108,6 +110,7 @@ def group_section(
     by_env: dict[str, list[RunResult]] = defaultdict(list)
     for run in runs:
         by_env[environment(run)].append(run)
+    speed = performance(key, runs, perf)
     return GroupSection(
         id=f"g{index}",
         key=key,
@@ -120,7 +123,8 @@ def group_section(
         plots=_plots(runs, f"g{index}"),
         versions=versions_table(runs),
         reference=reference_comparison(key, runs),
-        performance=performance(key, runs, perf),
+        performance=speed,
+        targets=targets(key, runs, speed, perf),
         trials=trial_rows(runs),
     )
 

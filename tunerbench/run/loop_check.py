@@ -26,13 +26,17 @@ def loop_accuracy_task(
     from tunerbench.profiles import PROFILES
     from tunerbench.run.phases import KerasPhases
     from tunerbench.run.seeds import phase_seeds
+    from tunerbench.search.setup import pipeline_workload
     from tunerbench.training import backend
     from tunerbench.training.hypermodel import ReferenceHyperModel
     from tunerbench.training.loops import create_loop
 
     data = load_dataset(dataset, data_dir)
     split = make_split(data, PROFILES[profile])
-    hypermodel = ReferenceHyperModel(data.image_shape, data.num_classes, create_loop(loop))
+    workload = pipeline_workload(split, PROFILES[profile])
+    hypermodel = ReferenceHyperModel(
+        data.image_shape, data.num_classes, create_loop(loop, workload)
+    )
     hp = kt.HyperParameters()
     hp.Fixed("units", UNITS)
     hp.Fixed("learning_rate", LEARNING_RATE)

@@ -164,6 +164,7 @@ def run_pipeline(
         session=spec.session,
         threads=spec.threads,
         phase_seeds=seeds,
+        loop_settings=setup.loop.settings(),
     )
 
 

@@ -175,7 +175,8 @@ class BenchSession:
             loop=key.loop,
             session=self.name,
             data_dir=self.options.data_dir,
-            data_fingerprint=self.data_fingerprint,
+            # Here the pipeline reads the files this session checked; elsewhere it checks them.
+            data_fingerprint="" if local else self.data_fingerprint,
             workers=key.workers,
             directory=str(self.run_dir / label) if local else "",
             resume=self.options.resume and local,
@@ -236,9 +237,10 @@ class BenchSession:
 
     def measure(self, function: str, name: str, **kwargs: Any) -> dict[str, Any]:
         """A speed measurement ("module:function") in a fresh process of its own, saved."""
-        record = call_in_fresh_process(
-            function, kwargs, lambda event: None, self.run_dir / "logs" / f"{name}.log"
-        )
+        log = self.run_dir / "logs" / f"{name}.log"
+        return self.add_perf(call_in_fresh_process(function, kwargs, lambda event: None, log))
+
+    def add_perf(self, record: dict[str, Any]) -> dict[str, Any]:
         self.perf.append(record)
         self.save()
         return record

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Callable
 
 from tunerbench.data.holdout import Split
+from tunerbench.profiles import Profile
 from tunerbench.records.schema import EpochSpeed
 from tunerbench.training import backend
 from tunerbench.training.loops import create_loop
@@ -47,12 +49,13 @@ def matmul_gflops(n: int = 2048, repeats: int = 5) -> float:
     return 10 * 2 * n**3 / best / 1e9
 
 
-def epoch_seconds(loop_name: str, split: Split, epochs: int, batch_size: int = 32) -> list[float]:
+def epoch_seconds(loop_name: str, split: Split, profile: Profile, epochs: int) -> list[float]:
     """Wall seconds of each epoch (training and validation) within one ``fit`` call, as a trial
     runs them, leaving out the first epoch, which compiles."""
     import keras
     import keras_tuner as kt
 
+    from tunerbench.search.setup import pipeline_workload
     from tunerbench.training.hypermodel import ReferenceHyperModel
 
     class EpochTimer(keras.callbacks.Callback):
@@ -68,7 +71,8 @@ def epoch_seconds(loop_name: str, split: Split, epochs: int, batch_size: int = 3
 
     backend.clear_session()
     backend.set_seed(1)
-    hypermodel = ReferenceHyperModel(split.x_fit.shape[1:], 10, create_loop(loop_name))
+    loop = create_loop(loop_name, pipeline_workload(split, profile))
+    hypermodel = ReferenceHyperModel(split.x_fit.shape[1:], 10, loop)
     hp = kt.HyperParameters()
     hp.Fixed("units", UNITS)
     hp.Fixed("learning_rate", LEARNING_RATE)
@@ -81,7 +85,7 @@ def epoch_seconds(loop_name: str, split: Split, epochs: int, batch_size: int = 3
         split.y_fit,
         validation_data=(split.x_val, split.y_val),
         epochs=epochs + 1,
-        batch_size=batch_size,
+        batch_size=profile.batch_size,
         verbose=0,
         callbacks=[timer],
     )
@@ -89,12 +93,40 @@ def epoch_seconds(loop_name: str, split: Split, epochs: int, batch_size: int = 3
     return timer.times[1:]
 
 
+def fast_training_epoch(split: Split, profile: Profile) -> Callable[[], float]:
+    """A timer of one training epoch of the fast loop without validation (compiled first)."""
+    import keras_tuner as kt
+
+    from tunerbench.search.setup import pipeline_workload
+    from tunerbench.training.hypermodel import ReferenceHyperModel
+
+    loop = create_loop("fast", pipeline_workload(split, profile))
+    hypermodel = ReferenceHyperModel(split.x_fit.shape[1:], 10, loop)
+    hp = kt.HyperParameters()
+    hp.Fixed("units", UNITS)
+    hp.Fixed("learning_rate", LEARNING_RATE)
+    model = hypermodel.build(hp)
+
+    def one_epoch() -> float:
+        start = time.perf_counter()
+        hypermodel.fit(hp, model, split.x_fit, split.y_fit, epochs=1, verbose=0)
+        return time.perf_counter() - start
+
+    one_epoch()
+    return one_epoch
+
+
 def measure_epochs(split: Split, dataset: str, profile: str, epochs: int = 3) -> EpochSpeed:
-    """Both loops on the same data, interleaved twice so drift on a shared machine hits both."""
+    """Both loops on the same data, interleaved twice so drift on a shared machine hits both;
+    then where the fast epoch's time goes (``epoch_breakdown``)."""
+    from tunerbench.profiles import PROFILES
+    from tunerbench.run.epoch_breakdown import epoch_breakdown
+
     default, fast = [], []
     for _ in range(2):
-        default += epoch_seconds("keras-default", split, epochs)
-        fast += epoch_seconds("fast", split, epochs)
+        default += epoch_seconds("keras-default", split, PROFILES[profile], epochs)
+        fast += epoch_seconds("fast", split, PROFILES[profile], epochs)
+    breakdown = epoch_breakdown(split, UNITS, fast_training_epoch(split, PROFILES[profile]))
     gflops = matmul_gflops()
     inputs = int(split.x_fit[0].size)
     gflop = flops_per_epoch(len(split.y_fit), len(split.y_val), inputs, UNITS) / 1e9
@@ -112,6 +144,7 @@ def measure_epochs(split: Split, dataset: str, profile: str, epochs: int = 3) ->
         fast_over_bound=round(fast_s / bound, 2),
         epochs_timed=len(fast),
         units=UNITS,
+        breakdown={**breakdown, "fast_epoch": round(fast_s, 4)},
     )
 
 

@@ -25,10 +25,13 @@ def hyperband_schedule(max_epochs: int, factor: int) -> list[tuple[int, int, int
     """
     import keras_tuner as kt
 
+    # A fixed seed: the schedule does not depend on it, and an oracle without one draws it from
+    # Python's global random state, which would shift every search that reads the budget.
     oracle = kt.oracles.HyperbandOracle(
         objective=kt.Objective("val_accuracy", "max"),
         max_epochs=max_epochs,
         factor=factor,
+        seed=1,
     )
     rounds = []
     for bracket in reversed(range(oracle._get_num_brackets())):

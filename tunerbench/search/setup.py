@@ -24,9 +24,10 @@ from tunerbench.search.budget import compute_budget
 from tunerbench.search.registry import TUNERS, TunerEntry
 from tunerbench.search.trial_log import TrialLog
 from tunerbench.search.tuner_factories import TunerContext
+from tunerbench.space import architectures
 from tunerbench.training import backend
 from tunerbench.training.hypermodel import ReferenceHyperModel
-from tunerbench.training.loops import TrainingLoop, create_loop
+from tunerbench.training.loops import TrainingLoop, Workload, create_loop
 
 
 def keras_fit_args(split: Split, profile: Profile, epochs: int) -> dict[str, Any]:
@@ -39,6 +40,12 @@ def keras_fit_args(split: Split, profile: Profile, epochs: int) -> dict[str, Any
         "batch_size": profile.batch_size,
         "verbose": 0,
     }
+
+
+def pipeline_workload(split: Split, profile: Profile) -> Workload:
+    """The training a pipeline on ``split`` with ``profile`` will do, for its loop's choices."""
+    budget = compute_budget(profile)
+    return Workload(len(split.y_fit), profile.batch_size, budget.total_epochs, architectures())
 
 
 def flat(x: np.ndarray) -> np.ndarray:
@@ -79,7 +86,7 @@ class TunerSetup:
     ) -> TunerSetup:
         backend.set_seed(seed)
         split = make_split(dataset, profile)
-        loop = create_loop(loop_name)
+        loop = create_loop(loop_name, pipeline_workload(split, profile))
         ctx = TunerContext(
             hypermodel=ReferenceHyperModel(dataset.image_shape, dataset.num_classes, loop),
             budget=compute_budget(profile),

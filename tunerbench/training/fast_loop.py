@@ -3,9 +3,14 @@ this small model's arithmetic.
 
 - a ``tf.data`` pipeline on tensors kept for the pipeline (``tensor_inputs``), instead of
   re-slicing NumPy arrays every epoch;
-- batches handed over in blocks of 100 and walked inside one XLA-compiled call
-  (``batch_blocks``), instead of a return to Python or TensorFlow's executor per batch (a set
-  that does not split into whole batches gets Keras' ``steps_per_execution`` instead);
+- batches handed over in blocks of 100 and walked inside one compiled call (``batch_blocks``),
+  instead of a return to Python or TensorFlow's executor per batch (a set that does not split
+  into whole batches gets Keras' ``steps_per_execution`` instead);
+- XLA where the work repays it: compiling an architecture with XLA costs about 1.5 s more than
+  tracing it (measured here: 2 cores), and XLA then saves about 0.3-0.5 ms per batch, so it pays
+  off from about 3,000 batches per architecture. The reference profile trains about 22,500 per
+  architecture (XLA); the quick profile about 240, where XLA's compilations made the loop slower
+  than Keras' own;
 - one compiled model per architecture, reset for every trial (``model_cache``), instead of
   tracing and compiling a new one per trial;
 - validation and test batches of 1,000 images (metrics are per-sample means, so no number
@@ -22,21 +27,37 @@ import keras
 from tunerbench.records.clocks import Accumulator
 from tunerbench.training.batch_blocks import BlockSequential
 from tunerbench.training.hypermodel import reference_model
+from tunerbench.training.loops import Workload
 from tunerbench.training.model_cache import CompiledModels, fresh_optimizer
 from tunerbench.training.tensor_inputs import TensorCache
 
 BLOCK_BATCHES = 100
 EVAL_BATCH = 1000
-COMPILE = {"steps_per_execution": BLOCK_BATCHES, "jit_compile": True}
+XLA_BREAK_EVEN_BATCHES = 3000  # batches per architecture from which XLA repays its compilation
 
 
 class FastLoop:
     name = "fast"
 
-    def __init__(self) -> None:
+    def __init__(self, workload: Workload) -> None:
         self.fit_clock = Accumulator()
         self.tensors = TensorCache()
         self.models = CompiledModels()
+        self.workload = workload
+        self.xla = workload.batches_per_architecture >= XLA_BREAK_EVEN_BATCHES
+        # A block is already 100 batches per call; without blocks Keras' steps_per_execution
+        # does the grouping (one more traced loop, so used only where blocks cannot be).
+        steps = 1 if workload.whole_batches else BLOCK_BATCHES
+        self.compile_kwargs = {"steps_per_execution": steps, "jit_compile": self.xla}
+
+    def settings(self) -> dict[str, Any]:
+        return {
+            "xla": self.xla,
+            "block_batches": BLOCK_BATCHES if self.workload.whole_batches else None,
+            "batches_per_architecture": round(self.workload.batches_per_architecture),
+            "eval_batch": EVAL_BATCH,
+            "models": "one per architecture, reset per trial",
+        }
 
     def build(
         self, image_shape: tuple[int, ...], num_classes: int, units: int, learning_rate: float
@@ -45,7 +66,12 @@ class FastLoop:
             (image_shape, num_classes, units),
             learning_rate,
             lambda: reference_model(
-                BlockSequential, image_shape, num_classes, units, learning_rate, **COMPILE
+                BlockSequential,
+                image_shape,
+                num_classes,
+                units,
+                learning_rate,
+                **self.compile_kwargs,
             ),
         )
 

@@ -18,14 +18,18 @@ import tensorflow as tf
 
 from tunerbench.records.clocks import Accumulator
 from tunerbench.training.hypermodel import reference_model
+from tunerbench.training.loops import Workload
 from tunerbench.training.tensor_inputs import shuffled_batches
 
 
 class KerasDefaultLoop:
     name = "keras-default"
 
-    def __init__(self) -> None:
+    def __init__(self, workload: Workload) -> None:
         self.fit_clock = Accumulator()
+
+    def settings(self) -> dict[str, Any]:
+        return {"xla": False, "block_batches": None, "models": "new per trial"}
 
     def build(
         self, image_shape: tuple[int, ...], num_classes: int, units: int, learning_rate: float

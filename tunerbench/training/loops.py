@@ -23,10 +23,33 @@ DEFAULT_LOOP = "fast"
 BASELINE_LOOP = "keras-default"
 
 
+@dataclass(frozen=True)
+class Workload:
+    """How much training one pipeline's loop will do; what decides whether compiling pays."""
+
+    fit_rows: int
+    batch_size: int
+    budget_epochs: int  # the search's epoch budget (refit and final fit come on top)
+    architectures: int  # models of different shape the search can build
+
+    @property
+    def batches_per_architecture(self) -> float:
+        batches = self.fit_rows // self.batch_size
+        return batches * self.budget_epochs / max(1, self.architectures)
+
+    @property
+    def whole_batches(self) -> bool:
+        return self.fit_rows % self.batch_size == 0
+
+
 class TrainingLoop(Protocol):
     name: str
     # Wall seconds spent inside Keras' fit and evaluate: the rest of a pipeline is overhead.
     fit_clock: Accumulator
+
+    def settings(self) -> dict[str, Any]:
+        """How this loop trains, as recorded with the result (what it chose and why)."""
+        ...
 
     def build(
         self, image_shape: tuple[int, ...], num_classes: int, units: int, learning_rate: float
@@ -53,9 +76,9 @@ class LoopEntry:
     # "module:Class": imported only where a model trains, so the registry needs no TensorFlow.
     factory: str
 
-    def create(self) -> TrainingLoop:
+    def create(self, workload: Workload) -> TrainingLoop:
         module, _, cls = self.factory.partition(":")
-        return getattr(importlib.import_module(module), cls)()
+        return getattr(importlib.import_module(module), cls)(workload)
 
 
 LOOPS: Choices[LoopEntry] = Choices(
@@ -65,8 +88,9 @@ LOOPS: Choices[LoopEntry] = Choices(
         for e in (
             LoopEntry(
                 "fast",
-                "tf.data on kept tensors, blocks of 100 batches per XLA call, one compiled model "
-                "per architecture reused across trials",
+                "tf.data on kept tensors, blocks of 100 batches per compiled call (XLA where "
+                "the work repays its compilation), one compiled model per architecture reused "
+                "across trials",
                 "tunerbench.training.fast_loop:FastLoop",
             ),
             LoopEntry(
@@ -79,5 +103,5 @@ LOOPS: Choices[LoopEntry] = Choices(
 )
 
 
-def create_loop(name: str) -> TrainingLoop:
-    return LOOPS.get_entry(name).create()
+def create_loop(name: str, workload: Workload) -> TrainingLoop:
+    return LOOPS.get_entry(name).create(workload)
