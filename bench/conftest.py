@@ -54,8 +54,12 @@ def pytest_configure(config: pytest.Config) -> None:
         session.show = _printer(config)
         if not looking:
             session.check_data()
-            session.start()
-            session.prepare()
+            session.start()  # a cluster is reached and checked before any folder is made
+            try:
+                session.prepare()
+            except OptionsError:
+                session.close()
+                raise
     except (OptionsError, DataError, ClusterError) as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[SESSION] = session

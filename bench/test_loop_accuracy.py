@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tunerbench.run.session import BenchSession
+from tunerbench.run.session import BenchSession, PipelineFailed
 from tunerbench.training.loops import LOOPS
 
 
@@ -21,19 +21,18 @@ def loop(request: pytest.FixtureRequest) -> str:
 
 def test_loop_accuracy(benchmark, bench_session: BenchSession, loop: str, seed: int) -> None:
     options = bench_session.options
-    record = benchmark.pedantic(
-        bench_session.measure,
-        args=("tunerbench.run.loop_check:loop_accuracy_task", f"loop-accuracy-{loop}-{seed}"),
-        kwargs={
-            "dataset": options.dataset,
-            "data_dir": options.data_dir,
-            "profile": options.profile,
-            "loop": loop,
-            "seed": seed,
-        },
-        rounds=1,
-        iterations=1,
-    )
+    kwargs = {"dataset": options.dataset, "data_dir": options.data_dir,
+              "profile": options.profile, "loop": loop, "seed": seed}  # fmt: skip
+    try:
+        record = benchmark.pedantic(
+            bench_session.measure,
+            args=("tunerbench.run.loop_check:loop_accuracy_task", f"loop-accuracy-{loop}-{seed}"),
+            kwargs=kwargs,
+            rounds=1,
+            iterations=1,
+        )
+    except PipelineFailed as exc:
+        pytest.fail(str(exc), pytrace=False)
     benchmark.extra_info.update(record)
     assert 1 <= record["best_epoch"] <= len(record["refit_val_accuracy"])
     assert record["test_accuracy"] > 0.2

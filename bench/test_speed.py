@@ -62,9 +62,12 @@ def test_cluster_throughput(benchmark, bench_session: BenchSession) -> None:
     """Every tuner, seeds 1 and 2: one after another, then on a LocalCluster of two workers."""
     options = bench_session.options
     keys = [bench_session.key(t, s) for t in options.tuners for s in (1, 2)]
-    record = benchmark.pedantic(
-        matrix_throughput, args=(bench_session, keys), rounds=1, iterations=1
-    )
+    try:
+        record = benchmark.pedantic(
+            matrix_throughput, args=(bench_session, keys), rounds=1, iterations=1
+        )
+    except PipelineFailed as exc:
+        pytest.fail(str(exc), pytrace=False)
     bench_session.add_perf(record)
     benchmark.extra_info.update(record)
     assert record["pipelines"] == len(keys) == len(record["on_cluster"])

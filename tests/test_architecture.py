@@ -17,7 +17,7 @@ ALLOWED = {
     "records": set(),
     "data": {"profiles", "choices"},
     "training": {"records", "space", "choices"},
-    "search": {"training", "records", "data", "profiles", "space", "choices"},
+    "search": {"training", "records", "data", "profiles", "space", "choices", "processes"},
     "report": {"records", "choices", "space", "search.registry", "training.loops"},
 }
 

@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -61,15 +61,26 @@ def scheduler(tmp_path: Path) -> Iterator[str]:
     _stop(process)
 
 
-def _worker(address: str, name: str, tmp_path: Path, **env: str) -> subprocess.Popen[bytes]:
-    command = [DASK, "worker", address, "--nthreads", "1",
-               "--no-nanny", "--no-dashboard", "--name", name,
-               "--local-directory", str(tmp_path / name)]  # fmt: skip
-    with open(tmp_path / f"{name}.log", "ab") as output:
-        return subprocess.Popen(
-            command, env={**ENV, **env}, stdout=output, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
+@pytest.fixture
+def worker(tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
+    """Starts `dask worker` processes; every one is stopped when the test ends, passed or not."""
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(address: str, name: str, **env: str) -> subprocess.Popen[bytes]:
+        command = [DASK, "worker", address, "--nthreads", "1",
+                   "--no-nanny", "--no-dashboard", "--name", name,
+                   "--local-directory", str(tmp_path / name)]  # fmt: skip
+        with open(tmp_path / f"{name}.log", "ab") as output:
+            process = subprocess.Popen(
+                command, env={**ENV, **env}, stdout=output, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        _stop(process)
 
 
 def _events(output: Path) -> list[dict]:
@@ -118,10 +129,11 @@ def _check_matrix(output: Path, log: Path) -> dict:
 
 
 def test_a_worker_killed_mid_pipeline_costs_a_retry_not_a_result(
-    scheduler: str, tmp_path: Path
+    scheduler: str, worker: Callable[..., subprocess.Popen[bytes]], tmp_path: Path
 ) -> None:
     output, log = tmp_path / "out", tmp_path / "bench.log"
-    workers = [_worker(scheduler, f"w{i}", tmp_path) for i in (1, 2)]
+    for name in ("w1", "w2"):
+        worker(scheduler, name)
     bench = _start(
         _bench("--tb-cluster", scheduler, *MATRIX, "--tb-output", str(output),
                "--benchmark-json", str(output / "bench.json")),
@@ -141,8 +153,6 @@ def test_a_worker_killed_mid_pipeline_costs_a_retry_not_a_result(
         own = sum(p["wall_s"] for p in info["phases"].values())
         assert bench_record["stats"]["mean"] == pytest.approx(own)
         assert info["waited_s"] > 0
-    for worker in workers:
-        _stop(worker)
 
 
 def test_local_cluster_survives_a_lost_worker_and_the_session_resumes(tmp_path: Path) -> None:
@@ -186,15 +196,13 @@ def _wheel_of_another_version(tmp_path: Path) -> Path:
 
 
 def test_a_worker_of_another_version_is_named_before_anything_runs(
-    scheduler: str, tmp_path: Path
+    scheduler: str, worker: Callable[..., subprocess.Popen[bytes]], tmp_path: Path
 ) -> None:
-    other = _wheel_of_another_version(tmp_path)
-    worker = _worker(scheduler, "odd", tmp_path, PYTHONPATH=str(other))
+    worker(scheduler, "odd", PYTHONPATH=str(_wheel_of_another_version(tmp_path)))
     done = subprocess.run(
         _bench("--tb-cluster", scheduler, *MATRIX, "--tb-output", str(tmp_path / "out")),
         cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
-    _stop(worker)
     assert done.returncode == 4
     errors = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(errors) == 1, done.stderr

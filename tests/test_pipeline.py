@@ -17,7 +17,7 @@ from tunerbench.search.registry import TUNERS
 from tunerbench.search.trial_log import TrialLog
 from tunerbench.space import LEARNING_RATES
 
-# The fields the pipeline issue promises in every benchmark's extra_info.
+# The fields the README promises in every benchmark's extra_info.
 REQUIRED = {
     "tuner", "dataset", "profile", "seed", "budget", "best_hyperparameters", "best_val_accuracy",
     "best_epoch", "test_accuracy", "test_loss", "n_trials", "phases", "refit_val_accuracy",

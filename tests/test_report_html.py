@@ -54,6 +54,8 @@ def test_self_contained(page: str) -> None:
 
 
 def test_hostile_strings_are_escaped(results: list[RunResult]) -> None:
+    """Text from result files reaches tables and figure labels escaped. Plotly writes ``<`` as
+    ``\\u003c`` in its figure JSON, so a label that skipped escaping would show there."""
     evil = copy.deepcopy(results)
     for result in evil:
         result.best_hyperparameters[HOSTILE] = HOSTILE
@@ -62,8 +64,10 @@ def test_hostile_strings_are_escaped(results: list[RunResult]) -> None:
         for trial in result.trials:
             trial.hyperparameters[HOSTILE] = 1
             trial.message = HOSTILE
-    page = render_html(evil, [HOSTILE])
+            trial.trial_id = f"{trial.trial_id}{HOSTILE}"
+    page = render_html(evil + [copy.deepcopy(r) for r in results], [HOSTILE])
     assert HOSTILE not in page
+    assert "\\u003cscript" not in page  # no raw tag inside any figure's JSON either
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 

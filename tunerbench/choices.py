@@ -6,7 +6,7 @@ error naming what is allowed, and the command-line help lists the same names the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -54,6 +54,11 @@ class Choices(Mapping[str, T], Generic[T]):
             raise ChoiceError(f"unknown {self.kind} {listed}; choose from {', '.join(self.names)}")
         return names
 
-    def help(self, default: str | None = None) -> str:
-        """The names for a command-line help text, the default marked."""
-        return ", ".join(f"{n} (default)" if n == default else n for n in self.names)
+    def help(self, default: str | None = None, describe: Callable[[T], str] | None = None) -> str:
+        """The names for a command-line help text, the default marked, each described by
+        ``describe`` (the entry's summary) where given."""
+        parts = []
+        for name, entry in self._entries.items():
+            text = f"{name} (default)" if name == default else name
+            parts.append(f"{text}: {describe(entry)}" if describe else text)
+        return ("; " if describe else ", ").join(parts)

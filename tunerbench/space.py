@@ -7,6 +7,9 @@ from typing import Any
 UNITS = {"min_value": 16, "max_value": 256, "step": 32}  # 16, 48, ..., 240
 LEARNING_RATES = [1e-2, 1e-3, 1e-4]
 SEARCH_SPACE = ("units", "learning_rate")
+# The reference run's choice: the fixed hyperparameters of the loop and speed measurements.
+REFERENCE_UNITS = 176
+REFERENCE_LEARNING_RATE = 1e-3
 
 
 def architectures() -> int:

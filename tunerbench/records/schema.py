@@ -61,7 +61,7 @@ class RunResult:
     best_val_accuracy: float
     best_epoch: int
     test_accuracy: float
-    test_loss: float
+    test_loss: float | None  # None: the final fit diverged (no finite loss)
     n_trials: int
     phases: dict[str, PhaseTiming]
     refit_val_accuracy: list[float]

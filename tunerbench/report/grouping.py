@@ -7,6 +7,7 @@ may be compared at all) and, inside a group, by *environment* (TensorFlow and Ke
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable
@@ -101,6 +102,9 @@ class Summary:
 
     @classmethod
     def of(cls, values: list[float]) -> Summary:
+        """NaN for no values at all (a figure no run could give, shown as a dash)."""
+        if not values:
+            return cls(math.nan, None, 0)
         sd = statistics.stdev(values) if len(values) > 1 else None
         return cls(statistics.fmean(values), sd, len(values))
 

@@ -8,7 +8,7 @@ trained, failed trials, and how much of the grid a grid search covered.
 
 from __future__ import annotations
 
-import statistics
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +16,6 @@ from typing import Any
 from tunerbench.records.schema import PHASES, RunResult
 from tunerbench.report.grouping import (
     Summary,
-    environment,
     in_run_order,
     sort_variants,
     total_cpu,
@@ -24,8 +23,9 @@ from tunerbench.report.grouping import (
     variant,
 )
 from tunerbench.report.seed_tables import seed_table
+from tunerbench.report.statistics.descriptive import block_means
 from tunerbench.report.statistics.paired import pairwise_wilcoxon
-from tunerbench.report.statistics.ranks import friedman_nemenyi
+from tunerbench.report.statistics.ranks import block_mean_ranks, friedman_nemenyi
 from tunerbench.search.registry import TUNERS
 from tunerbench.space import grid_size
 
@@ -84,25 +84,7 @@ class Leaderboard:
     notes: list[str] = field(default_factory=list)
 
 
-def mean_ranks(runs: list[RunResult]) -> dict[str, float]:
-    """Rank variants by test accuracy within each (environment, seed), then average the ranks.
-
-    Ties share the average of the ranks they span, so a rank never favours table order.
-    """
-    ranks: dict[str, list[float]] = defaultdict(list)
-    by_seed: dict[tuple[str, int], list[RunResult]] = defaultdict(list)
-    for run in runs:
-        by_seed[(environment(run), run.seed)].append(run)
-    for seed_runs in by_seed.values():
-        scores = sorted(-r.test_accuracy for r in seed_runs)
-        for run in seed_runs:
-            first = scores.index(-run.test_accuracy)
-            last = len(scores) - 1 - scores[::-1].index(-run.test_accuracy)
-            ranks[variant(run)].append((first + last) / 2 + 1)
-    return {name: statistics.fmean(values) for name, values in ranks.items()}
-
-
-def run_metrics(run: RunResult) -> dict[str, float]:
+def run_metrics(run: RunResult) -> dict[str, float | None]:
     values = {
         "best_val_accuracy": run.best_val_accuracy,
         "test_accuracy": run.test_accuracy,
@@ -123,7 +105,7 @@ def run_metrics(run: RunResult) -> dict[str, float]:
 
 def leaderboard(env: str, runs: list[RunResult]) -> Leaderboard:
     board = Leaderboard(env, COLUMNS)
-    ranks = mean_ranks(runs)
+    ranks = block_mean_ranks(seed_table(runs, "test_accuracy").values)
     by_variant: dict[str, list[RunResult]] = defaultdict(list)
     for run in runs:
         by_variant[variant(run)].append(run)
@@ -131,11 +113,11 @@ def leaderboard(env: str, runs: list[RunResult]) -> Leaderboard:
         variant_runs = sorted(by_variant[name], key=lambda r: r.seed)
         per_run = [run_metrics(r) for r in variant_runs]
         cells = {
-            c.key: Cell(Summary.of([m[c.key] for m in per_run]))
+            c.key: Cell(Summary.of([m[c.key] for m in per_run if m[c.key] is not None]))
             for c in COLUMNS
             if c.key != "mean_rank"
         }
-        cells["mean_rank"] = Cell(Summary(ranks[name], None, len(variant_runs)))
+        cells["mean_rank"] = Cell(Summary(ranks.get(name, math.nan), None, len(variant_runs)))
         several = len(variant_runs) > 1
         hps = [(r.seed if several else None, r.best_hyperparameters) for r in variant_runs]
         board.rows.append(LeaderboardRow(name, len(variant_runs), hps, cells))
@@ -148,7 +130,7 @@ def _significant_best(column: Column, runs: list[RunResult]) -> str | None:
     """The tuner significantly better than every other in this column, if there is one."""
     if column.key == "mean_rank":
         ranks = friedman_nemenyi(seed_table(runs, "test_accuracy").values, ALPHA)
-        if ranks is None:
+        if ranks is None or ranks.p_value >= ALPHA:
             return None
         best = min(ranks.mean_rank, key=ranks.mean_rank.__getitem__)
         others = [t for t in ranks.tuners if t != best]
@@ -159,9 +141,10 @@ def _significant_best(column: Column, runs: list[RunResult]) -> str | None:
         for name, seeds in seed_table(runs, column.key).values.items()
     }
     tests = pairwise_wilcoxon(table, ALPHA)
-    if not tests.pairs:
+    means = block_means(table)  # over the seeds the tests compare
+    if not tests.pairs or not means:
         return None
-    best = max(table, key=lambda n: sum(table[n].values()) / len(table[n]))
+    best = max(means, key=means.__getitem__)
     others = [t for t in table if t != best]
     return best if all(tests.pair(best, o).better == best for o in others) else None
 

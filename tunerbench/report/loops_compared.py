@@ -8,11 +8,13 @@ the same seeds, paired by seed: the test of whether the fast loop trains as well
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from tunerbench.records.schema import RunResult
 from tunerbench.report.grouping import Summary, environment
+from tunerbench.report.seed_tables import per_seed
 from tunerbench.report.statistics.paired import PairedDifference, paired_difference
 from tunerbench.training.loops import BASELINE_LOOP, DEFAULT_LOOP
 
@@ -61,6 +63,13 @@ def _accuracy_metric(default: list[float], fast: list[float]) -> LoopAccuracyMet
     return LoopAccuracyMetric(Summary.of(default), min(default), max(default), fast_summary, within)
 
 
+def _per_seed_metric(
+    default: list[RunResult], fast: list[RunResult], value: Callable[[RunResult], float]
+) -> LoopAccuracyMetric:
+    """One value per seed on each side, so a seed run twice does not widen a range."""
+    return _accuracy_metric(per_seed(default, value), per_seed(fast, value))
+
+
 def loop_accuracy(runs: list[RunResult]) -> list[LoopAccuracy]:
     """Best val_accuracy and test accuracy of each loop over seeds, and whether the fast loop's
     mean lies within the default loop's seed-to-seed range."""
@@ -75,22 +84,18 @@ def loop_accuracy(runs: list[RunResult]) -> list[LoopAccuracy]:
         rows.append(
             LoopAccuracy(
                 f"{tuner}, {workers} worker(s), {env}",
-                len(default),
-                len(fast),
-                _accuracy_metric(
-                    [r.best_val_accuracy for r in default], [r.best_val_accuracy for r in fast]
-                ),
-                _accuracy_metric(
-                    [r.test_accuracy for r in default], [r.test_accuracy for r in fast]
-                ),
+                len({r.seed for r in default}),
+                len({r.seed for r in fast}),
+                _per_seed_metric(default, fast, lambda r: r.best_val_accuracy),
+                _per_seed_metric(default, fast, lambda r: r.test_accuracy),
             )
         )
     return rows
 
 
 def loop_comparison(records: list[dict[str, Any]]) -> LoopComparison | None:
-    """The loop-accuracy records of one dataset and profile, paired by seed; the newest record
-    of a (loop, seed) counts when one was measured twice."""
+    """The loop-accuracy records of one dataset and profile, paired by seed; when a (loop, seed)
+    was measured twice, the record read last counts (files are read in the order given)."""
     by_loop: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
     for record in records:
         by_loop[record["loop"]][record["seed"]] = record

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from tunerbench.records.schema import RunResult
 from tunerbench.report.grouping import GroupKey, environment, sort_environments, variant
+from tunerbench.report.seed_tables import per_seed
 from tunerbench.report.statistics.descriptive import Description, describe
 
 
@@ -26,7 +27,10 @@ class ReferenceRow:
     test_accuracy: float
 
 
-REFERENCE_TUNER = "hyperband"  # the reference run's tuner, compared beside it
+# The reference run's setup: only runs of this tuner, dataset and profile are its peers.
+REFERENCE_TUNER = "hyperband"
+REFERENCE_DATASET = "fashion_mnist"
+REFERENCE_PROFILE = "reference"
 REFERENCE = ReferenceRow(
     label="Keras Tuner walk-through on Fashion-MNIST (Hyperband, TensorFlow 2.4, CPU)",
     n_trials=30,
@@ -49,9 +53,9 @@ class Fidelity:
     test_low: float
     test_high: float
     best_epoch_mean: float
-    best_epoch_low: int
-    best_epoch_high: int
-    units: dict[int, int]  # chosen units -> how many seeds chose them
+    best_epoch_low: float
+    best_epoch_high: float
+    units: dict[int, int]  # chosen units -> how many seeds chose them (a seed's first run)
 
     @property
     def test_within(self) -> bool:
@@ -75,9 +79,11 @@ class ReferenceComparison:
 
 
 def fidelity(environment_name: str, runs: list[RunResult]) -> Fidelity:
-    tests = [r.test_accuracy for r in runs]
-    epochs = [r.best_epoch for r in runs]
-    units = Counter(int(r.best_hyperparameters.get("units", 0)) for r in runs)
+    """Hyperband's figures over seeds; a seed run more than once counts once (its mean)."""
+    tests = per_seed(runs, lambda r: r.test_accuracy)
+    epochs = per_seed(runs, lambda r: r.best_epoch)
+    first = {r.seed: r for r in sorted(runs, key=lambda r: r.started_at, reverse=True)}
+    units = Counter(int(r.best_hyperparameters.get("units", 0)) for r in first.values())
     return Fidelity(
         environment=environment_name,
         n_seeds=len({r.seed for r in runs}),
@@ -106,7 +112,7 @@ def reference_comparison(key: GroupKey, runs: list[RunResult]) -> ReferenceCompa
         for r in sorted(runs, key=lambda r: (environment(r), r.seed))
         if r.tuner == REFERENCE_TUNER
     ]
-    comparable = key.dataset == "fashion_mnist" and key.profile == "reference"
+    comparable = (key.dataset, key.profile) == (REFERENCE_DATASET, REFERENCE_PROFILE)
     plain: dict[str, list[RunResult]] = defaultdict(list)
     for run in runs:
         if variant(run) == REFERENCE_TUNER:  # the default loop, one worker

@@ -9,6 +9,7 @@ formatted by the filters below, so every table formats alike.
 from __future__ import annotations
 
 import importlib.resources
+import math
 from pathlib import Path
 from typing import Any
 
@@ -34,12 +35,14 @@ def _template_source(name: str) -> str:
 
 
 def fmt_number(value: float | None, digits: int = 4) -> str:
-    return "" if value is None else f"{value:.{digits}f}"
+    if value is None:
+        return ""
+    return "\u2013" if math.isnan(value) else f"{value:.{digits}f}"  # an en dash
 
 
 def fmt_summary(summary: Summary, digits: int = 4) -> str:
     """Mean ± sample standard deviation, or the mean alone for a single value."""
-    if summary.sd is None:
+    if summary.sd is None or math.isnan(summary.mean):
         return fmt_number(summary.mean, digits)
     return f"{summary.mean:.{digits}f} ± {summary.sd:.{digits}f}"
 
@@ -99,9 +102,23 @@ def render_html(
 ) -> str:
     import plotly.offline
 
-    context = build_context(results, sources, perf)
-    template = environment().get_template("report.html.j2")
-    return template.render(plotly_js=plotly.offline.get_plotlyjs(), report=context)
+    try:
+        context = build_context(results, sources, perf)
+        template = environment().get_template("report.html.j2")
+        return template.render(plotly_js=plotly.offline.get_plotlyjs(), report=context)
+    except (
+        ArithmeticError,
+        KeyError,
+        LookupError,
+        TypeError,
+        ValueError,
+        jinja2.TemplateError,
+    ) as exc:
+        # A record that reads but lacks what a section needs: one line, not a traceback.
+        raise ReportError(
+            f"cannot render a report from these results ({type(exc).__name__}: {exc}); "
+            "were they written by this version of tunerbench?"
+        ) from exc
 
 
 def read_results(paths: list[str | Path]) -> tuple[list[RunResult], list[dict[str, Any]]]:

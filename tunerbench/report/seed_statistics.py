@@ -12,7 +12,7 @@ from tunerbench.records.schema import RunResult
 from tunerbench.report.plots.anytime import best_so_far
 from tunerbench.report.seed_tables import runs_by_seed, seed_table
 from tunerbench.report.statistics.budget import BudgetRanks, rank_over_budget
-from tunerbench.report.statistics.descriptive import Description, describe
+from tunerbench.report.statistics.descriptive import Description, block_means, describe
 from tunerbench.report.statistics.paired import (
     PairwiseTests,
     WinRates,
@@ -40,6 +40,7 @@ class SeedStatistics:
     environment: str
     tuners: list[TunerFigures]
     n_blocks: int  # seeds every tuner has: the blocks of the paired tests
+    block_means: dict[str, float]  # test accuracy over those blocks: what the tests compare
     pairwise: PairwiseTests  # on test accuracy
     ranks: RankTest | None  # Friedman and Nemenyi on test accuracy; None below 3 tuners
     win_rates: WinRates  # on test accuracy
@@ -82,6 +83,7 @@ def seed_statistics(environment: str, runs: list[RunResult]) -> SeedStatistics:
         environment=environment,
         tuners=tuners,
         n_blocks=pairwise.n_blocks,
+        block_means=block_means(accuracy.values),
         pairwise=pairwise,
         ranks=friedman_nemenyi(accuracy.values, ALPHA),
         win_rates=win_rates(accuracy.values),

@@ -52,11 +52,22 @@ def runs_by_seed(runs: list[RunResult]) -> dict[str, dict[int, list[RunResult]]]
     return {name: dict(by_seed[name]) for name in sort_variants(by_seed)}
 
 
+def per_seed(runs: list[RunResult], value: Callable[[RunResult], float]) -> list[float]:
+    """One value per seed (the mean of a repeated seed's runs), in seed order: a sample in
+    which no seed counts twice."""
+    by_seed: dict[int, list[float]] = defaultdict(list)
+    for run in runs:
+        by_seed[run.seed].append(value(run))
+    return [statistics.fmean(by_seed[s]) for s in sorted(by_seed)]
+
+
 def seed_table(runs: list[RunResult], metric: str) -> SeedTable:
     value = METRICS[metric]
     values, repeated = {}, {}
     for name, seeds in runs_by_seed(runs).items():
-        values[name] = {s: statistics.fmean(value(r) for r in rs) for s, rs in seeds.items()}
+        # A figure a run could not give (a diverged fit's loss is saved as null) is left out.
+        kept = {s: [v for v in map(value, rs) if v is not None] for s, rs in seeds.items()}
+        values[name] = {s: statistics.fmean(vs) for s, vs in kept.items() if vs}
         counts = {s: len(rs) for s, rs in seeds.items() if len(rs) > 1}
         if counts:
             repeated[name] = counts

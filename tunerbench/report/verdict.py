@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from tunerbench.records.schema import RunResult
 from tunerbench.report.grouping import GroupKey, total_wall, variant
 from tunerbench.report.seed_statistics import SeedStatistics, TunerFigures
+from tunerbench.search.registry import TUNERS
+from tunerbench.training.loops import DEFAULT_LOOP
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,8 @@ def _names(names: list[str]) -> str:
 
 def _rerun(key: GroupKey, stats: SeedStatistics, runs: list[RunResult]) -> tuple[str, str]:
     """The command for a run with the seeds needed, and its time from these runs' own times."""
-    tuners = ",".join(t.variant.split(" ")[0] for t in stats.tuners)
+    ran = {r.tuner for r in runs}
+    tuners = ",".join(name for name in TUNERS.names if name in ran)
     per_seed = sum(
         sum(total_wall(r) + (r.startup_s or 0.0) for r in rs) / len(rs)
         for rs in _runs_per_tuner(runs).values()
@@ -41,9 +44,20 @@ def _rerun(key: GroupKey, stats: SeedStatistics, runs: list[RunResult]) -> tuple
     minutes = math.ceil(per_seed * stats.seeds_needed / 60)
     command = (
         f"pytest bench/ --tb-dataset {key.dataset} --tb-profile {key.profile} "
-        f"--tb-tuners {tuners} --tb-seeds {stats.seeds_needed}"
+        f"--tb-tuners {tuners} --tb-seeds {stats.seeds_needed}{_shared_options(runs)}"
     )
     return command, f"about {minutes} min one pipeline after another on the machine these ran on"
+
+
+def _shared_options(runs: list[RunResult]) -> str:
+    """The --tb-loop and --tb-workers every run shares, where they are not the defaults."""
+    loops, workers = {r.loop for r in runs}, {r.workers for r in runs}
+    text = ""
+    if len(loops) == 1 and loops != {DEFAULT_LOOP}:
+        text += f" --tb-loop {loops.pop()}"
+    if len(workers) == 1 and workers != {1}:
+        text += f" --tb-workers {workers.pop()}"
+    return text
 
 
 def _runs_per_tuner(runs: list[RunResult]) -> dict[str, list[RunResult]]:
@@ -81,7 +95,9 @@ def _budget_sentence(stats: SeedStatistics) -> str | None:
 
 def verdict(key: GroupKey, stats: SeedStatistics, runs: list[RunResult]) -> Verdict:
     figures = {t.variant: t for t in stats.tuners}
-    best = max(figures, key=lambda n: figures[n].described["test_accuracy"].mean)
+    # The best by the seeds every tuner ran (what the tests compare), else by all its seeds.
+    means = stats.block_means or {n: f.described["test_accuracy"].mean for n, f in figures.items()}
+    best = max(means, key=means.__getitem__)
     n = stats.n_blocks
     sentences = [
         f"Highest mean test accuracy: {best}, {_interval(figures[best])} over "

@@ -22,6 +22,7 @@ from tunerbench.report.grouping import (
     total_wall,
     variant,
 )
+from tunerbench.report.seed_tables import per_seed
 from tunerbench.report.statistics.versions import (
     VersionDifference,
     compare_versions,
@@ -64,6 +65,8 @@ class VersionsTable:
 
 
 def _compare(base: list[RunResult], these: list[RunResult]) -> dict[str, VersionDifference]:
+    """Each version's sample holds one value per seed (a repeated seed's mean)."""
+
     def units(r: RunResult) -> float:
         return float(r.best_hyperparameters.get("units", 0))
 
@@ -71,7 +74,7 @@ def _compare(base: list[RunResult], these: list[RunResult]) -> dict[str, Version
         return math.log10(r.best_hyperparameters.get("learning_rate", 1.0))
 
     return {
-        name: compare_versions([value(r) for r in base], [value(r) for r in these], ALPHA)
+        name: compare_versions(per_seed(base, value), per_seed(these, value), ALPHA)
         for name, value in (
             ("accuracy_test", lambda r: r.test_accuracy),
             ("units_test", units),

@@ -8,15 +8,15 @@ memory by one pipeline and makes each pipeline's timings its own.
 The process is started with ``subprocess`` (never ``fork``: forking after TensorFlow is imported
 is unsafe, and a Dask worker may not start multiprocessing children). It reads its call as JSON
 on stdin, sends events as JSON lines on a pipe of its own (so nothing the libraries print can
-mix in), and dies with its parent (``PR_SET_PDEATHSIG``), so a killed worker leaves no pipeline
-behind. Its stdout and stderr go to a log file whose last lines explain a failure.
+mix in), and dies with its parent (``processes.die_with_parent``), so a killed worker leaves no
+pipeline behind. Its stdout and stderr go to a log file whose last lines explain a failure.
 """
 
 from __future__ import annotations
 
-import ctypes
 import importlib
 import json
+import math
 import os
 import signal
 import subprocess
@@ -26,9 +26,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
+from tunerbench.processes import die_with_parent, parent_env
+
 EVENT_FD_ENV = "TUNERBENCH_EVENT_FD"
-PARENT_ENV = "TUNERBENCH_PARENT_PID"
-PR_SET_PDEATHSIG = 1
 LOG_TAIL_LINES = 12
 
 EventFn = Callable[[dict[str, Any]], None]
@@ -53,7 +53,7 @@ def call_in_fresh_process(
     every event it sends; returns what it returns, or raises ChildError."""
     log.parent.mkdir(parents=True, exist_ok=True)
     read_fd, write_fd = os.pipe()
-    env = {**os.environ, EVENT_FD_ENV: str(write_fd), PARENT_ENV: str(os.getpid())}
+    env = {**os.environ, EVENT_FD_ENV: str(write_fd), **parent_env()}
     with open(log, "ab") as output:
         child = subprocess.Popen(
             [sys.executable, "-m", "tunerbench.run.child_process"],
@@ -88,35 +88,36 @@ def call_in_fresh_process(
     raise ChildError(f"the process running {function} {how}; its last output: {_tail(log)}")
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to kill this process when its parent dies (no-op elsewhere)."""
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        return
-    if str(os.getppid()) != os.environ.get(PARENT_ENV):  # the parent died before prctl
-        os._exit(1)
+def json_safe(value: Any) -> Any:
+    """``value`` with every NaN or infinite float replaced by None: JSON has no such numbers, and
+    a diverged fit's loss must not cost the whole result."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
 
 
 def _send(stream: TextIO, event: dict[str, Any]) -> None:
-    stream.write(json.dumps(event, allow_nan=False) + "\n")
+    stream.write(json.dumps(json_safe(event), allow_nan=False) + "\n")
     stream.flush()
 
 
 def main() -> int:
-    _die_with_parent()
+    die_with_parent()
     stream = os.fdopen(int(os.environ[EVENT_FD_ENV]), "w", encoding="utf-8")
     call = json.loads(sys.stdin.read())
     module, _, name = call["function"].partition(":")
     try:
         function = getattr(importlib.import_module(module), name)
         value = function(**call["kwargs"], emit=lambda event: _send(stream, event))
+        _send(stream, {"event": "return", "value": value})
     except Exception as exc:  # reported to the parent as one line, traceback in the log
         traceback.print_exc()
         _send(stream, {"event": "error", "message": f"{type(exc).__name__}: {exc}"})
         return 1
-    _send(stream, {"event": "return", "value": value})
     return 0
 
 

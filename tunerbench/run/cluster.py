@@ -28,6 +28,8 @@ CONNECT_TIMEOUT_S = 10
 WORKERS_TIMEOUT_S = 60
 # After a task's result arrives, how long to wait for its last events (they travel apart).
 EVENTS_GRACE_S = 10.0
+# How often a waiting session asks whether any worker is left.
+WORKERS_CHECK_S = 5.0
 
 
 class ClusterError(RuntimeError):
@@ -44,8 +46,12 @@ def _share_of_cores(worker: Any) -> int:
     return max(1, (os.cpu_count() or 1) // slots)
 
 
-def pipeline_on_worker(spec: dict[str, Any], topic: str) -> dict[str, Any]:
-    """The task: check this worker, then run the pipeline in a fresh process here."""
+def pipeline_on_worker(
+    spec: dict[str, Any], topic: str, log_dir: str | None = None
+) -> dict[str, Any]:
+    """The task: check this worker (it may have joined after the session checked the others),
+    then run the pipeline in a fresh process here. Its output goes to ``log_dir`` where the
+    session can read it (a LocalCluster on its machine), else to the worker's own folder."""
     from distributed import get_worker
 
     worker = get_worker()
@@ -55,7 +61,7 @@ def pipeline_on_worker(spec: dict[str, Any], topic: str) -> dict[str, Any]:
     if differs:
         raise ClusterError(f"{name} runs {differs}; install the session's versions there")
     spec = {**spec, "threads": spec["threads"] or _share_of_cores(worker)}
-    log = Path(worker.local_directory) / f"tunerbench-{label}.log"
+    log = Path(log_dir or worker.local_directory) / f"{label}.log"
     try:
         return run_in_fresh_process(
             PipelineSpec.from_dict(spec),
@@ -70,12 +76,15 @@ def pipeline_on_worker(spec: dict[str, Any], topic: str) -> dict[str, Any]:
 class DaskExecutor:
     """Pipelines as tasks on a Dask cluster; events come back on one topic per session."""
 
-    def __init__(self, target: str, session: str, expected: dict[str, str]) -> None:
+    def __init__(
+        self, target: str, session: str, expected: dict[str, str], logs: Path | None = None
+    ) -> None:
         from distributed import Client, LocalCluster
 
         self.topic = f"tunerbench-{session}"
         self.cluster = None
         self.threads = 0  # 0: each task takes its host's share of the cores
+        self.logs = None  # where pipelines write their output, if the session can read it
         if target.startswith("local:"):
             n = int(target.removeprefix("local:"))
             self.cluster = LocalCluster(
@@ -87,10 +96,11 @@ class DaskExecutor:
             )
             self.client = Client(self.cluster)
             self.threads = max(1, (os.cpu_count() or 1) // n)
+            self.logs = str(logs) if logs is not None else None
         else:
             try:
                 self.client = Client(target, timeout=CONNECT_TIMEOUT_S)
-            except (OSError, TimeoutError) as exc:
+            except (OSError, TimeoutError, ValueError) as exc:
                 raise ClusterError(
                     f"--tb-cluster {target}: no Dask scheduler answers there ({exc}); start one "
                     "with `dask scheduler` and workers with `dask worker ADDRESS`, or check the "
@@ -127,6 +137,10 @@ class DaskExecutor:
                 )
 
     def submit(self, specs: list[PipelineSpec]) -> None:
+        """One task per pipeline, all at once: the scheduler spreads them over the workers, and
+        reschedules a task whose worker is lost."""
+        if self.logs:
+            Path(self.logs).mkdir(parents=True, exist_ok=True)
         for spec in specs:
             if self.threads and not spec.threads:
                 spec = PipelineSpec.from_dict({**spec.to_dict(), "threads": self.threads})
@@ -134,6 +148,7 @@ class DaskExecutor:
                 pipeline_on_worker,
                 spec.to_dict(),
                 self.topic,
+                self.logs,
                 key=f"{self.topic}-{spec.label}",
                 pure=False,
             )
@@ -155,10 +170,13 @@ class DaskExecutor:
                 return
 
     def collect(self, spec: PipelineSpec, on_event: EventFn) -> RunResult:
+        """Wait for one pipeline, relaying every pipeline's events meanwhile; its result comes
+        once its last events are in (or after a grace period: events travel apart)."""
         if spec.label not in self.futures:
             self.submit([spec])
         future = self.futures[spec.label]
         done_at = None
+        workers_seen = time.monotonic()
         while True:
             self._drain(on_event, 0.2)
             if future.done():
@@ -166,9 +184,30 @@ class DaskExecutor:
                 late = time.monotonic() - done_at > EVENTS_GRACE_S
                 if spec.label in self.finished or late:
                     break
+            elif time.monotonic() - workers_seen > WORKERS_CHECK_S:
+                self._wait_for_a_worker(spec.label)
+                workers_seen = time.monotonic()
         return RunResult.from_dict(future.result())
 
+    def _wait_for_a_worker(self, label: str) -> None:
+        """A pipeline waits for ever if every worker has gone: say so instead."""
+        if self.client.scheduler_info(n_workers=-1)["workers"]:
+            return
+        try:
+            self.client.wait_for_workers(1, timeout=WORKERS_TIMEOUT_S)
+        except TimeoutError:
+            raise ClusterError(
+                f"--tb-cluster {self.target}: every worker left while {label} waited, and none "
+                f"joined within {WORKERS_TIMEOUT_S} s; start workers with "
+                f"`dask worker {self.target}` and run again with --tb-resume"
+            ) from None
+
     def close(self) -> None:
+        """Cancel what is still queued or running (a session that stops takes its pipelines
+        with it), then close the client and a LocalCluster of its own."""
+        pending = [f for f in self.futures.values() if not f.done()]
+        if pending:
+            self.client.cancel(pending, force=True)
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()

@@ -7,10 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tunerbench.records.clocks import Stopwatch
-
-UNITS = 176
-LEARNING_RATE = 1e-3
+from tunerbench.space import REFERENCE_LEARNING_RATE, REFERENCE_UNITS
 
 
 def loop_accuracy_task(
@@ -18,47 +15,38 @@ def loop_accuracy_task(
 ) -> dict[str, Any]:
     """One (loop, seed): the refit's val_accuracy curve, its best epoch, and the final fit of a
     new model for that many epochs, evaluated on the test set; phases seeded as a pipeline's."""
-    import keras_tuner as kt
     import numpy as np
 
     from tunerbench.data.datasets import load_dataset
     from tunerbench.data.holdout import make_split
     from tunerbench.profiles import PROFILES
-    from tunerbench.run.phases import KerasPhases
+    from tunerbench.run.phases import KerasPhases, timed_phase
     from tunerbench.run.seeds import phase_seeds
     from tunerbench.search.setup import pipeline_workload
-    from tunerbench.training import backend
-    from tunerbench.training.hypermodel import ReferenceHyperModel
+    from tunerbench.training.hypermodel import ReferenceHyperModel, fixed_hyperparameters
     from tunerbench.training.loops import create_loop
 
     data = load_dataset(dataset, data_dir)
     split = make_split(data, PROFILES[profile])
-    workload = pipeline_workload(split, PROFILES[profile])
-    hypermodel = ReferenceHyperModel(
-        data.image_shape, data.num_classes, create_loop(loop, workload)
-    )
-    hp = kt.HyperParameters()
-    hp.Fixed("units", UNITS)
-    hp.Fixed("learning_rate", LEARNING_RATE)
+    loop_object = create_loop(loop, pipeline_workload(split, PROFILES[profile]))
+    hypermodel = ReferenceHyperModel(data.image_shape, data.num_classes, loop_object)
+    hp = fixed_hyperparameters(REFERENCE_UNITS, REFERENCE_LEARNING_RATE)
     phases, seeds = KerasPhases(PROFILES[profile]), phase_seeds(seed)
-    backend.set_seed(seeds["refit"])
-    watch = Stopwatch()
-    curve = phases.refit_curve(hypermodel, hp, split, seeds["refit"])
-    refit = watch.elapsed()
+    curve, refit = timed_phase(
+        seeds["refit"], lambda: phases.refit_curve(hypermodel, hp, split, seeds["refit"])
+    )
     best_epoch = int(np.argmax(curve)) + 1
-    backend.clear_session()
-    backend.set_seed(seeds["final"])
-    watch = Stopwatch()
-    accuracy, loss = phases.final(hypermodel, hp, split, best_epoch, seeds["final"])
-    final = watch.elapsed()
+    (accuracy, loss), final = timed_phase(
+        seeds["final"], lambda: phases.final(hypermodel, hp, split, best_epoch, seeds["final"])
+    )
     return {
         "kind": "loop_accuracy",
         "dataset": dataset,
         "profile": profile,
         "loop": loop,
         "seed": seed,
-        "units": UNITS,
-        "learning_rate": LEARNING_RATE,
+        "units": REFERENCE_UNITS,
+        "learning_rate": REFERENCE_LEARNING_RATE,
         "phase_seeds": seeds,
         "refit_val_accuracy": [round(float(v), 6) for v in curve],
         "best_epoch": best_epoch,

@@ -28,13 +28,26 @@ class Option:
 
 # bench/conftest.py registers exactly these; values go to BenchOptions.parse by ``dest``.
 OPTIONS: list[Option] = [
-    Option("--tb-tuners", "tuners", f"comma list of tuners (default all: {','.join(TUNERS)})"),
-    Option("--tb-dataset", "dataset", f"dataset: {DATASETS.help(DEFAULT_DATASET)}"),
-    Option("--tb-profile", "profile", f"run profile: {PROFILES.help(DEFAULT_PROFILE)}"),
+    Option(
+        "--tb-tuners",
+        "tuners",
+        "comma list of tuners (default all): "
+        + TUNERS.help(describe=lambda t: f"Keras Tuner's {t.keras_tuner_class}"),
+    ),
+    Option(
+        "--tb-dataset",
+        "dataset",
+        "dataset: " + DATASETS.help(DEFAULT_DATASET, lambda d: d.summary),
+    ),
+    Option(
+        "--tb-profile",
+        "profile",
+        "run profile: " + PROFILES.help(DEFAULT_PROFILE, lambda p: p.summary),
+    ),
     Option("--tb-seeds", "seeds", "number of seeds per tuner, run as seeds 1..N (default 1)"),
     Option("--tb-data-dir", "data_dir", "folder with the four Fashion-MNIST IDX files"),
     Option("--tb-output", "output", "folder for results, run folders and report (default reports)"),
-    Option("--tb-loop", "loop", f"training loop: {LOOPS.help(DEFAULT_LOOP)}"),
+    Option("--tb-loop", "loop", "training loop: " + LOOPS.help(DEFAULT_LOOP, lambda e: e.summary)),
     Option(
         "--tb-workers", "workers", "worker processes per search (Keras Tuner's distributed mode)"
     ),
@@ -152,6 +165,9 @@ def positive(flag: str, value: str | int) -> int:
     return number
 
 
+SCHEDULER_SCHEMES = ("tcp://", "tls://")
+
+
 def check_cluster(value: str | None) -> str | None:
     """``local:N`` with N >= 1, or a scheduler address such as ``tcp://HOST:PORT``."""
     if value is None:
@@ -159,7 +175,7 @@ def check_cluster(value: str | None) -> str | None:
     if value.startswith("local:"):
         positive("--tb-cluster local:N", value.removeprefix("local:"))
         return value
-    if "://" in value and value.split("://", 1)[1]:
+    if value.startswith(SCHEDULER_SCHEMES) and value.split("://", 1)[1]:
         return value
     raise OptionsError(
         f"--tb-cluster must be local:N or a scheduler address like tcp://HOST:8786, got {value!r}"

@@ -4,13 +4,28 @@ for Keras models (through the pipeline's training loop) and for scikit-learn's M
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import numpy as np
 
 from tunerbench.data.holdout import Split
 from tunerbench.profiles import Profile
+from tunerbench.records.clocks import Stopwatch
+from tunerbench.records.schema import PhaseTiming
 from tunerbench.search.setup import budget_capped_fits, flat, keras_fit_args
+
+
+def timed_phase(seed: int, work: Callable[[], Any]) -> tuple[Any, PhaseTiming]:
+    """One phase from a fresh Keras session and its own seed, timed: what it returns and how
+    long it took."""
+    from tunerbench.training import backend
+
+    backend.clear_session()
+    backend.set_seed(seed)
+    watch = Stopwatch()
+    value = work()
+    return value, watch.elapsed()
 
 
 class Phases(Protocol):

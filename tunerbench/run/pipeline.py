@@ -11,10 +11,9 @@ from typing import Any
 import numpy as np
 
 from tunerbench.data.dataset import Dataset
-from tunerbench.records.clocks import Stopwatch
 from tunerbench.records.journal import PipelineEvents, RunState
 from tunerbench.records.schema import PHASES, PhaseTiming, RunResult
-from tunerbench.run.phases import PHASES_BY_FRAMEWORK, Phases
+from tunerbench.run.phases import PHASES_BY_FRAMEWORK, Phases, timed_phase
 from tunerbench.run.pipeline_spec import PipelineSpec
 from tunerbench.run.provenance import framework_versions, machine_info
 from tunerbench.run.seeds import phase_seeds
@@ -51,11 +50,7 @@ class _Phases:
 
     def timed(self, name: str, work: Callable[[], Any]) -> Any:
         """Run one phase after the search, from a fresh Keras session and the phase's seed."""
-        backend.clear_session()
-        backend.set_seed(self.seeds[name])
-        watch = Stopwatch()
-        value = work()
-        self.timings[name] = watch.elapsed()
+        value, self.timings[name] = timed_phase(self.seeds[name], work)
         return value
 
     def search(self, spec: PipelineSpec) -> None:

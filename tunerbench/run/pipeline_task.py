@@ -1,7 +1,8 @@
 """One pipeline in the fresh process that runs it (``child_process`` calls ``run_spec``).
 
-Before anything trains, the process checks that it runs the versions the session expects and
-the same data, sets TensorFlow's thread pools for its share of the machine, and then reports
+Before anything trains, the process checks that it holds the same data as the session (the
+task that started it checked the versions), sets TensorFlow's thread pools for its share of the
+machine, and then reports
 every trial and phase as an event while the pipeline runs. The result it returns says where it
 ran, with how many threads, how long the process took to start, and its peak memory.
 """
@@ -20,13 +21,8 @@ from tunerbench.data.dataset import DataError
 from tunerbench.data.datasets import load_dataset
 from tunerbench.records.journal import PipelineEvents
 from tunerbench.run.pipeline_spec import PipelineSpec
-from tunerbench.run.provenance import installed_versions, version_mismatch
 
 EmitFn = Callable[[dict[str, Any]], None]
-
-
-class VersionError(RuntimeError):
-    """This process runs other versions than the session expects; the message names them."""
 
 
 class EmittedEvents(PipelineEvents):
@@ -40,20 +36,11 @@ class EmittedEvents(PipelineEvents):
         self._emit({**event, **self.where} if event["event"] == "start" else event)
 
 
-def check_versions(expected: dict[str, str], where: str) -> None:
-    if not expected:
-        return
-    differs = version_mismatch(expected, installed_versions())
-    if differs:
-        raise VersionError(f"{where} runs {differs}; install the session's versions there")
-
-
 def run_spec(
     spec: dict[str, Any], where: dict[str, Any], spawned_at: float, emit: EmitFn
 ) -> dict[str, Any]:
     """Run the pipeline of ``spec`` here; returns its result record as a dict."""
     pipeline = PipelineSpec.from_dict(spec)
-    check_versions(pipeline.expected_versions, where.get("worker") or "this machine")
     from tunerbench.training import backend
 
     if pipeline.threads:

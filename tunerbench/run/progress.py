@@ -77,3 +77,13 @@ class StudyProgress:
             remaining = each * (left + len(self.running) / 2) / max(1, self.slots)
             text += f"; about {remaining / 60:.1f} min left ({each:.0f} s per pipeline)"
         return text
+
+
+def retried_note(events: list[dict[str, Any]]) -> str:
+    """Why a pipeline was started more than once, naming where each start ran."""
+    starts = [e for e in events if e.get("event") == "start" and not e.get("resumed")]
+    where = ", ".join(e.get("worker") or "this machine" for e in starts)
+    return (
+        f"started {len(starts)} times ({where}): the earlier attempts were lost with their "
+        "worker or the session; only the last attempt's work is counted"
+    )

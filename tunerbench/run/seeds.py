@@ -21,4 +21,5 @@ def phase_seed(seed: int, phase: str) -> int:
 
 
 def phase_seeds(seed: int) -> dict[str, int]:
+    """Every phase's seed for the run seeded ``seed``, as recorded with its result."""
     return {phase: phase_seed(seed, phase) for phase in PHASE_STREAMS}

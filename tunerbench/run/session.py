@@ -12,8 +12,6 @@ A session lives in ``<output>/runs/<name>/``: ``session.json`` (its options), ``
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,40 +19,17 @@ from typing import Any
 
 from tunerbench.data.datasets import load_dataset
 from tunerbench.profiles import PROFILES
-from tunerbench.records.atomic_file import atomic_write_text
 from tunerbench.records.clocks import current_rss_mb
 from tunerbench.records.journal import Journal, RunJournal
 from tunerbench.records.results_file import session_document, write_json_atomic
 from tunerbench.records.schema import RunResult
-from tunerbench.run.child_process import call_in_fresh_process
+from tunerbench.run import run_folder
+from tunerbench.run.child_process import ChildError, call_in_fresh_process
 from tunerbench.run.executors import Executor, SequentialExecutor
 from tunerbench.run.options import BenchOptions, OptionsError
 from tunerbench.run.pipeline_spec import PipelineSpec
-from tunerbench.run.progress import RunProgress, StudyProgress
+from tunerbench.run.progress import RunProgress, StudyProgress, retried_note
 from tunerbench.run.provenance import installed_versions
-
-
-def _stamp() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + f"-{os.getpid()}"
-
-
-def find_resumable(options: BenchOptions) -> Path:
-    """The newest session folder with the same options, or an OptionsError saying there is none."""
-    runs = options.output / "runs"
-    candidates = []
-    for meta in runs.glob("*/session.json"):
-        try:
-            saved = json.loads(meta.read_text())
-        except (OSError, json.JSONDecodeError):
-            continue
-        if isinstance(saved, dict) and saved.get("options") == options.identity():
-            candidates.append(meta.parent)
-    if not candidates:
-        raise OptionsError(
-            f"--tb-resume: no earlier session in {runs} with these options "
-            f"({options.identity()}); run without --tb-resume to start one"
-        )
-    return max(candidates, key=lambda p: p.stat().st_mtime)
 
 
 @dataclass(frozen=True)
@@ -79,10 +54,10 @@ class BenchSession:
         self.options = options
         self.show = show
         if options.resume:
-            self.run_dir = find_resumable(options)
+            self.run_dir = run_folder.find_resumable(options)
             self.name = self.run_dir.name
         else:
-            self.name = _stamp()
+            self.name = run_folder.new_session_name()
             self.run_dir = options.output / "runs" / self.name
         self.results_path = options.output / f"tunerbench-{self.name}.json"
         self.report_path = options.output / "index.html"
@@ -97,7 +72,8 @@ class BenchSession:
         self.study = StudyProgress(total=0, slots=1)
 
     def prepare(self) -> None:
-        """Fail before any training if results could not be saved; record the options."""
+        """Fail before any training if results could not be saved; record the options, or,
+        resuming, read back the runs (journal) and measurements (results file) saved before."""
         try:
             if self.options.resume:
                 self.results = [
@@ -105,12 +81,10 @@ class BenchSession:
                     for event in self.journal.events()
                     if event.get("event") == "result"
                 ]
+                created, self.perf = run_folder.saved_measurements(self.run_dir, self.results_path)
+                self.created = created or self.created
                 return
-            self.run_dir.mkdir(parents=True, exist_ok=False)
-            atomic_write_text(
-                self.run_dir / "session.json",
-                json.dumps({"created": self.created, "options": self.options.identity()}),
-            )
+            run_folder.create(self.run_dir, self.created, self.options)
         except OSError as exc:
             raise OptionsError(
                 f"cannot write results to {self.options.output} ({exc.strerror or exc}); "
@@ -131,7 +105,10 @@ class BenchSession:
         else:
             from tunerbench.run.cluster import DaskExecutor
 
-            self.executor = DaskExecutor(self.options.cluster, self.name, installed_versions())
+            logs = self.run_dir / "logs" if self.options.cluster.startswith("local:") else None
+            self.executor = DaskExecutor(
+                self.options.cluster, self.name, installed_versions(), logs
+            )
 
     def key(
         self, tuner: str, seed: int, loop: str | None = None, workers: int | None = None
@@ -236,9 +213,14 @@ class BenchSession:
         )
 
     def measure(self, function: str, name: str, **kwargs: Any) -> dict[str, Any]:
-        """A speed measurement ("module:function") in a fresh process of its own, saved."""
+        """A measurement ("module:function") in a fresh process of its own, saved; a
+        PipelineFailed in one line if it fails."""
         log = self.run_dir / "logs" / f"{name}.log"
-        return self.add_perf(call_in_fresh_process(function, kwargs, lambda event: None, log))
+        try:
+            record = call_in_fresh_process(function, kwargs, lambda event: None, log)
+        except ChildError as exc:
+            raise PipelineFailed(f"{name}: {exc}") from None
+        return self.add_perf(record)
 
     def add_perf(self, record: dict[str, Any]) -> dict[str, Any]:
         self.perf.append(record)
@@ -252,13 +234,3 @@ class BenchSession:
         from tunerbench.report.render import write_report
 
         return write_report([self.results_path], self.report_path)
-
-
-def retried_note(events: list[dict[str, Any]]) -> str:
-    """Why a pipeline was started more than once, naming where each start ran."""
-    starts = [e for e in events if e.get("event") == "start" and not e.get("resumed")]
-    where = ", ".join(e.get("worker") or "this machine" for e in starts)
-    return (
-        f"started {len(starts)} times ({where}): the earlier attempts were lost with their "
-        "worker or the session; only the last attempt's work is counted"
-    )

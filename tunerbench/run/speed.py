@@ -13,11 +13,11 @@ from collections.abc import Callable
 from tunerbench.data.holdout import Split
 from tunerbench.profiles import Profile
 from tunerbench.records.schema import EpochSpeed
+from tunerbench.space import REFERENCE_LEARNING_RATE, REFERENCE_UNITS
 from tunerbench.training import backend
 from tunerbench.training.loops import create_loop
 
-UNITS = 176  # the reference run's choice
-LEARNING_RATE = 1e-3
+UNITS = REFERENCE_UNITS
 
 
 def flops_per_epoch(n_fit: int, n_val: int, inputs: int, units: int, classes: int = 10) -> float:
@@ -53,10 +53,9 @@ def epoch_seconds(loop_name: str, split: Split, profile: Profile, epochs: int) -
     """Wall seconds of each epoch (training and validation) within one ``fit`` call, as a trial
     runs them, leaving out the first epoch, which compiles."""
     import keras
-    import keras_tuner as kt
 
     from tunerbench.search.setup import pipeline_workload
-    from tunerbench.training.hypermodel import ReferenceHyperModel
+    from tunerbench.training.hypermodel import ReferenceHyperModel, fixed_hyperparameters
 
     class EpochTimer(keras.callbacks.Callback):
         def __init__(self) -> None:
@@ -73,9 +72,7 @@ def epoch_seconds(loop_name: str, split: Split, profile: Profile, epochs: int) -
     backend.set_seed(1)
     loop = create_loop(loop_name, pipeline_workload(split, profile))
     hypermodel = ReferenceHyperModel(split.x_fit.shape[1:], 10, loop)
-    hp = kt.HyperParameters()
-    hp.Fixed("units", UNITS)
-    hp.Fixed("learning_rate", LEARNING_RATE)
+    hp = fixed_hyperparameters(UNITS, REFERENCE_LEARNING_RATE)
     model = hypermodel.build(hp)
     timer = EpochTimer()
     hypermodel.fit(
@@ -95,16 +92,12 @@ def epoch_seconds(loop_name: str, split: Split, profile: Profile, epochs: int) -
 
 def fast_training_epoch(split: Split, profile: Profile) -> Callable[[], float]:
     """A timer of one training epoch of the fast loop without validation (compiled first)."""
-    import keras_tuner as kt
-
     from tunerbench.search.setup import pipeline_workload
-    from tunerbench.training.hypermodel import ReferenceHyperModel
+    from tunerbench.training.hypermodel import ReferenceHyperModel, fixed_hyperparameters
 
     loop = create_loop("fast", pipeline_workload(split, profile))
     hypermodel = ReferenceHyperModel(split.x_fit.shape[1:], 10, loop)
-    hp = kt.HyperParameters()
-    hp.Fixed("units", UNITS)
-    hp.Fixed("learning_rate", LEARNING_RATE)
+    hp = fixed_hyperparameters(UNITS, REFERENCE_LEARNING_RATE)
     model = hypermodel.build(hp)
 
     def one_epoch() -> float:

@@ -18,7 +18,7 @@ from tunerbench.run.cluster import DaskExecutor
 from tunerbench.run.executors import Executor, SequentialExecutor
 from tunerbench.run.pipeline_spec import PipelineSpec
 from tunerbench.run.provenance import installed_versions
-from tunerbench.run.session import BenchSession, PipelineKey
+from tunerbench.run.session import BenchSession, PipelineFailed, PipelineKey
 
 CLUSTER = "local:2"
 
@@ -28,7 +28,10 @@ def _run_all(executor: Executor, specs: list[PipelineSpec], session: BenchSessio
     executor.submit(specs)
     results: list[RunResult] = []
     for spec in specs:
-        results.append(executor.collect(spec, lambda label, event: None))
+        try:
+            results.append(executor.collect(spec, lambda label, event: None))
+        except Exception as exc:  # a pipeline's own failure, or its worker's, in one line
+            raise PipelineFailed(f"{spec.label}: {type(exc).__name__}: {exc}") from None
         session.show(f"[throughput] {spec.label} done after {time.perf_counter() - start:.0f} s")
     return time.perf_counter() - start, results
 
@@ -51,13 +54,12 @@ def matrix_throughput(session: BenchSession, keys: list[PipelineKey]) -> dict[st
     """Run ``keys`` one after another, then on the cluster; the record of both."""
     runs: dict[str, tuple[float, list[RunResult]]] = {}
     for way in ("sequential", "cluster"):
+        # Scratch folders for Keras Tuner and a fresh start each: measurements, not resumed.
         specs = [
             replace(
                 session.spec(key),
                 label=f"throughput-{way}-{session.spec(key).label}",
-                directory=""
-                if way == "cluster"
-                else str(session.run_dir / "throughput" / session.spec(key).label),
+                directory="",
                 expected_versions=installed_versions() if way == "cluster" else {},
                 resume=False,
                 earlier_events=[],
@@ -66,7 +68,12 @@ def matrix_throughput(session: BenchSession, keys: list[PipelineKey]) -> dict[st
         ]
         executor: Executor
         if way == "cluster":
-            executor = DaskExecutor(CLUSTER, f"{session.name}-throughput", installed_versions())
+            executor = DaskExecutor(
+                CLUSTER,
+                f"{session.name}-throughput",
+                installed_versions(),
+                session.run_dir / "logs",
+            )
         else:
             executor = SequentialExecutor(session.run_dir / "logs")
         try:

@@ -44,6 +44,8 @@ def hyperband_schedule(max_epochs: int, factor: int) -> list[tuple[int, int, int
 
 
 def compute_budget(profile: Profile) -> Budget:
+    """The profile's budget: the epochs of Hyperband's schedule, shared out as whole trials of at
+    most ``max_epochs`` each to every other tuner, so they all train the same epochs at most."""
     schedule = hyperband_schedule(profile.max_epochs, profile.factor)
     trials = sum(models for _, models, _ in schedule)
     total = sum(models * epochs for _, models, epochs in schedule)

@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from tunerbench.processes import parent_env
 from tunerbench.records.journal import Journal, RunJournal
 from tunerbench.search.trial_log import TrialLog
 
@@ -77,19 +78,23 @@ def run_workers(oracle: Any, spec: WorkerSpec, workers: int, log: TrialLog) -> N
         for index in range(workers):
             env = {
                 **os.environ,
+                **parent_env(),
                 "KERASTUNER_TUNER_ID": f"tuner{index}",
                 "KERASTUNER_ORACLE_IP": ip,
                 "KERASTUNER_ORACLE_PORT": str(port),
             }
             command = [sys.executable, "-m", "tunerbench.search.worker", json.dumps(asdict(spec))]
             processes.append(subprocess.Popen(command, env=env))
-        while True:
-            running = any(p.poll() is None for p in processes)
+        failed = None
+        while failed is None:
+            codes = [p.poll() for p in processes]
             for record in trials.state().trials:
                 if record.trial_id not in seen:
                     seen.add(record.trial_id)
                     log.add(record)
-            if not running:
+            # One failed: the others could wait for ever for a Hyperband round it owed.
+            failed = next(((i, c) for i, c in enumerate(codes) if c not in (None, 0)), None)
+            if all(c is not None for c in codes):
                 break
             time.sleep(0.5)
     finally:
@@ -98,7 +103,8 @@ def run_workers(oracle: Any, spec: WorkerSpec, workers: int, log: TrialLog) -> N
                 process.kill()
             process.wait()
         server.stop(grace=None)
-    failed = [(i, p.returncode) for i, p in enumerate(processes) if p.returncode != 0]
-    if failed:
-        index, code = failed[0]
-        raise WorkerError(f"worker tuner{index} exited with code {code}; its output is above")
+    if failed is not None:
+        index, code = failed
+        raise WorkerError(
+            f"worker tuner{index} exited with code {code}; its output is in the pipeline's log"
+        )

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from tunerbench.data.datasets import load_dataset
+from tunerbench.processes import die_with_parent
 from tunerbench.profiles import Profile
 from tunerbench.records.journal import Journal, RunJournal
 from tunerbench.search.distributed import WorkerSpec
@@ -22,6 +23,7 @@ from tunerbench.training.memory import frozen_heap
 
 
 def main(argv: list[str]) -> int:
+    die_with_parent()  # a chief that is killed takes its workers with it
     spec = WorkerSpec(**json.loads(argv[0]))
     backend.limit_threads(spec.threads)
     setup = TunerSetup.create(

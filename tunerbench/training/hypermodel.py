@@ -48,6 +48,14 @@ def reference_model(
     return model
 
 
+def fixed_hyperparameters(units: int, learning_rate: float) -> kt.HyperParameters:
+    """One point of the space, for training without a search."""
+    hp = kt.HyperParameters()
+    hp.Fixed("units", units)
+    hp.Fixed("learning_rate", learning_rate)
+    return hp
+
+
 class ReferenceHyperModel(kt.HyperModel):
     """The reference model on the search space, built and trained by a training loop."""
 

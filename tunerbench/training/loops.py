@@ -95,7 +95,8 @@ LOOPS: Choices[LoopEntry] = Choices(
             ),
             LoopEntry(
                 "keras-default",
-                "Keras' own settings: NumPy arrays into fit, a new model per trial",
+                "Keras' own settings (no XLA, a step per call, a new model per trial), batches "
+                "reshuffled every epoch",
                 "tunerbench.training.keras_default_loop:KerasDefaultLoop",
             ),
         )

@@ -120,7 +120,7 @@ def draw_anytime(data: AnytimeData) -> go.Figure:
             fillcolor=fill_rgba(palette[line.variant], 0.15),
             line={"width": 0},
             hoverinfo="skip",
-            name=f"{label}: min-max over {line.n_runs} seeds",
+            name=f"{label}: min-max over {line.n_runs} runs",
             **common,
         )
         mean = go.Scatter(

@@ -61,6 +61,12 @@ def describe(values: Sequence[float], resamples: int = 10_000, seed: int = 0) ->
     return Description(x.size, float(x.mean()), sd, float(np.median(x)), iqm, low, high)
 
 
+def block_means(table: ScoreTable) -> dict[str, float]:
+    """Each tuner's mean over the complete blocks only: what the paired tests compare."""
+    tuners, seeds, m = complete_blocks(table)
+    return {t: float(m[:, j].mean()) for j, t in enumerate(tuners)} if seeds else {}
+
+
 def complete_blocks(table: ScoreTable) -> tuple[list[str], list[int], np.ndarray]:
     """Tuners (table order), the seeds every tuner has (sorted), and the [seed, tuner] matrix."""
     tuners = list(table)

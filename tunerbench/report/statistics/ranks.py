@@ -60,6 +60,15 @@ def cd_cliques(mean_rank: Mapping[str, float], cd: float) -> list[list[str]]:
     return cliques
 
 
+def block_mean_ranks(table: ScoreTable) -> dict[str, float]:
+    """Each tuner's rank within every complete block (1 = best; ties share the average rank),
+    averaged; empty when no seed has every tuner."""
+    tuners, seeds, m = complete_blocks(table)
+    if not seeds:
+        return {}
+    return dict(zip(tuners, map(float, stats.rankdata(-m, axis=1).mean(axis=0)), strict=True))
+
+
 def friedman_nemenyi(table: ScoreTable, alpha: float = 0.05) -> RankTest | None:
     """Friedman test over complete blocks with Nemenyi post-hoc; None if k < 3 or N < 2.
 

@@ -1,0 +1,63 @@
+"""A function in a fresh process: its value and events come back, a failure is one line, a
+process that dies is named with its last output; and the options a cluster needs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tunerbench.run.child_process import ChildError, call_in_fresh_process, json_safe
+from tunerbench.run.options import OptionsError, check_cluster
+from tunerbench.run.run_folder import saved_measurements
+
+TESTS = Path(__file__).resolve().parent
+
+
+@pytest.fixture(autouse=True)
+def importable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYTHONPATH", str(TESTS))
+
+
+def test_the_value_and_events_come_back_and_a_nan_does_not_lose_them(tmp_path: Path) -> None:
+    events: list[dict] = []
+    value = call_in_fresh_process("child_tasks:echo", {"value": 7}, events.append, tmp_path / "l")
+    assert value == {"value": 7, "loss": None} and events == [{"event": "trial", "n": 1}]
+
+
+def test_a_failure_is_one_line_and_its_traceback_is_in_the_log(tmp_path: Path) -> None:
+    with pytest.raises(ChildError, match=r"^ValueError: no good$"):
+        call_in_fresh_process("child_tasks:fail", {}, lambda e: None, tmp_path / "log")
+    assert "Traceback" in (tmp_path / "log").read_text()
+
+
+def test_a_process_that_dies_is_named_with_its_last_output(tmp_path: Path) -> None:
+    with pytest.raises(ChildError, match=r"exited with code 3.*about to die"):
+        call_in_fresh_process("child_tasks:die", {}, lambda e: None, tmp_path / "log")
+
+
+def test_json_safe_replaces_what_json_cannot_hold() -> None:
+    assert json_safe({"a": [1.0, float("inf"), {"b": float("nan")}], "c": "x"}) == {
+        "a": [1.0, None, {"b": None}],
+        "c": "x",
+    }
+
+
+@pytest.mark.parametrize("value", ["local:0", "local:x", "http://host:8786", "tcp://", "host"])
+def test_a_cluster_is_local_n_or_a_scheduler_address(value: str) -> None:
+    with pytest.raises(OptionsError, match="--tb-cluster"):
+        check_cluster(value)
+    assert check_cluster("local:2") == "local:2"
+    assert check_cluster("tcp://10.0.0.1:8786") == "tcp://10.0.0.1:8786"
+
+
+def test_a_resumed_session_keeps_its_measurements(tmp_path: Path) -> None:
+    (tmp_path / "session.json").write_text('{"created": "2026-11-28T10:00:00+00:00"}')
+    results = tmp_path / "tunerbench-x.json"
+    results.write_text(
+        '{"format": "tunerbench-results", "version": 1, "results": [], '
+        '"perf": [{"kind": "cluster_throughput", "ratio": 1.4}]}'
+    )
+    created, perf = saved_measurements(tmp_path, results)
+    assert created == "2026-11-28T10:00:00+00:00" and perf[0]["ratio"] == 1.4
+    assert saved_measurements(tmp_path / "gone", tmp_path / "none.json") == (None, [])
