@@ -66,14 +66,17 @@ def _stages(split: Split, units: int, batch: int) -> dict[str, Callable[[], Any]
     def grads(i: Any) -> Any:
         return tf.add_n([tf.reduce_sum(g) for g in gradients(*rows(i))])
 
-    def adam(i: Any) -> Any:
-        optimizer.apply(gradients(*rows(i)), params)
+    def update(xb: Any, yb: Any) -> Any:
+        # apply_gradients, unlike Keras 3's apply, exists on both Keras lines' Adam.
+        optimizer.apply_gradients(zip(gradients(xb, yb), params, strict=True))
         return tf.constant(0.0)
+
+    def adam(i: Any) -> Any:
+        return update(*rows(i))
 
     def gather(i: Any) -> Any:
         index = order[i]
-        optimizer.apply(gradients(tf.gather(x, index), tf.gather(y, index)), params)
-        return tf.constant(0.0)
+        return update(tf.gather(x, index), tf.gather(y, index))
 
     def epoch_of(step: Callable[[Any], Any]) -> Callable[[], Any]:
         @tf.function(jit_compile=True)
