@@ -82,6 +82,8 @@ class DaskExecutor:
         from distributed import Client, LocalCluster
 
         self.topic = f"tunerbench-{session}"
+        self.futures: dict[str, Any] = {}  # before any check, so close() can always run
+        self.finished: set[str] = set()
         self.cluster = None
         self.threads = 0  # 0: each task takes its host's share of the cores
         self.logs = None  # where pipelines write their output, if the session can read it
@@ -110,8 +112,6 @@ class DaskExecutor:
         self._check_workers(expected)
         self.events: queue.Queue[dict[str, Any]] = queue.Queue()
         self.client.subscribe_topic(self.topic, lambda event: self.events.put(event[1]))
-        self.futures: dict[str, Any] = {}
-        self.finished: set[str] = set()
 
     @property
     def slots(self) -> int:
