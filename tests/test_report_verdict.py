@@ -39,6 +39,31 @@ def test_identical_tuners_are_never_told_apart() -> None:
     assert not any(row.cells["test_accuracy"].best for row in board.rows)
 
 
+def test_a_significant_difference_below_the_best_is_named() -> None:
+    """The best by mean ties with everyone, yet one pair below it differs on every seed: the
+    verdict must not call all tuners equally good."""
+    runs = study({"random": 0.0, "grid": -0.012, "hyperband": 0.002}, seeds=10, noise=0.0)
+    for run in runs:
+        if run.tuner == "random":  # the highest mean, but above and below the others by turns
+            run.test_accuracy = 0.903 + (0.02 if run.seed % 2 else -0.02)
+    stats = seed_statistics("env", runs)
+    result = verdict(group_key(runs[0]), stats, runs)
+    text = " ".join(result.sentences)
+    assert result.best == "random" and "equally good" not in text
+    assert "random is not significantly better than any other tuner over 10 seeds" in text
+    assert "hyperband better than grid (Holm-corrected p = 0.0" in text
+
+
+def test_tuners_that_searched_alike_are_said_to_tie_by_construction() -> None:
+    alike = study({"random": 0.0, "grid": 0.0, "bayesian": 0.0}, seeds=3, noise=0.0)
+    text = " ".join(verdict(group_key(alike[0]), seed_statistics("env", alike), alike).sentences)
+    assert "random and bayesian tried the same hyperparameters in the same order" in text
+    assert "random and bayesian also trained alike and tie by construction" in text
+    apart = study({"random": 0.0, "bayesian": 0.01}, seeds=3)
+    text = " ".join(verdict(group_key(apart[0]), seed_statistics("env", apart), apart).sentences)
+    assert "tried the same hyperparameters" in text and "tie by construction" not in text
+
+
 def test_too_few_seeds_give_the_not_enough_seeds_verdict_and_a_command() -> None:
     runs = study({t: 0.01 * i for i, t in enumerate(TUNERS.names)}, seeds=5)
     stats = seed_statistics("env", runs)

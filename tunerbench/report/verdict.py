@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from tunerbench.records.schema import RunResult
 from tunerbench.report.grouping import GroupKey, total_wall, variant
 from tunerbench.report.seed_statistics import SeedStatistics, TunerFigures
+from tunerbench.report.seed_tables import runs_by_seed
 from tunerbench.search.registry import TUNERS
 from tunerbench.training.loops import DEFAULT_LOOP
 
@@ -93,6 +94,61 @@ def _budget_sentence(stats: SeedStatistics) -> str | None:
     return f"By best val_accuracy found so far, {parts[0]}, and {parts[1]}."
 
 
+def _searches(runs: list[RunResult]) -> list[str]:
+    """Tuners whose searches tried the same hyperparameters in the same order on every seed
+    they share: seeded alike, a model-based oracle that never leaves its initial random points
+    searches exactly as RandomSearch does, and a tie between them is no finding."""
+    by_seed = runs_by_seed(runs)
+    signature = {
+        name: {s: [t.hyperparameters for t in rs[0].trials] for s, rs in seeds.items()}
+        for name, seeds in by_seed.items()
+    }
+    groups: list[list[str]] = []
+    for name in signature:
+        for group in groups:
+            first = signature[group[0]]
+            shared = set(first) & set(signature[name])
+            if shared and all(first[s] == signature[name][s] for s in shared):
+                group.append(name)
+                break
+        else:
+            groups.append([name])
+    sentences = []
+    for group in (g for g in groups if len(g) > 1):
+        test = {n: [rs[0].test_accuracy for _, rs in sorted(by_seed[n].items())] for n in group}
+        tied = [n for n in group if test[n] == test[group[0]]]
+        sentence = (
+            f"{_names(group)} tried the same hyperparameters in the same order on every seed "
+            "(seeded alike, their oracles proposed the same points, as a Bayesian oracle does "
+            "while the budget holds only its initial random trials)"
+        )
+        tie = (
+            f"; {_names(tied)} also trained alike and tie by construction" if len(tied) > 1 else ""
+        )
+        sentences.append(sentence + tie + ".")
+    return sentences
+
+
+def _no_best(stats: SeedStatistics, best: str, tuners: list[str]) -> str:
+    """When the best by mean beats no tuner significantly: the differences that are."""
+    significant = [p for p in stats.pairwise.pairs if p.significant]
+    if not significant:
+        lowest = min(p.p_holm for p in stats.pairwise.pairs)
+        return (
+            f"No difference in test accuracy is significant over {stats.n_blocks} seeds "
+            f"(smallest Holm-corrected p = {lowest:.3f}): treat {_names(tuners)} as equally good."
+        )
+    listed = "; ".join(
+        f"{p.better} better than {p.b if p.better == p.a else p.a} (Holm-corrected p = "
+        f"{p.p_holm:.3f})"
+        for p in significant
+    )
+    return (
+        f"{best} is not significantly better than any other tuner over {stats.n_blocks} seeds; "
+        f"the significant differences: {listed}."
+    )
+
+
 def verdict(key: GroupKey, stats: SeedStatistics, runs: list[RunResult]) -> Verdict:
     figures = {t.variant: t for t in stats.tuners}
     # The best by the seeds every tuner ran (what the tests compare), else by all its seeds.
@@ -127,11 +183,7 @@ def verdict(key: GroupKey, stats: SeedStatistics, runs: list[RunResult]) -> Verd
                 else "."
             )
         else:
-            lowest = min(p.p_holm for p in stats.pairwise.pairs)
-            text = (
-                f"No difference in test accuracy is significant over {n} seeds (smallest "
-                f"Holm-corrected p = {lowest:.3f}): treat {_names(list(figures))} as equally good."
-            )
+            text = _no_best(stats, best, list(figures))
         sentences.append(text)
         contenders = [best, *tied_with]
         cheap = _cheapest(stats, contenders)
@@ -155,4 +207,5 @@ def verdict(key: GroupKey, stats: SeedStatistics, runs: list[RunResult]) -> Verd
     budget = _budget_sentence(stats)
     if budget:
         sentences.append(budget)
+    sentences += _searches(runs)
     return Verdict(stats.environment, sentences, decisive, command, best)
