@@ -167,3 +167,11 @@ def test_a_diverged_final_fit_leaves_its_loss_out() -> None:
         losses[runs[0].tuner].n == 2
         and losses["grid" if runs[0].tuner == "random" else "random"].n == 3
     )
+
+
+def test_one_tuner_is_compared_with_nothing() -> None:
+    runs = study({"hyperband": 0.0}, seeds=3)
+    result = verdict(group_key(runs[0]), seed_statistics("env", runs), runs)
+    text = " ".join(result.sentences)
+    assert result.best == "hyperband" and "nothing to compare it with" in text
+    assert "leads" not in text  # no ranking over the budget with nobody to rank against

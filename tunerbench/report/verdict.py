@@ -82,7 +82,7 @@ def _cheapest(stats: SeedStatistics, contenders: list[str]) -> TunerFigures:
 
 
 def _budget_sentence(stats: SeedStatistics) -> str | None:
-    if not stats.ranks_at:
+    if not stats.ranks_at or len(stats.tuners) < 2:  # one tuner leads trivially
         return None
     parts = []
     for fraction, label in ((0.25, "a quarter"), (0.5, "half")):
