@@ -3,6 +3,8 @@ on constructed results with known answers."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from reporting import study, variant_of
 
@@ -46,12 +48,16 @@ def test_a_significant_difference_below_the_best_is_named() -> None:
     for run in runs:
         if run.tuner == "random":  # the highest mean, but above and below the others by turns
             run.test_accuracy = 0.903 + (0.02 if run.seed % 2 else -0.02)
+        if run.tuner == "grid":  # the cheapest, but beaten: no choice
+            run.phases = {name: replace(p, cpu_s=0.1) for name, p in run.phases.items()}
     stats = seed_statistics("env", runs)
     result = verdict(group_key(runs[0]), stats, runs)
     text = " ".join(result.sentences)
     assert result.best == "random" and "equally good" not in text
     assert "random is not significantly better than any other tuner over 10 seeds" in text
     assert "hyperband better than grid (Holm-corrected p = 0.0" in text
+    (cheapest,) = [s for s in result.sentences if s.startswith("Lowest CPU cost")]
+    assert "no other tuner beats significantly" in cheapest and "grid" not in cheapest
 
 
 def test_tuners_that_searched_alike_are_said_to_tie_by_construction() -> None:

@@ -185,11 +185,13 @@ def verdict(key: GroupKey, stats: SeedStatistics, runs: list[RunResult]) -> Verd
         else:
             text = _no_best(stats, best, list(figures))
         sentences.append(text)
-        contenders = [best, *tied_with]
+        # A tuner some other tuner beats significantly is no choice, even if the best does not.
+        beaten = {p.b if p.better == p.a else p.a for p in stats.pairwise.pairs if p.significant}
+        contenders = [name for name in [best, *tied_with] if name not in beaten] or [best]
         cheap = _cheapest(stats, contenders)
         cpu = cheap.described["total_cpu_s"].mean
         sentences.append(
-            f"Lowest CPU cost among the tuners not significantly worse than the best: "
+            f"Lowest CPU cost among the tuners that no other tuner beats significantly: "
             f"{cheap.variant}, {cpu:.0f} CPU s per pipeline"
             + (
                 ""
