@@ -151,6 +151,12 @@ def test_the_loops_are_paired_by_seed() -> None:
     assert comparison.test_accuracy.mean_difference == pytest.approx(0.002)
     assert comparison.test_accuracy.significant  # fast ahead on every seed
     assert loop_comparison(records[::2]) is None  # one loop alone pairs nothing
+    # A session of these measurements alone still gets a section of its own.
+    alone = [{**r, "dataset": "fashion_mnist", "profile": "reference"} for r in records]
+    context = build_context([], [], alone)
+    (section,) = context.measurements
+    assert not context.groups and section.performance.loop_comparison is not None
+    assert section.title == "fashion_mnist, reference profile, measurements without tuner runs"
 
 
 def test_a_lower_is_better_column_stars_the_lowest() -> None:

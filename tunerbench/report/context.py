@@ -17,6 +17,7 @@ from tunerbench.report.grouping import (
     GroupKey,
     deduplicate,
     environment,
+    measured_only,
     sort_environments,
     split_groups,
 )
@@ -71,11 +72,37 @@ class GroupSection:
 
 
 @dataclass(frozen=True)
+class MeasurementSection:
+    """Measurements of a dataset and profile that no tuner run shares (a session of
+    ``--tb-loop-accuracy`` alone): only the Performance section has anything to show."""
+
+    id: str
+    key: GroupKey
+    performance: Performance
+    targets: list[Target]
+    plots: dict[str, str]
+
+    @property
+    def title(self) -> str:
+        return self.key.title
+
+
+@dataclass(frozen=True)
 class ReportContext:
     generated: str
     sources: list[str]
     warnings: list[str]
     groups: list[GroupSection]
+    measurements: list[MeasurementSection]
+
+
+def measurement_section(
+    index: int, key: GroupKey, perf: list[dict[str, Any]]
+) -> MeasurementSection:
+    speed = performance(key, [], perf)
+    return MeasurementSection(
+        f"m{index}", key, speed, targets(key, [], speed, perf), {"memory": ""}
+    )
 
 
 def _plots(runs: list[RunResult], prefix: str) -> dict[str, str]:
@@ -158,5 +185,9 @@ def build_context(
         groups=[
             group_section(index, key, runs, perf or [])
             for index, (key, runs) in enumerate(groups.items())
+        ],
+        measurements=[
+            measurement_section(index, key, perf or [])
+            for index, key in enumerate(measured_only(groups, perf or []))
         ],
     )

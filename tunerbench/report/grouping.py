@@ -12,6 +12,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from tunerbench.records.schema import RunResult
 from tunerbench.search.registry import TUNERS
@@ -28,7 +29,17 @@ class GroupKey:
 
     @property
     def title(self) -> str:
+        if not self.total_epochs:
+            return f"{self.dataset}, {self.profile} profile, measurements without tuner runs"
         return f"{self.dataset}, {self.profile} profile, {self.total_epochs}-epoch budget"
+
+
+def measured_only(groups: Iterable[GroupKey], perf: list[dict[str, Any]]) -> list[GroupKey]:
+    """Keys (no budget) for the dataset and profile of measurements that no tuner run shares,
+    so a session of measurements alone (``--tb-loop-accuracy``) still has a section."""
+    covered = {(key.dataset, key.profile) for key in groups}
+    measured = {(p["dataset"], p["profile"]) for p in perf if "dataset" in p and "profile" in p}
+    return [GroupKey(d, p, 0, 0, 0) for d, p in sorted(measured - covered)]
 
 
 def group_key(result: RunResult) -> GroupKey:
