@@ -44,3 +44,14 @@ def spec_of(
               "profile": profile, "seed": seed, "loop": "fast", "session": "tests",
               "directory": str(directory), **changes}  # fmt: skip
     return PipelineSpec(**fields)  # type: ignore[arg-type]
+
+
+REPORT_MODULES = ("test_report_", "test_statistics")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The report and its statistics never import TensorFlow, so one run of them (the README's
+    test command) covers every TensorFlow line; tox skips them with ``-m "not report"``."""
+    for item in items:
+        if item.path.name.startswith(REPORT_MODULES):
+            item.add_marker(pytest.mark.report)
