@@ -139,9 +139,7 @@ def _no_best(stats: SeedStatistics, best: str, tuners: list[str]) -> str:
             f"(smallest Holm-corrected p = {lowest:.3f}): treat {_names(tuners)} as equally good."
         )
     listed = "; ".join(
-        f"{p.better} better than {p.b if p.better == p.a else p.a} (Holm-corrected p = "
-        f"{p.p_holm:.3f})"
-        for p in significant
+        f"{p.better} better than {p.worse} (Holm-corrected p = {p.p_holm:.3f})" for p in significant
     )
     return (
         f"{best} is not significantly better than any other tuner over {stats.n_blocks} seeds; "
@@ -186,7 +184,7 @@ def verdict(key: GroupKey, stats: SeedStatistics, runs: list[RunResult]) -> Verd
             text = _no_best(stats, best, list(figures))
         sentences.append(text)
         # A tuner some other tuner beats significantly is no choice, even if the best does not.
-        beaten = {p.b if p.better == p.a else p.a for p in stats.pairwise.pairs if p.significant}
+        beaten = {p.worse for p in stats.pairwise.pairs if p.significant}
         contenders = [name for name in [best, *tied_with] if name not in beaten] or [best]
         cheap = _cheapest(stats, contenders)
         cpu = cheap.described["total_cpu_s"].mean

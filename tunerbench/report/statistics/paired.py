@@ -30,6 +30,13 @@ class PairTest:
     significant: bool  # p_holm < alpha
     better: str | None  # the tuner with the higher mean, only when significant
 
+    @property
+    def worse(self) -> str | None:
+        """The other tuner of a significant pair; None when the pair is not significant."""
+        if self.better is None:
+            return None
+        return self.b if self.better == self.a else self.a
+
 
 @dataclass(frozen=True)
 class PairwiseTests:
