@@ -19,3 +19,22 @@ def fail(emit: Callable[[dict[str, Any]], None]) -> None:
 def die(emit: Callable[[dict[str, Any]], None]) -> None:
     print("about to die", flush=True)
     os._exit(3)
+
+
+def thread_pools(threads: int, emit: Callable[[dict[str, Any]], None]) -> dict[str, int]:
+    """The BLAS threads before and after the pipeline's cap, and TensorFlow's after it."""
+    import tensorflow as tf
+    from threadpoolctl import threadpool_info
+
+    from tunerbench.training import backend
+
+    def blas() -> int:
+        return max(p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas")
+
+    before = blas()
+    backend.limit_threads(threads)
+    return {
+        "blas_before": before,
+        "blas": blas(),
+        "tf_intra": tf.config.threading.get_intra_op_parallelism_threads(),
+    }

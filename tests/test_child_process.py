@@ -1,8 +1,10 @@
 """A function in a fresh process: its value and events come back, a failure is one line, a
-process that dies is named with its last output; and the options a cluster needs."""
+process that dies is named with its last output; a share of the cores caps every thread pool;
+and the options a cluster needs."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -34,6 +36,12 @@ def test_a_failure_is_one_line_and_its_traceback_is_in_the_log(tmp_path: Path) -
 def test_a_process_that_dies_is_named_with_its_last_output(tmp_path: Path) -> None:
     with pytest.raises(ChildError, match=r"exited with code 3.*about to die"):
         call_in_fresh_process("child_tasks:die", {}, lambda e: None, tmp_path / "log")
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: every pool has one thread")
+def test_a_share_of_the_cores_caps_numpy_blas_with_tensorflow(tmp_path: Path) -> None:
+    pools = call_in_fresh_process("child_tasks:thread_pools", {"threads": 1}, print, tmp_path / "l")
+    assert pools["blas_before"] > 1 and pools == {**pools, "blas": 1, "tf_intra": 1}
 
 
 def test_json_safe_replaces_what_json_cannot_hold() -> None:

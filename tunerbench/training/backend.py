@@ -19,8 +19,14 @@ def clear_session() -> None:
 
 
 def limit_threads(threads: int) -> None:
-    """Cap TensorFlow's thread pools, so parallel workers share the cores instead of fighting."""
+    """Cap TensorFlow's thread pools and the native BLAS and OpenMP pools, so parallel workers
+    share the cores instead of fighting, and a result's ``threads`` is what really ran:
+    scikit-learn's MLPClassifier does its arithmetic in NumPy's BLAS, which TensorFlow's
+    settings do not reach (two such pipelines on one core each would otherwise run two BLAS
+    threads each)."""
     import tensorflow as tf
+    from threadpoolctl import threadpool_limits
 
     tf.config.threading.set_intra_op_parallelism_threads(threads)
     tf.config.threading.set_inter_op_parallelism_threads(threads)
+    threadpool_limits(limits=threads)  # every BLAS/OpenMP library loaded so far (NumPy's)
