@@ -19,6 +19,7 @@ from tunerbench.run.session import BenchSession, PipelineKey
 
 SESSION = pytest.StashKey[BenchSession]()
 REPORT = pytest.StashKey[str]()
+VERDICT = pytest.StashKey[str]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -130,15 +131,22 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if bench is None or not (bench.results or bench.perf):
         return
     try:
-        session.config.stash[REPORT] = f"tunerbench report: {bench.write_report()}"
+        written = bench.write_report()
+        if written is not None:
+            session.config.stash[REPORT] = (
+                f"tunerbench report: {written.path} (verdict as Markdown: {written.verdict_path})"
+            )
+            session.config.stash[VERDICT] = written.verdict_text
     except (ResultsError, ReportError) as exc:
         session.config.stash[REPORT] = f"tunerbench report not written: {exc}"
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, config: pytest.Config
 ) -> None:
+    """After pytest-benchmark's table: where everything is, then the verdict itself."""
     session = config.stash.get(SESSION, None)
     if session is None or not (session.results or session.perf):
         return
@@ -149,3 +157,8 @@ def pytest_terminal_summary(
     )
     line = config.stash.get(REPORT, "")
     terminalreporter.write_line(line, red=line.startswith("tunerbench report not written"))
+    verdict = config.stash.get(VERDICT, "")
+    if verdict:
+        terminalreporter.write_sep("=", "tunerbench verdict")
+        for text in verdict.splitlines():
+            terminalreporter.write_line(text)

@@ -50,6 +50,13 @@ def test_quick_digits_run_records_every_field(tmp_path: Path) -> None:
     assert len(load_results(summary)) == 2
     assert f"tunerbench report: {tmp_path / 'index.html'}" in done.stdout
     assert (tmp_path / "index.html").stat().st_size > 100_000
+    # The run ends with the verdict, after pytest-benchmark's table, and leaves it as Markdown.
+    table, verdict = (
+        done.stdout.index("benchmark 'digits/quick'"),
+        done.stdout.index("tunerbench verdict"),
+    )
+    assert table < verdict and "Only sklearn ran here" in done.stdout[verdict:]
+    assert "Only sklearn ran here" in (tmp_path / "verdict.md").read_text()
 
 
 def test_a_report_that_cannot_be_written_fails_the_run_and_keeps_the_results(
@@ -76,6 +83,7 @@ def test_a_report_that_cannot_be_written_fails_the_run_and_keeps_the_results(
         (["--tb-seeds", "-2"], "--tb-seeds must be a positive whole number, got '-2'"),
         (["--tb-seeds", "two"], "--tb-seeds must be a positive whole number, got 'two'"),
         (["--tb-workers", "0"], "--tb-workers must be a positive whole number, got '0'"),
+        (["--tb-rope", "half"], "--tb-rope must be a fraction of accuracy between 0 and 0.5"),
         (["--tb-data-dir", "/nonexistent/fmnist"], "data directory /nonexistent/fmnist does not"),
         (["--tb-resume", "--tb-dataset", "digits"], "--tb-resume: no earlier session in"),
     ],

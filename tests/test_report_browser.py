@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
 
 import pytest
+from reporting import study
 
+from tunerbench.records.results_file import session_document
 from tunerbench.report.render import write_report
+from tunerbench.search.registry import TUNERS
 
 DATA = Path(__file__).parent / "data"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -26,7 +30,7 @@ pytestmark = pytest.mark.skipif(
 def test_report_loads_without_console_errors_and_draws_plots(tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    report = write_report([DATA / "quick-digits-session.json"], tmp_path / "index.html")
+    report = write_report([DATA / "quick-digits-session.json"], tmp_path / "index.html").path
     problems: list[str] = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch_persistent_context(
@@ -59,3 +63,36 @@ def test_report_loads_without_console_errors_and_draws_plots(tmp_path: Path) -> 
     assert any(t.startswith("Time breakdown") for t in titles)
     assert points > 30 and bars == 15  # every trial drawn; 5 tuners x 3 phases
     assert width <= 1280  # no horizontal scrolling at a 1280-px window
+
+
+def test_the_first_screen_answers(tmp_path: Path) -> None:
+    """A 10-seed study of five tuners at 1280 x 900: the verdict card and the whole leaderboard
+    are on the first screen, and nothing scrolls sideways."""
+    from playwright.sync_api import sync_playwright
+
+    runs = study({t: 0.01 if t == "hyperband" else 0.0 for t in TUNERS.names}, seeds=10)
+    source = tmp_path / "study.json"
+    source.write_text(json.dumps(session_document(runs, "2026-01-01T00:00:00+00:00")))
+    report = write_report([source], tmp_path / "index.html").path
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=ARGS,
+            viewport={"width": 1280, "height": 900},
+        )
+        page = browser.new_page()
+        page.goto(report.as_uri())
+        headline = page.inner_text(".verdict-headline")
+        board = page.evaluate(
+            "document.querySelector('table.leaderboard').getBoundingClientRect().bottom"
+        )
+        starred = page.eval_on_selector_all(
+            "table.leaderboard td.best", "els => els.map(e => e.closest('tr').cells[0].innerText)"
+        )
+        width = page.evaluate("document.documentElement.scrollWidth")
+        browser.close()
+    assert headline.startswith("Use hyperband")
+    assert board <= 900 and width <= 1280
+    assert [name.strip() for name in starred] == ["hyperband ✓"]

@@ -14,12 +14,12 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from reporting import SESSION, recorded
+from reporting import SESSION, recorded, study
 
 from tunerbench.cli import main
-from tunerbench.records.results_file import FORMAT_VERSION
+from tunerbench.records.results_file import FORMAT_VERSION, session_document
 from tunerbench.records.schema import RunResult
-from tunerbench.report.render import render_html
+from tunerbench.report.render import render_html, render_verdict, report_context
 
 HOSTILE = "<script>alert(1)</script>"
 HEADINGS = (
@@ -168,3 +168,43 @@ def test_a_plain_install_renders_reports(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     page = out.read_text()
     assert '<h3 id="g0-leaderboard">' in page and '<h3 id="g0-performance">' in page
+
+
+def _saved(runs: list[RunResult], path: Path) -> str:
+    path.write_text(json.dumps(session_document(runs, "2026-01-01T00:00:00+00:00")))
+    return str(path)
+
+
+def test_fail_on_change_gates_an_upgrade(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    old = _saved(study({"random": 0.0, "hyperband": 0.0}, 10, tensorflow="2.15.1"), tmp_path / "a")
+    same = _saved(study({"random": 0.0, "hyperband": 0.0}, 10), tmp_path / "b")
+    moved = _saved(study({"random": 0.03, "hyperband": 0.0}, 10), tmp_path / "c")
+    out = str(tmp_path / "r.html")
+    assert main(["report", old, same, "-o", out, "--fail-on-change"]) == 0
+    assert "hyperband under TF 2.21.0" in capsys.readouterr().out
+    assert main(["report", old, moved, "-o", out, "--fail-on-change"]) == 1
+    err = capsys.readouterr().err
+    assert "a result changed with the upgrade" in err and "random under TF 2.21.0" in err
+    assert (tmp_path / "verdict.md").read_text().startswith("# tunerbench verdict")
+    assert main(["report", old, "-o", out]) == 0  # no gate asked: one version is fine
+    capsys.readouterr()
+    assert "at least two TensorFlow versions" in _error(
+        ["report", old, "-o", out, "--fail-on-change"], capsys
+    )
+    assert "--rope must be a fraction" in _usage(["report", old, "--rope", "2"], capsys)
+
+
+def _usage(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    return capsys.readouterr().err
+
+
+def test_the_verdict_markdown_is_escaped(results: list[RunResult]) -> None:
+    evil = copy.deepcopy(results)
+    for result in evil:
+        result.versions["tensorflow"] = HOSTILE
+    context = report_context(evil, [HOSTILE])
+    assert HOSTILE not in render_verdict(context)  # a job summary renders HTML
+    assert HOSTILE in render_verdict(context, markdown=False)  # the terminal shows it as text

@@ -7,18 +7,19 @@ from pathlib import Path
 
 import pytest
 from reporting import BENCHMARK, SESSION, recorded, variant_of
+from scipy import stats
 
 from tunerbench.records.results_file import load_results, session_document
 from tunerbench.records.schema import RunResult
 from tunerbench.report.context import build_context
 from tunerbench.report.grouping import group_key
 from tunerbench.report.header import run_header
-from tunerbench.report.leaderboard import leaderboard
+from tunerbench.report.leaderboard import Leaderboard
 from tunerbench.report.loops_compared import loop_accuracy
 from tunerbench.report.performance import loop_speedups
 from tunerbench.report.plots.anytime import anytime_data
 from tunerbench.report.plots.memory import memory_data
-from tunerbench.report.plots.refit_curves import refit_data
+from tunerbench.report.plots.refit_curves import refit_data, refit_summaries
 from tunerbench.report.plots.search_plane import search_plane_data
 from tunerbench.report.plots.time_breakdown import time_data
 from tunerbench.report.reference import REFERENCE, reference_comparison
@@ -41,22 +42,28 @@ def test_header_names_versions_budget_and_data(results: list[RunResult]) -> None
     assert header.machines == [f"{results[0].machine['cpu']} (2 cores)"]
 
 
+def board_of(runs: list[RunResult]) -> Leaderboard:
+    (environment,) = build_context(runs, []).groups[0].environments
+    return environment.leaderboard
+
+
 def test_leaderboard_figures_and_honesty(results: list[RunResult]) -> None:
-    board = leaderboard("env", results)
+    board = board_of(results)
     rows = {row.variant: row for row in board.rows}
     assert list(rows) == ["random", "grid", "hyperband", "bayesian", "sklearn"]
     for run in results:
-        cells = rows[run.tuner].cells
-        assert cells["test_accuracy"].summary.mean == run.test_accuracy
-        assert cells["search_epochs"].summary.mean == run.search_epochs
-        assert cells["failed_trials"].summary.mean == 0
-        assert rows[run.tuner].hyperparameters == [(None, run.best_hyperparameters)]
-    # One seed is one draw: no column has a best that is significant, so none is starred.
-    assert not any(cell.best for row in board.rows for cell in row.cells.values())
+        row = rows[run.tuner]
+        assert row.accuracy.iqm == run.test_accuracy and row.seeds == 1
+        assert row.detail["search_epochs"].mean == run.search_epochs
+        assert row.detail["failed_trials"].mean == 0
+        assert row.choice.hyperparameters == run.best_hyperparameters
+        assert (row.choice.seeds, row.choice.of) == (1, 1)
+    # One seed is one draw: nothing is significant, so nothing is starred or recommended.
+    assert not any(row.best or row.recommended or row.cheapest for row in board.rows)
     grid = next(r for r in results if r.tuner == "grid")
     assert board.notes == [
-        f"grid seed 1: its budget of {grid.n_trials} trials covered "
-        f"{grid.n_trials} of the 24 grid points, in GridSearch's order."
+        f"grid: its trial budget covered {grid.n_trials} of the 24 grid points on seed 1, "
+        "in GridSearch's order."
     ]
 
 
@@ -64,17 +71,18 @@ def test_seeds_give_spread_and_ranks(results: list[RunResult]) -> None:
     second = [
         variant_of(r, seed=2, test_accuracy=round(r.test_accuracy - 0.01, 6)) for r in results
     ]
-    board = leaderboard("env", results + second)
+    board = board_of(results + second)
     for row in board.rows:
-        accuracy = row.cells["test_accuracy"].summary
-        assert row.seeds == 2 and accuracy.n == 2
-        assert accuracy.sd == pytest.approx(0.01 / 2**0.5)
-        assert [seed for seed, _ in row.hyperparameters] == [1, 2]
+        assert row.seeds == 2 and row.accuracy.n == 2
+        assert row.accuracy.sd == pytest.approx(0.01 / 2**0.5)
+        assert [s.seed for s in row.per_seed] == [1, 2]
     # Test accuracies of the recorded run: sklearn 0.9722, then random, hyperband and bayesian
     # tied at 0.9472 (sharing ranks 2-4), then grid 0.9417; the same order in both seeds.
-    ranks = {row.variant: row.cells["mean_rank"].summary.mean for row in board.rows}
+    ranks = {row.variant: row.mean_rank for row in board.rows}
     expected = {"sklearn": 1.0, "random": 3.0, "hyperband": 3.0, "bayesian": 3.0, "grid": 5.0}
     assert ranks == expected
+    # Grid covered the same share of the grid on both seeds: one line, not one per seed.
+    assert len(board.notes) == 1 and "on seeds 1, 2" in board.notes[0]
 
 
 def test_versions_table_gives_differences_to_the_oldest(results: list[RunResult]) -> None:
@@ -118,15 +126,19 @@ def test_figure_data(results: list[RunResult]) -> None:
     assert sum(map(len, plane.panels.values())) == sum(len(r.trials) for r in results)
     curves = refit_data(results)
     assert all(c.val_accuracy[c.best_epoch - 1] == max(c.val_accuracy) for c in curves)
+    repeated = refit_data(results + [variant_of(r, threads=1) for r in results])
+    assert len(repeated) == len(curves)  # a repeated seed is drawn once
     bars = time_data(results)
     assert [b.label for b in bars] == ["random", "grid", "hyperband", "bayesian", "sklearn"]
     assert len(memory_data(results).lines) == 5
 
 
 def test_several_seeds_draw_a_band(results: list[RunResult]) -> None:
-    second = [variant_of(r, seed=2) for r in results]
-    lines = anytime_data(results + second).lines
-    assert all(line.n_runs == 2 and line.low is not None for line in lines)
+    more = [variant_of(r, seed=s) for s in (2, 3) for r in results]
+    lines = anytime_data(results + more).lines
+    assert all(line.n_runs == 3 and line.low is not None for line in lines)
+    assert all(line.seeds is not None and len(line.seeds) == 3 for line in lines)
+    assert anytime_data(results + more[:5]).lines[0].low is None  # two seeds: no band
     for line in lines:  # the band is NaN until every seed has its first trial
         pairs = [(lo, hi) for lo, hi in zip(line.low, line.high, strict=True) if lo == lo]
         assert pairs and all(lo <= hi for lo, hi in pairs)
@@ -209,3 +221,19 @@ def test_runs_saved_without_a_session_pair_only_within_their_file(
         files[-1].write_text(json.dumps(document))
     assert loop_speedups(read_results(files[:2])[0]) == []
     assert len(loop_speedups(read_results(files[2:])[0])) == 1
+
+
+def test_refit_summary_is_the_iqm_over_seeds(results: list[RunResult]) -> None:
+    runs = [
+        variant_of(r, seed=s, refit_val_accuracy=[v + 0.01 * s for v in r.refit_val_accuracy])
+        for s in (1, 2, 3, 4)
+        for r in results
+    ]
+    summaries = {s.variant: s for s in refit_summaries(refit_data(runs))}
+    for run in results:
+        summary = summaries[run.tuner]
+        assert len(summary.curves) == 4
+        for epoch, value in enumerate(run.refit_val_accuracy):
+            expected = stats.trim_mean([value + 0.01 * s for s in (1, 2, 3, 4)], 0.25)
+            assert summary.iqm[epoch] == pytest.approx(expected)
+            assert summary.low[epoch] <= summary.iqm[epoch] <= summary.high[epoch]

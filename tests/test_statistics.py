@@ -134,7 +134,8 @@ def test_friedman_nemenyi_on_a_clearly_ordered_table() -> None:
     result = ranks.friedman_nemenyi(ordered_table(20))
     assert result is not None and result.n_blocks == 20
     assert [result.mean_rank[t] for t in TUNERS] == [5.0, 4.0, 3.0, 2.0, 1.0]  # 1 = best
-    assert result.p_value < 1e-10 and result.statistic == pytest.approx(80.0)
+    assert result.p_chi_square < 1e-10 and result.statistic == pytest.approx(80.0)
+    assert result.p_value == pytest.approx(1 / 10_000)  # no permutation reaches it: 1 / (9,999 + 1)
     assert result.nemenyi("best", "random") < 0.001 < result.nemenyi("best", "tpe")
     assert result.nemenyi("best", "random") == result.nemenyi("random", "best")
     assert result.critical_difference == pytest.approx(1.36, abs=0.005)
@@ -176,7 +177,8 @@ def test_friedman_degenerate_cases() -> None:
 
 def test_win_rates_with_a_tie() -> None:
     table = {"a": {0: 1, 1: 2, 2: 3, 3: 4, 9: 7}, "b": {0: 0, 1: 2, 2: 5, 3: 1}}
-    rates = paired.win_rates(table)  # a wins seeds 0 and 3, ties seed 1, loses seed 2; 9 incomplete
+    # a wins seeds 0 and 3, ties seed 1, loses seed 2; seed 9 is a's alone
+    rates = paired.win_rates(paired.pairwise_wilcoxon(table))
     assert rates.n_blocks == 4 and rates.tuners == ["a", "b"]
     assert rates.matrix == {"a": {"a": None, "b": 0.625}, "b": {"a": 0.375, "b": None}}
 

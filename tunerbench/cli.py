@@ -6,7 +6,17 @@ import argparse
 import sys
 
 from tunerbench.records.results_file import ResultsError
-from tunerbench.report.render import ReportError, write_report
+from tunerbench.report.render import ReportError, WrittenReport, render_upgrade, write_report
+from tunerbench.report.rope import DEFAULT_ROPE, parse_rope
+
+CHANGED_EXIT = 1  # like pytest-benchmark's --benchmark-compare-fail: the check failed
+
+
+def _rope(value: str) -> float:
+    try:
+        return parse_rope("--rope", value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -15,21 +25,54 @@ def _parser() -> argparse.ArgumentParser:
     report = commands.add_parser(
         "report",
         help="render saved results into one HTML report",
-        description="Merge tunerbench results files and pytest-benchmark JSON into one report.",
+        description="Merge tunerbench results files and pytest-benchmark JSON into one report, "
+        "with verdict.md beside it.",
     )
     report.add_argument("files", nargs="+", metavar="RESULTS.json", help="results files to merge")
     report.add_argument(
         "-o", "--output", default="reports/index.html", help="report path (default %(default)s)"
     )
+    report.add_argument(
+        "--rope",
+        type=_rope,
+        default=DEFAULT_ROPE,
+        help="region of practical equivalence, as a fraction of test accuracy "
+        "(default %(default)s: half a point)",
+    )
+    report.add_argument(
+        "--fail-on-change",
+        action="store_true",
+        help="exit 1 when a tuner's test accuracy or chosen hyperparameters change "
+        "significantly between the TensorFlow versions in the files (a gate for upgrades)",
+    )
     return parser
+
+
+def _gate(written: WrittenReport) -> int:
+    """--fail-on-change: 1 with the upgrade verdict when something changed, 0 when not."""
+    groups = written.context.groups
+    if not any(len(g.versions.environments) > 1 for g in groups):
+        found = sorted({env for g in groups for env in g.versions.environments})
+        print(
+            "tunerbench: error: --fail-on-change needs results of at least two TensorFlow "
+            f"versions of one setup; these hold {', '.join(found) or 'no tuner runs'}",
+            file=sys.stderr,
+        )
+        return 2
+    message = render_upgrade(written.context)
+    if any(g.versions.changed for g in groups):
+        print(f"tunerbench: a result changed with the upgrade\n{message}", file=sys.stderr)
+        return CHANGED_EXIT
+    print(message)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        out = write_report(args.files, args.output)
+        written = write_report(args.files, args.output, args.rope)
     except (ResultsError, ReportError) as exc:
         print(f"tunerbench: error: {exc}", file=sys.stderr)
         return 2
-    print(f"report written to {out}")
-    return 0
+    print(f"report written to {written.path}; verdict as Markdown in {written.verdict_path}")
+    return _gate(written) if args.fail_on_change else 0

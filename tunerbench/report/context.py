@@ -34,7 +34,13 @@ from tunerbench.report.plots.style import to_html
 from tunerbench.report.plots.time_breakdown import draw_time, time_data
 from tunerbench.report.plots.win_rates import draw_win_rates
 from tunerbench.report.reference import ReferenceComparison, reference_comparison
-from tunerbench.report.seed_statistics import RANK_POINTS, SeedStatistics, seed_statistics
+from tunerbench.report.rope import DEFAULT_ROPE
+from tunerbench.report.seed_statistics import (
+    RANK_POINTS,
+    SeedStatistics,
+    seed_statistics,
+)
+from tunerbench.report.seed_tables import ExcludedRun, usable_runs
 from tunerbench.report.targets import Target, targets
 from tunerbench.report.trials_table import TrialRow, trial_rows
 from tunerbench.report.verdict import Verdict, verdict
@@ -43,10 +49,12 @@ from tunerbench.report.versions import VersionsTable, versions_table
 
 @dataclass(frozen=True)
 class EnvironmentStatistics:
-    """What one environment's seeds say: the verdict, the statistics behind it, its figures."""
+    """What one environment's seeds say: the verdict, the statistics behind it, the
+    leaderboard marked from the verdict, its figures."""
 
     verdict: Verdict
     statistics: SeedStatistics
+    leaderboard: Leaderboard
     plots: dict[str, str]  # figure name -> embedded HTML ("" where the data cannot draw it)
 
 
@@ -58,7 +66,7 @@ class GroupSection:
     key: GroupKey
     header: RunHeader
     environments: list[EnvironmentStatistics]
-    leaderboards: list[Leaderboard]
+    excluded: list[ExcludedRun]  # runs left out of everything below, with the reason
     plots: dict[str, str]  # figure name -> embedded HTML
     versions: VersionsTable
     reference: ReferenceComparison
@@ -94,6 +102,11 @@ class ReportContext:
     warnings: list[str]
     groups: list[GroupSection]
     measurements: list[MeasurementSection]
+    rope: float
+
+    @property
+    def verdicts(self) -> list[tuple[GroupSection, EnvironmentStatistics]]:
+        return [(g, e) for g in self.groups for e in g.environments]
 
 
 def measurement_section(
@@ -117,9 +130,10 @@ def _plots(runs: list[RunResult], prefix: str) -> dict[str, str]:
 
 
 def _statistics(
-    key: GroupKey, env: str, runs: list[RunResult], prefix: str
-) -> EnvironmentStatistics:
-    stats = seed_statistics(env, runs)
+    key: GroupKey, env: str, runs: list[RunResult], excluded: list[ExcludedRun], prefix: str,
+    rope: float,
+) -> EnvironmentStatistics:  # fmt: skip
+    stats = seed_statistics(env, runs, rope)
     plots = {"cd": "", "budget": "", "wins": ""}
     if stats.ranks is not None and stats.n_blocks >= 2:
         plots["cd"] = to_html(draw_critical_difference(stats.ranks), f"{prefix}-plot-cd")
@@ -128,12 +142,15 @@ def _statistics(
         plots["budget"] = to_html(figure, f"{prefix}-plot-budget")
     if len(stats.tuners) > 1 and stats.n_blocks:
         plots["wins"] = to_html(draw_win_rates(stats.win_rates), f"{prefix}-plot-wins")
-    return EnvironmentStatistics(verdict(key, stats, runs), stats, plots)
+    judged = verdict(key, stats, runs, [e for e in excluded if e.environment == env])
+    return EnvironmentStatistics(judged, stats, leaderboard(stats, judged, runs), plots)
 
 
 def group_section(
-    index: int, key: GroupKey, runs: list[RunResult], perf: list[dict[str, Any]]
+    index: int, key: GroupKey, all_runs: list[RunResult], perf: list[dict[str, Any]], rope: float
 ) -> GroupSection:
+    """One group's sections; runs without a usable test accuracy are named and left out."""
+    runs, excluded = usable_runs(all_runs)
     by_env: dict[str, list[RunResult]] = defaultdict(list)
     for run in runs:
         by_env[environment(run)].append(run)
@@ -141,14 +158,14 @@ def group_section(
     return GroupSection(
         id=f"g{index}",
         key=key,
-        header=run_header(runs),
+        header=run_header(all_runs),
         environments=[
-            _statistics(key, e, by_env[e], f"g{index}-e{i}")
+            _statistics(key, e, by_env[e], excluded, f"g{index}-e{i}", rope)
             for i, e in enumerate(sort_environments(by_env))
         ],
-        leaderboards=[leaderboard(e, by_env[e]) for e in sort_environments(by_env)],
+        excluded=excluded,
         plots=_plots(runs, f"g{index}"),
-        versions=versions_table(runs),
+        versions=versions_table(runs, rope),
         reference=reference_comparison(key, runs),
         performance=speed,
         targets=targets(key, runs, speed, perf),
@@ -174,7 +191,10 @@ def _warnings(duplicates: int, groups: dict[GroupKey, list[RunResult]]) -> list[
 
 
 def build_context(
-    results: list[RunResult], sources: list[str], perf: list[dict[str, Any]] | None = None
+    results: list[RunResult],
+    sources: list[str],
+    perf: list[dict[str, Any]] | None = None,
+    rope: float = DEFAULT_ROPE,
 ) -> ReportContext:
     results, duplicates = deduplicate(results)
     groups = split_groups(results)
@@ -183,11 +203,12 @@ def build_context(
         sources=sources,
         warnings=_warnings(duplicates, groups),
         groups=[
-            group_section(index, key, runs, perf or [])
+            group_section(index, key, runs, perf or [], rope)
             for index, (key, runs) in enumerate(groups.items())
         ],
         measurements=[
             measurement_section(index, key, perf or [])
             for index, key in enumerate(measured_only(groups, perf or []))
         ],
+        rope=rope,
     )

@@ -1,79 +1,85 @@
-"""The leaderboard: each tuner's figures over seeds, per environment.
+"""The leaderboard: each tuner's figures over seeds, per environment, in two parts.
 
-A column's best is marked only where it is significantly better than every other tuner
-(Wilcoxon signed-rank over seeds, Holm-corrected; Nemenyi for the mean rank): one draw, or a few
-seeds, must not crown a tuner. The board also says how much work each search really did: epochs
-trained, failed trials, and how much of the grid a grid search covered.
+The board a reader sees first is narrow: test accuracy (IQM with its interval), mean rank,
+P(best), CPU seconds per pipeline and the hyperparameters chosen most often. Its marks are the
+verdict's (the starred tuner is the one the paired tests put above every other), so the board
+cannot contradict it. The detail (every phase's times, epochs, failed trials, per-seed choices)
+is folded away. Every figure is over seeds: a seed run more than once counts once, as the mean
+of its runs, as in every statistic.
 """
 
 from __future__ import annotations
 
-import math
-from collections import defaultdict
+import statistics
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from tunerbench.records.schema import PHASES, RunResult
-from tunerbench.report.grouping import (
-    Summary,
-    in_run_order,
-    sort_variants,
-    total_cpu,
-    total_wall,
-    variant,
-)
-from tunerbench.report.seed_tables import seed_table
-from tunerbench.report.statistics.descriptive import block_means
-from tunerbench.report.statistics.paired import pairwise_wilcoxon
-from tunerbench.report.statistics.ranks import block_mean_ranks, friedman_nemenyi
+from tunerbench.report.grouping import Summary, in_run_order, variant
+from tunerbench.report.seed_statistics import SeedStatistics
+from tunerbench.report.seed_tables import runs_by_seed, seed_table
+from tunerbench.report.statistics.descriptive import Description
+from tunerbench.report.verdict import Verdict
 from tunerbench.search.registry import TUNERS
 from tunerbench.space import grid_size
-
-ALPHA = 0.05
 
 
 @dataclass(frozen=True)
 class Column:
     key: str
     label: str
-    better: str | None  # "max", "min" or None (no best)
     digits: int
 
 
-COLUMNS = [
-    Column("best_val_accuracy", "best val_accuracy", "max", 4),
-    Column("test_accuracy", "test accuracy", "max", 4),
-    Column("test_loss", "test loss", "min", 4),
-    Column("best_epoch", "best epoch", None, 1),
-    Column("n_trials", "trials", None, 1),
-    Column("search_epochs", "search epochs", None, 0),
-    Column("failed_trials", "failed trials", None, 0),
-    # Per-phase times are shown, not ranked: the totals carry the comparison (one test each).
+DETAIL = [
+    Column("best_val_accuracy", "best val_accuracy", 4),
+    Column("test_loss", "test loss", 4),
+    Column("best_epoch", "best epoch", 1),
+    Column("n_trials", "trials", 1),
+    Column("search_epochs", "search epochs", 0),
+    Column("failed_trials", "failed trials", 0),
     *[
-        Column(f"{phase}_{kind}", f"{phase} {kind.removesuffix('_s')} s", None, 1)
+        Column(f"{phase}_{kind}", f"{phase} {kind.removesuffix('_s')} s", 1)
         for phase in PHASES
         for kind in ("wall_s", "cpu_s")
     ],
-    Column("total_wall_s", "total wall s", "min", 1),
-    Column("total_cpu_s", "total CPU s", "min", 1),
-    Column("cpu_per_wall", "CPU/wall", None, 2),
-    Column("mean_rank", "mean rank", "min", 2),
+    Column("total_wall_s", "total wall s", 1),
+    Column("cpu_per_wall", "CPU/wall", 2),
 ]
 
 
-@dataclass
-class Cell:
-    summary: Summary
-    best: bool = False
+@dataclass(frozen=True)
+class Choice:
+    """The hyperparameters chosen on most seeds (a repeated seed's runs share its one vote)."""
+
+    hyperparameters: dict[str, Any]
+    seeds: float
+    of: int
+
+
+@dataclass(frozen=True)
+class SeedDetail:
+    seed: int
+    runs: int
+    test_accuracy: float  # the mean of its runs
+    hyperparameters: list[dict[str, Any]]  # each run's choice
 
 
 @dataclass
 class LeaderboardRow:
     variant: str
     seeds: int
-    # (seed, best hyperparameters) per run; the seed is None when there is only one run.
-    hyperparameters: list[tuple[int | None, dict[str, Any]]]
-    cells: dict[str, Cell]
+    accuracy: Description
+    mean_rank: float | None
+    p_best: float | None
+    cpu_s: Description
+    choice: Choice
+    best: bool  # the verdict's best: significantly better than every other tuner
+    recommended: bool
+    cheapest: bool  # the verdict's cheapest good choice
+    detail: dict[str, Summary]
+    per_seed: list[SeedDetail]
 
 
 @dataclass
@@ -84,91 +90,81 @@ class Leaderboard:
     notes: list[str] = field(default_factory=list)
 
 
-def run_metrics(run: RunResult) -> dict[str, float | None]:
-    values = {
-        "best_val_accuracy": run.best_val_accuracy,
-        "test_accuracy": run.test_accuracy,
-        "test_loss": run.test_loss,
-        "best_epoch": run.best_epoch,
-        "n_trials": run.n_trials,
-        "search_epochs": run.search_epochs,
-        "failed_trials": sum(t.status != "COMPLETED" for t in run.trials),
-        "total_wall_s": total_wall(run),
-        "total_cpu_s": total_cpu(run),
-        "cpu_per_wall": total_cpu(run) / max(total_wall(run), 1e-9),
-    }
-    for phase, timing in run.phases.items():
-        values[f"{phase}_wall_s"] = timing.wall_s
-        values[f"{phase}_cpu_s"] = timing.cpu_s
-    return values
+def _choice(seeds: dict[int, list[RunResult]]) -> Choice:
+    votes: Counter[str] = Counter()
+    chosen: dict[str, dict[str, Any]] = {}
+    for runs in seeds.values():
+        for run in runs:
+            label = repr(sorted(run.best_hyperparameters.items()))
+            chosen.setdefault(label, run.best_hyperparameters)
+            votes[label] += 1 / len(runs)
+    label, count = votes.most_common(1)[0]
+    return Choice(chosen[label], round(count, 2), len(seeds))
 
 
-def leaderboard(env: str, runs: list[RunResult]) -> Leaderboard:
-    board = Leaderboard(env, COLUMNS)
-    ranks = block_mean_ranks(seed_table(runs, "test_accuracy").values)
-    by_variant: dict[str, list[RunResult]] = defaultdict(list)
-    for run in runs:
-        by_variant[variant(run)].append(run)
-    for name in sort_variants(by_variant):
-        variant_runs = sorted(by_variant[name], key=lambda r: r.seed)
-        per_run = [run_metrics(r) for r in variant_runs]
-        cells = {
-            c.key: Cell(Summary.of([m[c.key] for m in per_run if m[c.key] is not None]))
-            for c in COLUMNS
-            if c.key != "mean_rank"
-        }
-        cells["mean_rank"] = Cell(Summary(ranks.get(name, math.nan), None, len(variant_runs)))
-        several = len(variant_runs) > 1
-        hps = [(r.seed if several else None, r.best_hyperparameters) for r in variant_runs]
-        board.rows.append(LeaderboardRow(name, len(variant_runs), hps, cells))
-    _mark_best(board, runs)
+def leaderboard(stats: SeedStatistics, verdict: Verdict, runs: list[RunResult]) -> Leaderboard:
+    """The board of usable ``runs``, whose statistics and verdict are ``stats`` and ``verdict``."""
+    board = Leaderboard(stats.environment, DETAIL)
+    tables = {c.key: seed_table(runs, c.key).values for c in DETAIL}
+    by_seed = runs_by_seed(runs)
+    for figures in stats.tuners:
+        name = figures.variant
+        seeds = by_seed[name]
+        board.rows.append(
+            LeaderboardRow(
+                variant=name,
+                seeds=figures.n_seeds,
+                accuracy=figures.described["test_accuracy"],
+                mean_rank=stats.mean_rank.get(name),
+                p_best=stats.p_best.get(name),
+                cpu_s=figures.described["total_cpu_s"],
+                choice=_choice(seeds),
+                best=verdict.best == name,
+                recommended=name in verdict.recommended and len(stats.tuners) > 1,
+                cheapest=verdict.cheapest == name and len(stats.tuners) > 1,
+                detail={
+                    c.key: Summary.of(list(tables[c.key].get(name, {}).values())) for c in DETAIL
+                },
+                per_seed=[
+                    SeedDetail(
+                        seed,
+                        len(rs),
+                        statistics.fmean(r.test_accuracy for r in rs),
+                        [r.best_hyperparameters for r in rs],
+                    )
+                    for seed, rs in sorted(seeds.items())
+                ],
+            )
+        )
     board.notes = _grid_coverage(runs)
     return board
 
 
-def _significant_best(column: Column, runs: list[RunResult]) -> str | None:
-    """The tuner significantly better than every other in this column, if there is one."""
-    if column.key == "mean_rank":
-        ranks = friedman_nemenyi(seed_table(runs, "test_accuracy").values, ALPHA)
-        if ranks is None or ranks.p_value >= ALPHA:
-            return None
-        best = min(ranks.mean_rank, key=ranks.mean_rank.__getitem__)
-        others = [t for t in ranks.tuners if t != best]
-        return best if all(ranks.nemenyi(best, o) < ALPHA for o in others) else None
-    sign = 1.0 if column.better == "max" else -1.0
-    table = {
-        name: {seed: sign * value for seed, value in seeds.items()}
-        for name, seeds in seed_table(runs, column.key).values.items()
-    }
-    tests = pairwise_wilcoxon(table, ALPHA)
-    means = block_means(table)  # over the seeds the tests compare
-    if not tests.pairs or not means:
-        return None
-    best = max(means, key=means.__getitem__)
-    others = [t for t in table if t != best]
-    return best if all(tests.pair(best, o).better == best for o in others) else None
-
-
-def _mark_best(board: Leaderboard, runs: list[RunResult]) -> None:
-    if len(board.rows) < 2:
-        return
-    for column in board.columns:
-        if column.better is None:
-            continue
-        best = _significant_best(column, runs)
-        for row in board.rows:
-            row.cells[column.key].best = row.variant == best
-
-
 def _grid_coverage(runs: list[RunResult]) -> list[str]:
-    notes = []
+    """One line per grid tuner: how much of the grid its budget covered, seeds folded."""
+    covered: dict[str, dict[int, list[int]]] = {}
     for run in in_run_order(runs):
         if not TUNERS[run.tuner].walks_grid:
             continue
-        visited = {tuple(sorted(t.hyperparameters.items())) for t in run.trials}
-        if len(visited) < grid_size():
+        visited = len({tuple(sorted(t.hyperparameters.items())) for t in run.trials})
+        covered.setdefault(variant(run), {}).setdefault(visited, []).append(run.seed)
+    notes = []
+    for name, by_count in covered.items():
+        parts = [
+            f"{count} of the {grid_size()} grid points on "
+            + (f"seeds {_seed_list(seeds)}" if len(seeds) > 1 else f"seed {seeds[0]}")
+            for count, seeds in sorted(by_count.items())
+            if count < grid_size()
+        ]
+        if parts:
             notes.append(
-                f"{variant(run)} seed {run.seed}: its budget of {run.n_trials} trials covered "
-                f"{len(visited)} of the {grid_size()} grid points, in GridSearch's order."
+                f"{name}: its trial budget covered {'; '.join(parts)}, in GridSearch's order."
             )
     return notes
+
+
+def _seed_list(seeds: list[int]) -> str:
+    unique = sorted(set(seeds))
+    if unique == list(range(unique[0], unique[-1] + 1)) and len(unique) > 2:
+        return f"{unique[0]}-{unique[-1]}"
+    return ", ".join(map(str, unique))

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import importlib.resources
 import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 
 from tunerbench.records.atomic_file import atomic_write_text
 from tunerbench.records.results_file import load_file
 from tunerbench.records.schema import RunResult
-from tunerbench.report.context import build_context
+from tunerbench.report.context import ReportContext, build_context
 from tunerbench.report.grouping import Summary
+from tunerbench.report.rope import DEFAULT_ROPE
 from tunerbench.report.statistics.descriptive import Description
 
 TEMPLATES = "tunerbench.report_templates"
@@ -77,10 +80,37 @@ def fmt_hyperparameters(values: dict[str, Any]) -> str:
     return ", ".join(f"{k}={v}" for k, v in values.items())
 
 
-def environment() -> jinja2.Environment:
+def fmt_points(value: float | None) -> str:
+    """A difference in accuracy as percentage points, signed where it is not 0."""
+    if value is None:
+        return ""
+    points = 100 * value
+    return f"{points:+.2f}" if round(points, 2) != 0 else "0.00"
+
+
+def fmt_seeds(seeds: list[int]) -> str:
+    """Seeds as spans of consecutive numbers: "1-8, 10"."""
+    spans: list[list[int]] = []
+    for seed in sorted(seeds):
+        if spans and seed == spans[-1][-1] + 1:
+            spans[-1].append(seed)
+        else:
+            spans.append([seed])
+    return ", ".join(str(s[0]) if len(s) == 1 else f"{s[0]}-{s[-1]}" for s in spans)
+
+
+def squash(text: str) -> str:
+    """A macro's output on one line (its template is wrapped for reading); stays safe HTML."""
+    joined = " ".join(str(text).split())
+    return markupsafe.Markup(joined) if isinstance(text, markupsafe.Markup) else joined
+
+
+def environment(autoescape: bool = True) -> jinja2.Environment:
+    """The templates' environment: HTML and Markdown escape what they render (a job summary
+    renders HTML too); only the terminal's text does not."""
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(_template_source),
-        autoescape=True,
+        autoescape=autoescape,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -93,19 +123,17 @@ def environment() -> jinja2.Environment:
         p=fmt_p,
         ratio=fmt_ratio,
         hp=fmt_hyperparameters,
+        pts=fmt_points,
+        seedlist=fmt_seeds,
+        squash=squash,
     )
     return env
 
 
-def render_html(
-    results: list[RunResult], sources: list[str], perf: list[dict[str, Any]] | None = None
-) -> str:
-    import plotly.offline
-
+def _rendered(render):
+    """Run one rendering; a record that reads but lacks what a section needs is one line."""
     try:
-        context = build_context(results, sources, perf)
-        template = environment().get_template("report.html.j2")
-        return template.render(plotly_js=plotly.offline.get_plotlyjs(), report=context)
+        return render()
     except (
         ArithmeticError,
         KeyError,
@@ -114,11 +142,45 @@ def render_html(
         ValueError,
         jinja2.TemplateError,
     ) as exc:
-        # A record that reads but lacks what a section needs: one line, not a traceback.
         raise ReportError(
             f"cannot render a report from these results ({type(exc).__name__}: {exc}); "
             "were they written by this version of tunerbench?"
         ) from exc
+
+
+def report_context(
+    results: list[RunResult],
+    sources: list[str],
+    perf: list[dict[str, Any]] | None = None,
+    rope: float = DEFAULT_ROPE,
+) -> ReportContext:
+    return _rendered(lambda: build_context(results, sources, perf, rope))
+
+
+def render_html(
+    results: list[RunResult],
+    sources: list[str],
+    perf: list[dict[str, Any]] | None = None,
+    rope: float = DEFAULT_ROPE,
+) -> str:
+    return page(report_context(results, sources, perf, rope))
+
+
+def page(context: ReportContext) -> str:
+    """The report's HTML from its context."""
+    import plotly.offline
+
+    template = environment().get_template("report.html.j2")
+    return _rendered(
+        lambda: template.render(plotly_js=plotly.offline.get_plotlyjs(), report=context)
+    )
+
+
+def render_verdict(context: ReportContext, markdown: bool = True) -> str:
+    """The verdicts as Markdown (``verdict.md``, a CI job summary) or as the terminal's text:
+    one template, so the two say the same as the report's cards."""
+    template = environment(autoescape=markdown).get_template("verdict.md.j2")
+    return _rendered(lambda: template.render(report=context)).strip() + "\n"
 
 
 def read_results(paths: list[str | Path]) -> tuple[list[RunResult], list[dict[str, Any]]]:
@@ -138,13 +200,35 @@ def read_results(paths: list[str | Path]) -> tuple[list[RunResult], list[dict[st
     return results, perf
 
 
-def write_report(paths: list[str | Path], out: str | Path) -> Path:
-    """Read every results file, render, and write ``out`` atomically."""
+def render_upgrade(context: ReportContext) -> str:
+    """Each setup's upgrade verdict as text: the message of ``--fail-on-change``."""
+    template = environment(autoescape=False).get_template("upgrade.txt.j2")
+    return _rendered(lambda: template.render(report=context)).strip()
+
+
+@dataclass(frozen=True)
+class WrittenReport:
+    path: Path
+    verdict_path: Path  # verdict.md beside the report
+    context: ReportContext
+
+    @property
+    def verdict_text(self) -> str:
+        return render_verdict(self.context, markdown=False)
+
+
+def write_report(
+    paths: list[str | Path], out: str | Path, rope: float = DEFAULT_ROPE
+) -> WrittenReport:
+    """Read every results file, render, and write ``out`` and ``verdict.md`` beside it, each
+    atomically."""
     results, perf = read_results(paths)
     out = Path(out)
-    page = render_html(results, [str(p) for p in paths], perf)
+    context = report_context(results, [str(p) for p in paths], perf, rope)
+    verdict_path = out.with_name("verdict.md")
     try:
-        atomic_write_text(out, page)
+        atomic_write_text(out, page(context))
+        atomic_write_text(verdict_path, render_verdict(context))
     except OSError as exc:
         raise ReportError(f"cannot write the report to {out} ({exc.strerror or exc})") from None
-    return out
+    return WrittenReport(out, verdict_path, context)

@@ -1,6 +1,6 @@
 """The statistics-over-seeds section of one environment: each tuner's figures with robust
-intervals, paired tests between tuners, ranks over all of them, win rates, and ranks at every
-fraction of the epoch budget."""
+intervals, paired tests between tuners with their estimates and equivalence, ranks over all of
+them, win rates, and ranks at every fraction of the epoch budget."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import numpy as np
 
 from tunerbench.records.schema import RunResult
 from tunerbench.report.plots.anytime import best_so_far
+from tunerbench.report.rope import DEFAULT_ROPE
 from tunerbench.report.seed_tables import runs_by_seed, seed_table
 from tunerbench.report.statistics.budget import BudgetRanks, rank_over_budget
 from tunerbench.report.statistics.descriptive import Description, block_means, describe
@@ -20,7 +21,12 @@ from tunerbench.report.statistics.paired import (
     seeds_needed,
     win_rates,
 )
-from tunerbench.report.statistics.ranks import RankTest, friedman_nemenyi
+from tunerbench.report.statistics.ranks import (
+    RankTest,
+    block_mean_ranks,
+    friedman_nemenyi,
+    probability_best,
+)
 
 ALPHA = 0.05
 FRACTIONS = [round(f, 2) for f in np.linspace(0.0, 1.0, 101)]
@@ -31,23 +37,33 @@ DESCRIBED = ("test_accuracy", "best_val_accuracy", "total_wall_s", "total_cpu_s"
 @dataclass(frozen=True)
 class TunerFigures:
     variant: str
-    n_seeds: int
+    seeds: list[int]  # the seeds it ran (each once, however often it was run)
     described: dict[str, Description]  # per metric of DESCRIBED
+
+    @property
+    def n_seeds(self) -> int:
+        return len(self.seeds)
 
 
 @dataclass(frozen=True)
 class SeedStatistics:
     environment: str
     tuners: list[TunerFigures]
-    n_blocks: int  # seeds every tuner has: the blocks of the paired tests
-    block_means: dict[str, float]  # test accuracy over those blocks: what the tests compare
-    pairwise: PairwiseTests  # on test accuracy
+    n_blocks: int  # seeds every tuner has: the blocks of Friedman's test and the mean ranks
+    block_means: dict[str, float]  # test accuracy over those blocks
+    pairwise: PairwiseTests  # on test accuracy, each pair over the seeds both ran
     ranks: RankTest | None  # Friedman and Nemenyi on test accuracy; None below 3 tuners
+    mean_rank: dict[str, float]  # over the complete blocks (1 = best)
+    p_best: dict[str, float]  # bootstrap share of resampled seeds on which each leads
     win_rates: WinRates  # on test accuracy
     budget: BudgetRanks | None  # None without a seed that every tuner has
     ranks_at: dict[float, dict[str, float]]  # mean ranks at RANK_POINTS of the budget
     seeds_needed: int  # for a clean sweep to survive Holm's correction over every pair
+    rope: float  # the region of practical equivalence in accuracy
     notes: list[str]
+
+    def figures(self, name: str) -> TunerFigures:
+        return next(t for t in self.tuners if t.variant == name)
 
 
 def budget_curves(runs: list[RunResult]) -> dict[str, dict[int, tuple[list[float], list[float]]]]:
@@ -63,18 +79,21 @@ def budget_curves(runs: list[RunResult]) -> dict[str, dict[int, tuple[list[float
     return curves
 
 
-def seed_statistics(environment: str, runs: list[RunResult]) -> SeedStatistics:
+def seed_statistics(
+    environment: str, runs: list[RunResult], rope: float = DEFAULT_ROPE
+) -> SeedStatistics:
+    """Statistics of usable runs (``seed_tables.usable_runs``): every value finite."""
     tables = {metric: seed_table(runs, metric) for metric in DESCRIBED}
     accuracy = tables["test_accuracy"]
     tuners = [
         TunerFigures(
             name,
-            len(accuracy.values[name]),
+            sorted(accuracy.values[name]),
             {m: describe(list(tables[m].values[name].values())) for m in DESCRIBED},
         )
         for name in accuracy.values
     ]
-    pairwise = pairwise_wilcoxon(accuracy.values, ALPHA)
+    pairwise = pairwise_wilcoxon(accuracy.values, ALPHA, rope)
     budget = None
     if pairwise.n_blocks:
         budget = rank_over_budget(budget_curves(runs), FRACTIONS)
@@ -86,9 +105,12 @@ def seed_statistics(environment: str, runs: list[RunResult]) -> SeedStatistics:
         block_means=block_means(accuracy.values),
         pairwise=pairwise,
         ranks=friedman_nemenyi(accuracy.values, ALPHA),
-        win_rates=win_rates(accuracy.values),
+        mean_rank=block_mean_ranks(accuracy.values),
+        p_best=probability_best(accuracy.values) if len(tuners) > 1 else {},
+        win_rates=win_rates(pairwise),
         budget=budget,
         ranks_at={f: budget.at(f) for f in RANK_POINTS} if budget else {},
         seeds_needed=seeds_needed(len(tuners), ALPHA) if len(tuners) > 1 else 1,
+        rope=rope,
         notes=notes,
     )

@@ -1,29 +1,73 @@
-"""Per-seed values of each tuner: the blocks every paired statistic uses.
+"""Per-seed values of each tuner: the one table every figure over seeds reads.
 
 Merged files can hold one (tuner, seed) several times: a rerun, another thread setting, another
 machine. A paired test needs one value per block, and a repeated seed is not a new sample, so
 the runs of one seed are combined by their mean and counted once; the table says where it did.
+A run without a usable test accuracy (its final fit failed, or the figure is not a number)
+is set aside before any of this, and named, so it can neither crash nor skew a statistic.
 """
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from tunerbench.records.schema import RunResult
-from tunerbench.report.grouping import sort_variants, total_cpu, total_wall, variant
+from tunerbench.report.grouping import environment, sort_variants, total_cpu, total_wall, variant
 
-METRICS: dict[str, Callable[[RunResult], float]] = {
+METRICS: dict[str, Callable[[RunResult], float | None]] = {
     "test_accuracy": lambda r: r.test_accuracy,
     "best_val_accuracy": lambda r: r.best_val_accuracy,
     "test_loss": lambda r: r.test_loss,
-    "total_wall_s": total_wall,
-    "total_cpu_s": total_cpu,
+    "best_epoch": lambda r: r.best_epoch,
+    "n_trials": lambda r: r.n_trials,
+    "search_epochs": lambda r: r.search_epochs,
+    "failed_trials": lambda r: sum(t.status != "COMPLETED" for t in r.trials),
     **{f"{p}_wall_s": (lambda r, p=p: r.phases[p].wall_s) for p in ("search", "refit", "final")},
     **{f"{p}_cpu_s": (lambda r, p=p: r.phases[p].cpu_s) for p in ("search", "refit", "final")},
+    "total_wall_s": total_wall,
+    "total_cpu_s": total_cpu,
+    "cpu_per_wall": lambda r: total_cpu(r) / max(total_wall(r), 1e-9),
 }
+
+
+@dataclass(frozen=True)
+class ExcludedRun:
+    """A run left out of every statistic, and why."""
+
+    variant: str
+    seed: int
+    environment: str
+    started_at: str
+    reason: str
+
+
+def _unusable(run: RunResult) -> str | None:
+    value = run.test_accuracy
+    if value is None:
+        return "it has no test accuracy (its final fit did not finish)"
+    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+        return f"its test accuracy is not a number ({value!r})"
+    if not 0.0 <= value <= 1.0:
+        return f"its test accuracy {value!r} is outside 0-1"
+    return None
+
+
+def usable_runs(runs: list[RunResult]) -> tuple[list[RunResult], list[ExcludedRun]]:
+    """Runs with a test accuracy every statistic can use, and the others with the reason."""
+    kept, excluded = [], []
+    for run in runs:
+        reason = _unusable(run)
+        if reason is None:
+            kept.append(run)
+        else:
+            excluded.append(
+                ExcludedRun(variant(run), run.seed, environment(run), run.started_at, reason)
+            )
+    return kept, sorted(excluded, key=lambda e: (e.variant, e.seed, e.started_at))
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,8 @@
-"""The headline of each section: a few sentences a user can act on, or, where the seeds cannot
-tell tuners apart, the command of a run that can and how long it takes."""
+"""The verdict of one environment as data, computed once: what to use, how sure that is, what
+the seeds cannot tell yet and the run that would. The report's verdict card, the leaderboard's
+marks, ``verdict.md`` and the terminal's last lines are all written from this one object, so no
+two of them can disagree; the sentences themselves are the templates' job.
+"""
 
 from __future__ import annotations
 
@@ -8,46 +11,126 @@ from dataclasses import dataclass
 
 from tunerbench.records.schema import RunResult
 from tunerbench.report.grouping import GroupKey, total_wall, variant
-from tunerbench.report.seed_statistics import SeedStatistics, TunerFigures
-from tunerbench.report.seed_tables import runs_by_seed
+from tunerbench.report.rope import DEFAULT_ROPE
+from tunerbench.report.seed_statistics import SeedStatistics
+from tunerbench.report.seed_tables import ExcludedRun, runs_by_seed
+from tunerbench.report.statistics.paired import PairTest
 from tunerbench.search.registry import TUNERS
 from tunerbench.training.loops import DEFAULT_LOOP
+
+# What the verdict found, for the templates to branch on.
+ALONE = "alone"  # one tuner: nothing to compare
+BEST = "best"  # one tuner significantly better than every other
+UNBEATEN = "unbeaten"  # some differences significant: the tuners nobody beats
+EQUIVALENT = "equivalent"  # every pair practically equivalent
+TOO_FEW_SEEDS = "too few seeds"  # no pair can be significant at these seeds
+UNDECIDED = "undecided"  # the seeds could decide, but did not
+
+# A run of more seeds than this is no practical next step; the verdict says how many it would
+# take instead of printing the command.
+PRACTICAL_SEEDS = 100
+
+
+@dataclass(frozen=True)
+class Leader:
+    fraction: float  # of the epoch budget
+    tuner: str
+    mean_rank: float
 
 
 @dataclass(frozen=True)
 class Verdict:
     environment: str
-    sentences: list[str]
-    decisive: bool  # whether these seeds can call a difference significant at all
-    command: str | None  # a run with enough seeds, when these cannot decide
-    best: str
+    status: str  # one of the names above
+    tuners: list[str]
+    seeds: list[int]  # every seed some tuner ran here
+    complete_seeds: list[int]  # the seeds every tuner ran: mean ranks and Friedman's blocks
+    missing: dict[str, list[int]]  # tuner -> seeds others ran and it did not (where any)
+    excluded: list[ExcludedRun]  # runs left out of every statistic, with the reason
+    highest_mean: str | None  # by mean test accuracy (descriptive only: never a mark)
+    best: str | None  # significantly better than every other tuner: the only starred tuner
+    recommended: list[str]  # what to use: best, the unbeaten, or every equivalent tuner
+    significant: list[PairTest]  # each with .better and .worse; the best's pairs first
+    equivalent: list[PairTest]  # practically equivalent by the ROPE's posterior
+    undecided: list[PairTest]  # neither: not distinguishable with these seeds
+    open_pairs: list[PairTest]  # the undecided pairs that bear on the choice: between the
+    # recommended tuners, or every undecided pair when nothing is recommended yet
+    cheapest: str | None  # lowest CPU per pipeline among the recommended
+    cpu_s: dict[str, float]  # mean CPU seconds per pipeline (over seeds)
+    leaders: list[Leader]  # who leads at a quarter and half of the epoch budget
+    seeds_needed: int  # a clean sweep's minimum under Holm's correction
+    more_seeds: int | None  # about how many seeds would settle the open pairs
+    command: str | None  # that run, where it is practical (at most PRACTICAL_SEEDS seeds)
+    minutes: int | None  # its time, from these runs' own times, one pipeline after another
+    alike: list[list[str]]  # tuners that searched the same points in the same order
+    tied_alike: list[list[str]]  # of those, tuners that also trained alike (a tie by design)
+    rope: float
+    p_best: dict[str, float]
+
+    @property
+    def decisive(self) -> bool:
+        """Whether these seeds could call any difference significant at all."""
+        return self.status not in (TOO_FEW_SEEDS, ALONE)
+
+    @property
+    def worst_p(self) -> float | None:
+        """The largest Holm-corrected p of the best tuner's pairs: how sure the verdict is."""
+        if self.best is None:
+            return None
+        return max(p.p_holm for p in self.significant if self.best in (p.a, p.b))
 
 
-def _interval(figures: TunerFigures) -> str:
-    d = figures.described["test_accuracy"]
-    if d.iqm_low is None or d.iqm_high is None:
-        return f"{d.mean:.4f}"
-    return f"{d.mean:.4f} (IQM {d.iqm:.4f}, 95% interval {d.iqm_low:.4f}-{d.iqm_high:.4f})"
+def _status(stats: SeedStatistics, best: str | None, significant: list[PairTest]) -> str:
+    pairs = stats.pairwise.pairs
+    if not pairs:
+        return ALONE
+    if best is not None:
+        return BEST
+    if significant:
+        return UNBEATEN
+    if all(p.equivalent for p in pairs):
+        return EQUIVALENT
+    return TOO_FEW_SEEDS if not stats.pairwise.can_be_significant else UNDECIDED
 
 
-def _names(names: list[str]) -> str:
-    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
+def _recommended(status: str, stats: SeedStatistics, best: str | None) -> list[str]:
+    names = [t.variant for t in stats.tuners]
+    if status == BEST and best is not None:
+        return [best]
+    if status == UNBEATEN:
+        beaten = {p.worse for p in stats.pairwise.pairs if p.significant}
+        return [n for n in names if n not in beaten]
+    if status in (EQUIVALENT, ALONE):
+        return names
+    return []
 
 
-def _rerun(key: GroupKey, stats: SeedStatistics, runs: list[RunResult]) -> tuple[str, str]:
-    """The command for a run with the seeds needed, and its time from these runs' own times."""
+def _missing(stats: SeedStatistics) -> dict[str, list[int]]:
+    every = set().union(*(t.seeds for t in stats.tuners)) if stats.tuners else set()
+    return {t.variant: sorted(every - set(t.seeds)) for t in stats.tuners if every - set(t.seeds)}
+
+
+def _more_seeds(stats: SeedStatistics, undecided: list[PairTest], ran: int) -> int:
+    """Enough seeds for the pairs left open (their estimates), never fewer than a clean sweep
+    needs under Holm, and more than ran already."""
+    wanted = [p.seeds_to_tell for p in undecided if p.seeds_to_tell is not None]
+    return max([stats.seeds_needed, ran + 1, *wanted])
+
+
+def _command(key: GroupKey, runs: list[RunResult], seeds: int, rope: float) -> tuple[str, int]:
+    """The command for a run with ``seeds`` seeds, and its minutes from these runs' own times."""
     ran = {r.tuner for r in runs}
     tuners = ",".join(name for name in TUNERS.names if name in ran)
-    per_seed = sum(
-        sum(total_wall(r) + (r.startup_s or 0.0) for r in rs) / len(rs)
-        for rs in _runs_per_tuner(runs).values()
-    )
-    minutes = math.ceil(per_seed * stats.seeds_needed / 60)
+    per_tuner: dict[str, list[float]] = {}
+    for run in runs:
+        per_tuner.setdefault(variant(run), []).append(total_wall(run) + (run.startup_s or 0.0))
+    per_seed = sum(sum(times) / len(times) for times in per_tuner.values())
     command = (
         f"pytest bench/ --tb-dataset {key.dataset} --tb-profile {key.profile} "
-        f"--tb-tuners {tuners} --tb-seeds {stats.seeds_needed}{_shared_options(runs)}"
+        f"--tb-tuners {tuners} --tb-seeds {seeds}{_shared_options(runs)}"
+        + (f" --tb-rope {rope:g}" if rope != DEFAULT_ROPE else "")
     )
-    return command, f"about {minutes} min one pipeline after another on the machine these ran on"
+    return command, math.ceil(per_seed * seeds / 60)
 
 
 def _shared_options(runs: list[RunResult]) -> str:
@@ -61,43 +144,23 @@ def _shared_options(runs: list[RunResult]) -> str:
     return text
 
 
-def _runs_per_tuner(runs: list[RunResult]) -> dict[str, list[RunResult]]:
-    per: dict[str, list[RunResult]] = {}
-    for run in runs:
-        per.setdefault(variant(run), []).append(run)
-    return per
+def _leaders(stats: SeedStatistics) -> list[Leader]:
+    if len(stats.tuners) < 2:  # one tuner leads trivially
+        return []
+    leaders = []
+    for fraction in (0.25, 0.5):
+        ranks = stats.ranks_at.get(fraction)
+        if ranks:
+            name = min(ranks, key=ranks.__getitem__)
+            leaders.append(Leader(fraction, name, ranks[name]))
+    return leaders
 
 
-def _significance(stats: SeedStatistics, best: str) -> tuple[list[str], list[str]]:
-    better_than, tied_with = [], []
-    for other in (t.variant for t in stats.tuners if t.variant != best):
-        test = stats.pairwise.pair(best, other)
-        (better_than if test.better == best else tied_with).append(other)
-    return better_than, tied_with
-
-
-def _cheapest(stats: SeedStatistics, contenders: list[str]) -> TunerFigures:
-    figures = {t.variant: t for t in stats.tuners}
-    return min((figures[n] for n in contenders), key=lambda t: t.described["total_cpu_s"].mean)
-
-
-def _budget_sentence(stats: SeedStatistics) -> str | None:
-    if not stats.ranks_at or len(stats.tuners) < 2:  # one tuner leads trivially
-        return None
-    parts = []
-    for fraction, label in ((0.25, "a quarter"), (0.5, "half")):
-        ranks = stats.ranks_at[fraction]
-        leader = min(ranks, key=ranks.__getitem__)
-        parts.append(
-            f"at {label} of the epoch budget {leader} leads (mean rank {ranks[leader]:.1f})"
-        )
-    return f"By best val_accuracy found so far, {parts[0]}, and {parts[1]}."
-
-
-def _searches(runs: list[RunResult]) -> list[str]:
+def searched_alike(runs: list[RunResult]) -> tuple[list[list[str]], list[list[str]]]:
     """Tuners whose searches tried the same hyperparameters in the same order on every seed
-    they share: seeded alike, a model-based oracle that never leaves its initial random points
-    searches exactly as RandomSearch does, and a tie between them is no finding."""
+    they share (seeded alike, a model-based oracle that never leaves its initial random points
+    searches exactly as RandomSearch does), and among them those that also tested alike: a tie
+    between them is no finding."""
     by_seed = runs_by_seed(runs)
     signature = {
         name: {s: [t.hyperparameters for t in rs[0].trials] for s, rs in seeds.items()}
@@ -113,99 +176,74 @@ def _searches(runs: list[RunResult]) -> list[str]:
                 break
         else:
             groups.append([name])
-    sentences = []
-    for group in (g for g in groups if len(g) > 1):
+    alike = [g for g in groups if len(g) > 1]
+    tied = []
+    for group in alike:
         test = {n: [rs[0].test_accuracy for _, rs in sorted(by_seed[n].items())] for n in group}
-        tied = [n for n in group if test[n] == test[group[0]]]
-        sentence = (
-            f"{_names(group)} tried the same hyperparameters in the same order on every seed "
-            "(seeded alike, their oracles proposed the same points, as a Bayesian oracle does "
-            "while the budget holds only its initial random trials)"
-        )
-        tie = (
-            f"; {_names(tied)} also trained alike and tie by construction" if len(tied) > 1 else ""
-        )
-        sentences.append(sentence + tie + ".")
-    return sentences
+        same = [n for n in group if test[n] == test[group[0]]]
+        if len(same) > 1:
+            tied.append(same)
+    return alike, tied
 
 
-def _no_best(stats: SeedStatistics, best: str, tuners: list[str]) -> str:
-    """When the best by mean beats no tuner significantly: the differences that are."""
-    significant = [p for p in stats.pairwise.pairs if p.significant]
-    if not significant:
-        lowest = min(p.p_holm for p in stats.pairwise.pairs)
-        return (
-            f"No difference in test accuracy is significant over {stats.n_blocks} seeds "
-            f"(smallest Holm-corrected p = {lowest:.3f}): treat {_names(tuners)} as equally good."
-        )
-    listed = "; ".join(
-        f"{p.better} better than {p.worse} (Holm-corrected p = {p.p_holm:.3f})" for p in significant
+def verdict(
+    key: GroupKey,
+    stats: SeedStatistics,
+    runs: list[RunResult],
+    excluded: list[ExcludedRun] | None = None,
+) -> Verdict:
+    """The verdict of usable ``runs`` (their statistics in ``stats``); ``excluded`` names the
+    runs set aside before."""
+    names = [t.variant for t in stats.tuners]
+    pairs = stats.pairwise.pairs
+    significant = [p for p in pairs if p.significant]
+    best = next(
+        (n for n in names if all(stats.pairwise.beats(n, o) for o in names if o != n)), None
     )
-    return (
-        f"{best} is not significantly better than any other tuner over {stats.n_blocks} seeds; "
-        f"the significant differences: {listed}."
+    best = best if len(names) > 1 else None
+    # The best tuner's pairs first, then by strength of evidence.
+    significant.sort(key=lambda p: (best not in (p.a, p.b), p.p_holm))
+    status = _status(stats, best, significant)
+    recommended = _recommended(status, stats, best)
+    cpu = {t.variant: t.described["total_cpu_s"].mean for t in stats.tuners}
+    undecided = [p for p in pairs if not p.significant and not p.equivalent]
+    seeds = sorted(set().union(*(t.seeds for t in stats.tuners))) if stats.tuners else []
+    open_pairs = [p for p in undecided if not recommended or {p.a, p.b} <= set(recommended)]
+    command = minutes = more = None
+    if best is None and open_pairs:
+        more = _more_seeds(stats, open_pairs, len(seeds))
+        if more <= PRACTICAL_SEEDS:
+            command, minutes = _command(key, runs, more, stats.rope)
+    means = stats.block_means or {
+        t.variant: t.described["test_accuracy"].mean for t in stats.tuners
+    }
+    alike, tied = searched_alike(runs)
+    return Verdict(
+        environment=stats.environment,
+        status=status,
+        tuners=names,
+        seeds=seeds,
+        complete_seeds=sorted(set.intersection(*(set(t.seeds) for t in stats.tuners)))
+        if stats.tuners
+        else [],
+        missing=_missing(stats),
+        excluded=list(excluded or []),
+        highest_mean=max(means, key=means.__getitem__) if means else None,
+        best=best,
+        recommended=recommended,
+        significant=significant,
+        equivalent=[p for p in pairs if p.equivalent and not p.significant],
+        undecided=undecided,
+        open_pairs=open_pairs,
+        cheapest=min(recommended, key=cpu.__getitem__) if recommended else None,
+        cpu_s=cpu,
+        leaders=_leaders(stats),
+        seeds_needed=stats.seeds_needed,
+        more_seeds=more,
+        command=command,
+        minutes=minutes,
+        alike=alike,
+        tied_alike=tied,
+        rope=stats.rope,
+        p_best=stats.p_best,
     )
-
-
-def verdict(key: GroupKey, stats: SeedStatistics, runs: list[RunResult]) -> Verdict:
-    figures = {t.variant: t for t in stats.tuners}
-    # The best by the seeds every tuner ran (what the tests compare), else by all its seeds.
-    means = stats.block_means or {n: f.described["test_accuracy"].mean for n, f in figures.items()}
-    best = max(means, key=means.__getitem__)
-    n = stats.n_blocks
-    sentences = [
-        f"Highest mean test accuracy: {best}, {_interval(figures[best])} over "
-        f"{figures[best].n_seeds} seed{'s' if figures[best].n_seeds != 1 else ''}."
-    ]
-    decisive = stats.pairwise.can_be_significant
-    command = None
-    if len(figures) < 2:
-        sentences.append("Only one tuner ran, so there is nothing to compare it with.")
-    elif not decisive:
-        command, duration = _rerun(key, stats, runs)
-        sentences.append(
-            f"With {n} seed{'s' if n != 1 else ''} no difference between these {len(figures)} "
-            "tuners can be significant: under Holm's correction over "
-            f"{len(stats.pairwise.pairs)} pairs, a two-sided Wilcoxon signed-rank test needs at "
-            f"least {stats.seeds_needed} seeds, so nothing is marked best. A run that can "
-            f"decide: {command} ({duration})."
-        )
-    else:
-        better_than, tied_with = _significance(stats, best)
-        if better_than:
-            text = f"{best} is significantly better than {_names(better_than)}"
-            text += " (Wilcoxon signed-rank over seeds, Holm-corrected p < 0.05)"
-            text += (
-                f"; its differences to {_names(tied_with)} are not significant."
-                if tied_with
-                else "."
-            )
-        else:
-            text = _no_best(stats, best, list(figures))
-        sentences.append(text)
-        # A tuner some other tuner beats significantly is no choice, even if the best does not.
-        beaten = {p.worse for p in stats.pairwise.pairs if p.significant}
-        contenders = [name for name in [best, *tied_with] if name not in beaten] or [best]
-        cheap = _cheapest(stats, contenders)
-        cpu = cheap.described["total_cpu_s"].mean
-        sentences.append(
-            f"Lowest CPU cost among the tuners that no other tuner beats significantly: "
-            f"{cheap.variant}, {cpu:.0f} CPU s per pipeline"
-            + (
-                ""
-                if cheap.variant == best
-                else f" against {best}'s {figures[best].described['total_cpu_s'].mean:.0f}"
-            )
-            + "."
-        )
-    if stats.ranks is not None and n >= 2:
-        ranks = stats.ranks
-        sentences.append(
-            f"Friedman test over all tuners: p = {ranks.p_value:.3g}; Nemenyi's critical "
-            f"difference is {ranks.critical_difference:.2f} ranks."
-        )
-    budget = _budget_sentence(stats)
-    if budget:
-        sentences.append(budget)
-    sentences += _searches(runs)
-    return Verdict(stats.environment, sentences, decisive, command, best)

@@ -1,52 +1,70 @@
 """TensorFlow versions side by side: does a result survive an upgrade?
 
-Per tuner: test accuracy and wall time per environment, the differences to the oldest, and
-whether test accuracy and the chosen hyperparameters differ beyond seed noise. Keras 2 and Keras
-3 draw different random streams from the same seed, so runs of two versions are independent
-samples (Mann-Whitney U), never paired by seed. Per version: the order of tuners by mean test
-accuracy, and how far it agrees with the oldest version's (Kendall's tau).
+Per tuner: test accuracy and wall time per environment over seeds (a repeated seed counts once),
+the differences to the oldest, and an upgrade verdict: changed (what, by how much), unchanged
+(test accuracy within the region of practical equivalence, no choice changed) or not enough
+seeds to tell (and about how many would). Every change test of the table (tuners x versions x
+{test accuracy, units, learning rate}) is one Holm family, and so is every "unchanged" claim.
+Keras 2 and Keras 3 draw different random streams from the same seed, so versions are
+independent samples; where two versions ran the same seeds, the paired view is shown beside.
 """
 
 from __future__ import annotations
 
 import math
+import statistics
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from statsmodels.stats.multitest import multipletests
 
 from tunerbench.records.schema import RunResult
-from tunerbench.report.grouping import (
-    Summary,
-    environment,
-    sort_environments,
-    sort_variants,
-    total_wall,
-    variant,
-)
-from tunerbench.report.seed_tables import per_seed
+from tunerbench.report.grouping import environment, sort_environments, sort_variants, variant
+from tunerbench.report.rope import DEFAULT_ROPE
+from tunerbench.report.statistics.paired import PairedDifference, paired_difference
 from tunerbench.report.statistics.versions import (
     VersionDifference,
     compare_versions,
+    equivalence_p,
+    holm,
     ranking_agreement,
+    versions_seeds_to_tell,
 )
 
 ALPHA = 0.05
+CHANGED, UNCHANGED, TOO_FEW = "changed", "unchanged", "too few seeds"
+TESTED = ("accuracy_test", "units_test", "learning_rate_test")
 
 
 @dataclass(frozen=True)
 class VersionCell:
-    accuracy: float  # mean test accuracy
-    wall_s: float  # mean total wall seconds
-    n_runs: int
+    accuracy: float  # mean test accuracy over seeds
+    wall_s: float  # mean total wall seconds over seeds
+    n_runs: int  # seeds (each counted once)
     accuracy_delta_pp: float | None  # against the oldest environment; None there
     wall_ratio: float | None
     accuracy_test: VersionDifference | None = None  # against the oldest environment
     units_test: VersionDifference | None = None
     learning_rate_test: VersionDifference | None = None  # on log10 of the learning rate
+    equivalence_p: float | None = None  # TOST within the ROPE, Holm-corrected in its family
+    paired: PairedDifference | None = None  # where both versions ran the same seeds
+    status: str | None = None  # CHANGED, UNCHANGED or TOO_FEW; None for the oldest
+    seeds_to_tell: int | None = None  # per version, where TOO_FEW
 
     @property
     def hyperparameters_differ(self) -> bool:
         tests = (self.units_test, self.learning_rate_test)
         return any(t is not None and t.different for t in tests)
+
+    @property
+    def changes(self) -> list[tuple[str, VersionDifference]]:
+        """What changed significantly: (what, its test)."""
+        named = zip(("test accuracy", "units", "log10 learning rate"), TESTED, strict=True)
+        return [
+            (label, test)
+            for label, name in named
+            if (test := getattr(self, name)) is not None and test.different
+        ]
 
 
 @dataclass(frozen=True)
@@ -56,99 +74,130 @@ class VersionRow:
 
 
 @dataclass(frozen=True)
+class Upgrade:
+    """One tuner's upgrade verdict against the oldest environment."""
+
+    variant: str
+    environment: str
+    cell: VersionCell
+
+
+@dataclass(frozen=True)
 class VersionsTable:
     environments: list[str]
     rows: list[VersionRow]
     orders: dict[str, list[str]]  # tuners by mean test accuracy, best first, per environment
     agreement: dict[str, float]  # Kendall's tau of each order with the oldest environment's
-    sentence: str | None  # the answer in one sentence, when there are several environments
+    rope: float
+
+    @property
+    def upgrades(self) -> list[Upgrade]:
+        return [
+            Upgrade(row.variant, env, cell)
+            for row in self.rows
+            for env, cell in zip(self.environments, row.cells, strict=True)
+            if cell is not None and cell.status is not None
+        ]
+
+    @property
+    def changed(self) -> list[Upgrade]:
+        return [u for u in self.upgrades if u.cell.status == CHANGED]
 
 
-def _compare(base: list[RunResult], these: list[RunResult]) -> dict[str, VersionDifference]:
-    """Each version's sample holds one value per seed (a repeated seed's mean)."""
-
-    def units(r: RunResult) -> float:
-        return float(r.best_hyperparameters.get("units", 0))
-
-    def log_rate(r: RunResult) -> float:
-        return math.log10(r.best_hyperparameters.get("learning_rate", 1.0))
-
-    return {
-        name: compare_versions(per_seed(base, value), per_seed(these, value), ALPHA)
-        for name, value in (
-            ("accuracy_test", lambda r: r.test_accuracy),
-            ("units_test", units),
-            ("learning_rate_test", log_rate),
-        )
-    }
+def _units(r: RunResult) -> float:
+    return float(r.best_hyperparameters.get("units", 0))
 
 
-def _cell(base: list[RunResult] | None, these: list[RunResult], oldest: bool) -> VersionCell:
-    accuracy = Summary.of([r.test_accuracy for r in these]).mean
-    wall = Summary.of([total_wall(r) for r in these]).mean
-    if oldest or not base:
-        return VersionCell(accuracy, wall, len(these), None, None)
-    delta = 100 * (accuracy - Summary.of([r.test_accuracy for r in base]).mean)
-    ratio = wall / Summary.of([total_wall(r) for r in base]).mean
-    return VersionCell(accuracy, wall, len(these), delta, ratio, **_compare(base, these))
+def _log_rate(r: RunResult) -> float:
+    return math.log10(r.best_hyperparameters.get("learning_rate", 1.0))
 
 
-def _sentence(table: VersionsTable, oldest: str) -> str:
-    differ, hyper, undecidable = [], [], []
-    for row in table.rows:
-        for env, cell in zip(table.environments, row.cells, strict=True):
-            if cell is None or cell.accuracy_test is None:
-                continue
-            if not cell.accuracy_test.can_differ:
-                undecidable.append(row.variant)
-            elif cell.accuracy_test.different:
-                differ.append(f"{row.variant} ({env})")
-            if cell.hyperparameters_differ:
-                hyper.append(f"{row.variant} ({env})")
-    parts = [
-        f"Against {oldest}: test accuracy differs beyond seed noise for "
-        + (", ".join(differ) if differ else "no tuner")
-        + " (Mann-Whitney U, p < 0.05)",
-        "the chosen hyperparameters differ for " + (", ".join(hyper) if hyper else "no tuner"),
-    ]
-    changed = [env for env, tau in table.agreement.items() if tau < 1.0]
-    parts.append(
-        "the order of tuners by mean test accuracy is the same in every version"
-        if not changed
-        else "the order of tuners changes under "
-        + ", ".join(f"{env} (Kendall's tau {table.agreement[env]:.2f})" for env in changed)
-    )
-    text = "; ".join(parts) + "."
-    if undecidable:
-        text += (
-            f" Too few seeds to tell for {', '.join(sorted(set(undecidable)))}: with so few runs "
-            "per version no difference can reach p < 0.05."
-        )
-    return text
-
-
-def versions_table(runs: list[RunResult]) -> VersionsTable:
-    envs = sort_environments(map(environment, runs))
-    cells: dict[tuple[str, str], list[RunResult]] = defaultdict(list)
+def _per_seed(runs: list[RunResult], value) -> dict[int, float]:
+    by_seed: dict[int, list[float]] = defaultdict(list)
     for run in runs:
-        cells[(variant(run), environment(run))].append(run)
+        by_seed[run.seed].append(value(run))
+    return {s: statistics.fmean(v) for s, v in sorted(by_seed.items())}
+
+
+def _cell(base: list[RunResult] | None, these: list[RunResult], rope: float) -> VersionCell:
+    """One tuner in one environment; compared with ``base``, its runs in the oldest one."""
+    new = _per_seed(these, lambda r: r.test_accuracy)
+    mean, wall_mean = (
+        statistics.fmean(new.values()),
+        statistics.fmean(_per_seed(these, _total_wall).values()),
+    )
+    if not base:
+        return VersionCell(mean, wall_mean, len(new), None, None)
+    old = _per_seed(base, lambda r: r.test_accuracy)
+    tests = {
+        name: compare_versions(
+            list(_per_seed(base, value).values()), list(_per_seed(these, value).values()), ALPHA
+        )
+        for name, value in zip(TESTED, (lambda r: r.test_accuracy, _units, _log_rate), strict=True)
+    }
+    shared = set(old) & set(new)
+    return VersionCell(
+        mean,
+        wall_mean,
+        len(new),
+        100 * (mean - statistics.fmean(old.values())),
+        wall_mean / statistics.fmean(_per_seed(base, _total_wall).values()),
+        **tests,
+        equivalence_p=equivalence_p(list(old.values()), list(new.values()), rope),
+        paired=paired_difference(old, new, ALPHA) if len(shared) >= 2 else None,
+        seeds_to_tell=versions_seeds_to_tell(list(old.values()), list(new.values()), rope, ALPHA),
+    )
+
+
+def _total_wall(r: RunResult) -> float:
+    return sum(t.wall_s for t in r.phases.values())
+
+
+def _corrected(cells: dict[tuple[str, str], VersionCell]) -> dict[tuple[str, str], VersionCell]:
+    """Holm over every change test of the table, and over every "unchanged" claim; then each
+    cell's status from its corrected tests."""
+    keys = [k for k, c in cells.items() if c.accuracy_test is not None]
+    family = holm([getattr(cells[k], name) for k in keys for name in TESTED], ALPHA)
+    claims = [k for k in keys if cells[k].equivalence_p is not None]
+    tost = (
+        multipletests([cells[k].equivalence_p for k in claims], method="holm")[1] if claims else []
+    )
+    tost_by_key = dict(zip(claims, map(float, tost), strict=True))
+    out = dict(cells)
+    for i, k in enumerate(keys):
+        tests = dict(zip(TESTED, family[3 * i : 3 * i + 3], strict=True))
+        cell = replace(cells[k], **tests, equivalence_p=tost_by_key.get(k))
+        if cell.changes:
+            status = CHANGED
+        elif cell.equivalence_p is not None and cell.equivalence_p < ALPHA:
+            status = UNCHANGED
+        else:
+            status = TOO_FEW
+        out[k] = replace(cell, status=status)
+    return out
+
+
+def versions_table(runs: list[RunResult], rope: float = DEFAULT_ROPE) -> VersionsTable:
+    """The table of usable ``runs`` (see ``seed_tables.usable_runs``)."""
+    envs = sort_environments(map(environment, runs))
+    grouped: dict[tuple[str, str], list[RunResult]] = defaultdict(list)
+    for run in runs:
+        grouped[(variant(run), environment(run))].append(run)
     variants = sort_variants(map(variant, runs))
-    rows = [
-        VersionRow(
-            name,
-            [
-                _cell(cells.get((name, envs[0])), cells[(name, env)], env == envs[0])
-                if cells.get((name, env))
-                else None
-                for env in envs
-            ],
+    cells = {
+        (name, env): _cell(
+            grouped.get((name, envs[0])) if env != envs[0] else None, grouped[(name, env)], rope
         )
         for name in variants
-    ]
+        for env in envs
+        if grouped.get((name, env))
+    }
+    cells = _corrected(cells)
+    rows = [VersionRow(name, [cells.get((name, env)) for env in envs]) for name in variants]
     orders = {
         env: sorted(
-            (n for n in variants if cells.get((n, env))),
-            key=lambda n, env=env: -Summary.of([r.test_accuracy for r in cells[(n, env)]]).mean,
+            (n for n in variants if (n, env) in cells),
+            key=lambda n, env=env: -cells[(n, env)].accuracy,
         )
         for env in envs
     }
@@ -156,7 +205,4 @@ def versions_table(runs: list[RunResult]) -> VersionsTable:
     for env in envs[1:]:
         common = [n for n in orders[envs[0]] if n in orders[env]]
         agreement[env] = ranking_agreement(common, [n for n in orders[env] if n in common])
-    table = VersionsTable(envs, rows, orders, agreement, None)
-    if len(envs) > 1:
-        table = VersionsTable(envs, rows, orders, agreement, _sentence(table, envs[0]))
-    return table
+    return VersionsTable(envs, rows, orders, agreement, rope)

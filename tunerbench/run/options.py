@@ -14,6 +14,7 @@ from typing import Any
 from tunerbench.choices import ChoiceError
 from tunerbench.data.datasets import DATASETS, DEFAULT_DATASET
 from tunerbench.profiles import DEFAULT_PROFILE, PROFILES
+from tunerbench.report.rope import DEFAULT_ROPE, parse_rope
 from tunerbench.search.registry import TUNERS
 from tunerbench.training.loops import DEFAULT_LOOP, LOOPS
 
@@ -66,6 +67,12 @@ OPTIONS: list[Option] = [
         True,
     ),
     Option(
+        "--tb-rope",
+        "rope",
+        "region of practical equivalence for the verdict, as a fraction of test accuracy "
+        f"(default {DEFAULT_ROPE}: half a point); closer tuners count as equally good",
+    ),
+    Option(
         "--tb-resume",
         "resume",
         "continue the newest interrupted session with the same options",
@@ -92,6 +99,7 @@ class BenchOptions:
     speed: bool = False
     cluster: str | None = None
     loop_accuracy: bool = False
+    rope: float = DEFAULT_ROPE
 
     @classmethod
     def parse(
@@ -108,6 +116,7 @@ class BenchOptions:
         speed: bool = False,
         cluster: str | None = None,
         loop_accuracy: bool = False,
+        rope: str | float = DEFAULT_ROPE,
     ) -> BenchOptions:
         """Check every value up front; an OptionsError says which and what is allowed."""
         try:
@@ -130,6 +139,7 @@ class BenchOptions:
             bool(speed),
             check_cluster(cluster),
             bool(loop_accuracy),
+            _rope(rope),
         )
         if options.cluster and options.workers > 1:
             raise OptionsError(
@@ -163,6 +173,13 @@ def positive(flag: str, value: str | int) -> int:
     if number < 1:
         raise OptionsError(f"{flag} must be a positive whole number, got {str(value)!r}")
     return number
+
+
+def _rope(value: str | float) -> float:
+    try:
+        return parse_rope("--tb-rope", value)
+    except ValueError as exc:
+        raise OptionsError(str(exc)) from None
 
 
 SCHEDULER_SCHEMES = ("tcp://", "tls://")

@@ -14,8 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tunerbench.data.datasets import load_dataset
 from tunerbench.profiles import PROFILES
@@ -30,6 +29,9 @@ from tunerbench.run.options import BenchOptions, OptionsError
 from tunerbench.run.pipeline_spec import PipelineSpec
 from tunerbench.run.progress import RunProgress, StudyProgress, retried_note
 from tunerbench.run.provenance import installed_versions
+
+if TYPE_CHECKING:  # the report is imported only when one is written
+    from tunerbench.report.render import WrittenReport
 
 
 @dataclass(frozen=True)
@@ -227,10 +229,11 @@ class BenchSession:
         self.save()
         return record
 
-    def write_report(self) -> Path | None:
-        """Render the report from the saved results file (never from memory), if any."""
+    def write_report(self) -> WrittenReport | None:
+        """Render the report and its verdict.md from the saved results file (never from
+        memory), if any."""
         if not self.results and not self.perf:
             return None
         from tunerbench.report.render import write_report
 
-        return write_report([self.results_path], self.report_path)
+        return write_report([self.results_path], self.report_path, self.options.rope)

@@ -1,5 +1,7 @@
 """Anytime performance: the best val_accuracy found so far, against search wall seconds and
-against training epochs spent (the second removes machine speed from the comparison)."""
+against training epochs spent (the second removes machine speed from the comparison). Over
+several seeds each tuner is one curve, the IQM over seeds with its bootstrap band; each seed's
+own curve is there on demand (click its legend entry)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,9 @@ from plotly.subplots import make_subplots
 
 from tunerbench.records.schema import RunResult, TrialRecord
 from tunerbench.report.grouping import environment, variant
-from tunerbench.report.plots.style import colors, dashes, fill_rgba, line_label
+from tunerbench.report.plots.style import colors, dashes, fill_rgba, joined, line_label
+from tunerbench.report.seed_tables import runs_by_seed
+from tunerbench.report.statistics.descriptive import iqm_band
 
 AXES = ("wall", "epochs")
 
@@ -32,7 +36,8 @@ def best_so_far(trials: list[TrialRecord], axis: str) -> tuple[list[float], list
 
 
 def on_grid(curves: list[tuple[list[float], list[float]]], points: int = 120) -> tuple:
-    """Step curves sampled on one x grid: (grid, mean, low, high); NaN before a curve starts."""
+    """Step curves sampled on one x grid: (grid, IQM, low, high); NaN before a curve starts
+    (the summary starts once every seed has its first trial); no band below 3 seeds."""
     top = max(max(xs) for xs, _ in curves if xs)
     grid = np.linspace(0.0, top, points)
     sampled = []
@@ -40,15 +45,13 @@ def on_grid(curves: list[tuple[list[float], list[float]]], points: int = 120) ->
         idx = np.searchsorted(np.asarray(xs), grid, side="right") - 1
         values = np.where(idx >= 0, np.asarray(ys)[np.clip(idx, 0, None)], np.nan)
         sampled.append(values)
-    stack = np.vstack(sampled)
-    # NaN propagates: the summary starts once every curve has its first trial.
-    return grid, stack.mean(axis=0), stack.min(axis=0), stack.max(axis=0)
+    return (grid, *iqm_band(np.vstack(sampled)))
 
 
 @dataclass(frozen=True)
 class AnytimeLine:
-    """One tuner's curve on one axis: a single run's steps, or the mean over seeds with its
-    min-max band (``low``/``high``, None for a single run)."""
+    """One tuner's curve on one axis: a single seed's steps, or the IQM over seeds with its
+    95% bootstrap band (``low``/``high``, None below 3 seeds) and every seed's own curve."""
 
     variant: str
     environment: str
@@ -58,6 +61,7 @@ class AnytimeLine:
     y: list[float]
     low: list[float] | None = None
     high: list[float] | None = None
+    seeds: list[tuple[list[float], list[float]]] | None = None
 
 
 @dataclass(frozen=True)
@@ -67,21 +71,36 @@ class AnytimeData:
     environments: list[str]
 
 
+def _nullable(values: np.ndarray | None) -> list[float] | None:
+    return None if values is None else [float(v) for v in values]
+
+
 def anytime_data(runs: list[RunResult]) -> AnytimeData:
+    """One line per tuner, environment and axis; a seed run more than once by its first run
+    (steps of repeats cannot be averaged), so a seed counts once."""
     by_line: dict[tuple[str, str], list[RunResult]] = defaultdict(list)
     for run in runs:
         by_line[(variant(run), environment(run))].append(run)
     lines = []
     for (name, env), line_runs in sorted(by_line.items()):
+        firsts = [rs[0] for seeds in runs_by_seed(line_runs).values() for rs in seeds.values()]
         for axis in AXES:
-            curves = [c for c in (best_so_far(r.trials, axis) for r in line_runs) if c[0]]
+            curves = [c for c in (best_so_far(r.trials, axis) for r in firsts) if c[0]]
             if len(curves) == 1:
                 lines.append(AnytimeLine(name, env, axis, 1, *curves[0]))
             elif curves:
-                grid, mean, low, high = on_grid(curves)
+                grid, iqm, low, high = on_grid(curves)
                 lines.append(
                     AnytimeLine(
-                        name, env, axis, len(curves), list(grid), list(mean), list(low), list(high)
+                        name,
+                        env,
+                        axis,
+                        len(curves),
+                        list(grid),
+                        list(iqm),
+                        _nullable(low),
+                        _nullable(high),
+                        curves,
                     )
                 )
     return AnytimeData(lines, sorted({v for v, _ in by_line}), sorted({e for _, e in by_line}))
@@ -101,7 +120,7 @@ def draw_anytime(data: AnytimeData) -> go.Figure:
         label = line_label(line.variant, line.environment, several)
         style = {"color": palette[line.variant], "dash": styles[line.environment], "shape": "hv"}
         common = {"legendgroup": label, "showlegend": col == 1}
-        if line.low is None or line.high is None:
+        if line.seeds is None:
             trace = go.Scatter(
                 x=line.x,
                 y=line.y,
@@ -113,26 +132,40 @@ def draw_anytime(data: AnytimeData) -> go.Figure:
             )
             fig.add_trace(trace, row=1, col=col)
             continue
-        band = go.Scatter(
-            x=line.x + line.x[::-1],
-            y=line.high + line.low[::-1],
-            fill="toself",
-            fillcolor=fill_rgba(palette[line.variant], 0.15),
-            line={"width": 0},
-            hoverinfo="skip",
-            name=f"{label}: min-max over {line.n_runs} runs",
-            **common,
-        )
-        mean = go.Scatter(
+        if line.low is not None and line.high is not None:
+            band = go.Scatter(
+                x=line.x + line.x[::-1],
+                y=line.high + line.low[::-1],
+                fill="toself",
+                fillcolor=fill_rgba(palette[line.variant], 0.15),
+                line={"width": 0},
+                hoverinfo="skip",
+                name=f"{label}: 95% interval",
+                **common,
+            )
+            fig.add_trace(band, row=1, col=col)
+        summary = go.Scatter(
             x=line.x,
             y=line.y,
             mode="lines",
-            name=f"{label}: mean of {line.n_runs}",
+            name=f"{label}: IQM of {line.n_runs} seeds",
             line=style,
             **common,
         )
-        fig.add_trace(band, row=1, col=col)
-        fig.add_trace(mean, row=1, col=col)
+        fig.add_trace(summary, row=1, col=col)
+        xs, ys = joined(line.seeds or [])
+        each = go.Scatter(
+            x=xs,
+            y=ys,
+            mode="lines",
+            name=f"{label}: each seed",
+            line={**style, "width": 1},
+            opacity=0.5,
+            visible="legendonly",
+            legendgroup=f"{label} seeds",
+            showlegend=col == 1,
+        )
+        fig.add_trace(each, row=1, col=col)
     fig.update_xaxes(title_text="search wall-clock time (s)", row=1, col=1)
     fig.update_xaxes(title_text="cumulative training epochs", row=1, col=2)
     fig.update_yaxes(title_text="best val_accuracy so far (fraction)", row=1, col=1)

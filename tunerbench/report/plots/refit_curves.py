@@ -1,14 +1,19 @@
-"""The best-epoch refit of each run's best hyperparameters, its best epoch starred."""
+"""The best-epoch refit: val_accuracy per epoch of each tuner's chosen hyperparameters. Over
+several seeds each tuner is one curve, the IQM over seeds with its bootstrap band; each seed's
+curve and its best epoch (starred) are there on demand (click its legend entry)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
+import numpy as np
 import plotly.graph_objects as go
 
 from tunerbench.records.schema import RunResult
 from tunerbench.report.grouping import environment, in_run_order, variant
-from tunerbench.report.plots.style import colors, dashes, line_label
+from tunerbench.report.plots.style import colors, dashes, fill_rgba, joined, line_label
+from tunerbench.report.statistics.descriptive import iqm_band
 
 
 @dataclass(frozen=True)
@@ -20,11 +25,52 @@ class RefitCurve:
     best_epoch: int
 
 
+@dataclass(frozen=True)
+class RefitSummary:
+    """One tuner's refits in one environment: the IQM per epoch over seeds and its 95%
+    bootstrap band (None below 3 seeds), and the seeds' own curves."""
+
+    variant: str
+    environment: str
+    iqm: list[float]
+    low: list[float] | None
+    high: list[float] | None
+    curves: list[RefitCurve]
+
+
 def refit_data(runs: list[RunResult]) -> list[RefitCurve]:
-    return [
-        RefitCurve(variant(r), environment(r), r.seed, r.refit_val_accuracy, r.best_epoch)
-        for r in in_run_order(runs)
-    ]
+    """Each seed's refit once (the first run of a repeated seed)."""
+    seen: set[tuple[str, str, int]] = set()
+    curves = []
+    for r in sorted(in_run_order(runs), key=lambda r: (variant(r), environment(r), r.seed)):
+        key = (variant(r), environment(r), r.seed)
+        if key not in seen:
+            seen.add(key)
+            curves.append(
+                RefitCurve(variant(r), environment(r), r.seed, r.refit_val_accuracy, r.best_epoch)
+            )
+    return curves
+
+
+def refit_summaries(curves: list[RefitCurve]) -> list[RefitSummary]:
+    grouped: dict[tuple[str, str], list[RefitCurve]] = defaultdict(list)
+    for curve in curves:
+        grouped[(curve.variant, curve.environment)].append(curve)
+    summaries = []
+    for (name, env), group in grouped.items():
+        length = min(len(c.val_accuracy) for c in group)
+        iqm, low, high = iqm_band(np.array([c.val_accuracy[:length] for c in group]))
+        summaries.append(
+            RefitSummary(
+                name,
+                env,
+                [float(v) for v in iqm],
+                None if low is None else [float(v) for v in low],
+                None if high is None else [float(v) for v in high],
+                group,
+            )
+        )
+    return summaries
 
 
 def draw_refit(curves: list[RefitCurve]) -> go.Figure:
@@ -32,36 +78,72 @@ def draw_refit(curves: list[RefitCurve]) -> go.Figure:
     styles = dashes(c.environment for c in curves)
     several = len(styles) > 1
     fig = go.Figure()
-    for curve in curves:
-        label = line_label(f"{curve.variant} seed {curve.seed}", curve.environment, several)
-        color = palette[curve.variant]
+    for summary in refit_summaries(curves):
+        label = line_label(summary.variant, summary.environment, several)
+        color = palette[summary.variant]
+        style = {"color": color, "dash": styles[summary.environment]}
+        epochs = list(range(1, len(summary.iqm) + 1))
+        if summary.low is not None and summary.high is not None:
+            fig.add_trace(
+                go.Scatter(
+                    x=epochs + epochs[::-1],
+                    y=summary.high + summary.low[::-1],
+                    fill="toself",
+                    fillcolor=fill_rgba(color, 0.15),
+                    line={"width": 0},
+                    hoverinfo="skip",
+                    name=f"{label}: 95% interval",
+                    legendgroup=label,
+                    showlegend=False,
+                )
+            )
+        n = len(summary.curves)
         fig.add_trace(
             go.Scatter(
-                x=list(range(1, len(curve.val_accuracy) + 1)),
-                y=curve.val_accuracy,
+                x=epochs,
+                y=summary.iqm,
                 mode="lines",
-                name=label,
+                name=label if n == 1 else f"{label}: IQM of {n} seeds",
                 legendgroup=label,
-                line={"color": color, "dash": styles[curve.environment]},
+                line=style,
+            )
+        )
+        group = f"{label} seeds"
+        xs, ys = joined(
+            (list(range(1, len(c.val_accuracy) + 1)), c.val_accuracy) for c in summary.curves
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                name=f"{label}: each seed, best epoch starred",
+                legendgroup=group,
+                line={**style, "width": 1},
+                opacity=0.5,
+                visible=True if n == 1 else "legendonly",
+                showlegend=n > 1,
             )
         )
         fig.add_trace(
             go.Scatter(
-                x=[curve.best_epoch],
-                y=[curve.val_accuracy[curve.best_epoch - 1]],
+                x=[c.best_epoch for c in summary.curves],
+                y=[c.val_accuracy[c.best_epoch - 1] for c in summary.curves],
                 mode="markers",
-                name=f"{label}: best epoch {curve.best_epoch}",
-                legendgroup=label,
+                name=f"{label}: best epochs",
+                legendgroup=group,
                 showlegend=False,
-                marker={"symbol": "star", "size": 14, "color": color},
-                hovertemplate="best epoch %{x}<br>val_accuracy %{y:.4f}<extra></extra>",
+                visible=True if n == 1 else "legendonly",
+                marker={"symbol": "star", "size": 12, "color": color},
+                text=[f"seed {c.seed}" for c in summary.curves],
+                hovertemplate="%{text}: best epoch %{x}<br>val_accuracy %{y:.4f}<extra></extra>",
             )
         )
     fig.update_layout(
-        title="Best-epoch refit: val_accuracy per epoch (star: best epoch)",
+        title="Best-epoch refit: val_accuracy per epoch (IQM over seeds; stars: best epochs)",
         xaxis_title="epoch",
         yaxis_title="val_accuracy (fraction)",
         height=440,
-        legend_title_text="run",
+        legend_title_text="tuner",
     )
     return fig

@@ -36,6 +36,16 @@ def fill_rgba(hex_color: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
+def joined(curves: Iterable[tuple[list[float], list[float]]]) -> tuple[list, list]:
+    """Several curves as one trace, separated by gaps: one legend entry shows them all."""
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for x, y in curves:
+        xs += [*x, None]
+        ys += [*y, None]
+    return xs, ys
+
+
 def line_label(variant: str, environment: str, several_environments: bool) -> str:
     """A legend label: the environment is named only when the figure holds several."""
     return esc(f"{variant} ({environment})" if several_environments else variant)

@@ -61,6 +61,38 @@ def describe(values: Sequence[float], resamples: int = 10_000, seed: int = 0) ->
     return Description(x.size, float(x.mean()), sd, float(np.median(x)), iqm, low, high)
 
 
+def iqm_band(
+    matrix: np.ndarray, resamples: int = 2_000, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """A curve over seeds: per column (a point of the curve), the IQM of the rows (one per seed)
+    and its 95% percentile bootstrap interval, resampling seeds (scipy, seeded); no interval
+    below 3 seeds. A column holding NaN (a seed's curve not yet started) is NaN throughout.
+    """
+    m = np.asarray(matrix, dtype=float)
+    iqm = np.full(m.shape[1], np.nan)
+    complete = np.all(np.isfinite(m), axis=0)
+    iqm[complete] = stats.trim_mean(m[:, complete], 0.25, axis=0)
+    if m.shape[0] < 3 or not complete.any():
+        return iqm, None, None
+    low, high = np.full_like(iqm, np.nan), np.full_like(iqm, np.nan)
+    spread = complete & (np.ptp(np.where(np.isfinite(m), m, 0.0), axis=0) > 0)
+    flat = complete & ~spread
+    low[flat] = high[flat] = iqm[flat]
+    if spread.any():
+        ci = stats.bootstrap(
+            (m[:, spread],),
+            lambda s, axis=-1: stats.trim_mean(s, 0.25, axis=axis),
+            n_resamples=resamples,
+            confidence_level=0.95,
+            method="percentile",
+            axis=0,
+            rng=np.random.default_rng(seed),
+        ).confidence_interval
+        low[spread] = np.minimum(ci.low, iqm[spread])
+        high[spread] = np.maximum(ci.high, iqm[spread])
+    return iqm, low, high
+
+
 def block_means(table: ScoreTable) -> dict[str, float]:
     """Each tuner's mean over the complete blocks only: what the paired tests compare."""
     tuners, seeds, m = complete_blocks(table)

@@ -1,65 +1,63 @@
 """Paired tests over seeds: Wilcoxon signed-rank between every pair of tuners, Holm-corrected,
-how many seeds a verdict needs, and pairwise win rates."""
+with the direction and size of each difference read from the same signed differences the test
+ranks (Hodges-Lehmann), and pairwise win rates.
+
+Every pair uses the seeds both tuners ran, so a tuner missing a few seeds is still compared with
+the others on the seeds it has. Differences are rounded by ``paired_differences`` everywhere, so
+accuracies that are equal in exact arithmetic tie in the tests, the win rates and the estimates.
+"""
 
 from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from tunerbench.report.statistics.descriptive import ScoreTable, complete_blocks
+from tunerbench.report.statistics.descriptive import ScoreTable, complete_blocks, finite
+from tunerbench.report.statistics.equivalence import Equivalence, equivalence, seeds_to_tell
+
+DIGITS = 12  # accuracies are multiples of 1 / (test size): equal ones tie, not float noise
+RESAMPLES = 10_000
 
 
-@dataclass(frozen=True)
-class PairTest:
-    """Two-sided Wilcoxon signed-rank test of tuner a against tuner b over complete blocks."""
-
-    a: str
-    b: str
-    n_blocks: int
-    mean_difference: float  # mean of a - b
-    wins_a: int
-    wins_b: int
-    ties: int
-    p_raw: float
-    p_holm: float
-    significant: bool  # p_holm < alpha
-    better: str | None  # the tuner with the higher mean, only when significant
-
-    @property
-    def worse(self) -> str | None:
-        """The other tuner of a significant pair; None when the pair is not significant."""
-        if self.better is None:
-            return None
-        return self.b if self.better == self.a else self.a
+def paired_differences(a: Mapping[int, float], b: Mapping[int, float]) -> np.ndarray:
+    """a - b on the seeds both have (in seed order), rounded to ``DIGITS``: the one tie rule."""
+    seeds = sorted(set(a) & set(b))
+    return np.round(finite([a[s] for s in seeds]) - finite([b[s] for s in seeds]), DIGITS)
 
 
-@dataclass(frozen=True)
-class PairwiseTests:
-    """All pairs, Holm-corrected together, plus whether the design can detect anything at all."""
-
-    tuners: list[str]
-    n_blocks: int
-    alpha: float
-    pairs: list[PairTest]
-    min_possible_p: float  # smallest exact two-sided Wilcoxon p at n_blocks: 2 / 2**n_blocks
-    can_be_significant: bool  # min_possible_p < alpha / number of pairs (Holm's first step)
-
-    def pair(self, a: str, b: str) -> PairTest:
-        """The test of a against b, whichever order it was stored in (KeyError if none)."""
-        for test in self.pairs:
-            if {test.a, test.b} == {a, b} and a != b:
-                return test
-        raise KeyError((a, b))
+def hodges_lehmann(d: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Median of the Walsh averages (d_i + d_j) / 2, i <= j: the estimate the signed-rank test
+    belongs with (a mean can point the other way when one seed diverges)."""
+    d = np.moveaxis(np.asarray(d, dtype=float), axis, -1)
+    i, j = np.triu_indices(d.shape[-1])
+    return np.median((d[..., i] + d[..., j]) / 2, axis=-1)
 
 
-def min_wilcoxon_p(n_blocks: int) -> float:
-    """Smallest two-sided exact Wilcoxon p with n blocks (a clean sweep): 2 / 2**n, at most 1."""
-    return min(1.0, 2.0 / 2.0**n_blocks)
+def _improvement(d: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Share of seeds on which a beats b, a tie counting half: P(a > b) on a new seed."""
+    return np.mean((d > 0) + 0.5 * (d == 0), axis=axis)
+
+
+def _interval(d: np.ndarray, statistic, point: float) -> tuple[float, float]:
+    """95% percentile bootstrap over seeds (seeded: a report rendered twice agrees), clipped to
+    contain the point estimate; the point itself where there is nothing to resample."""
+    if d.size < 3 or np.ptp(d) == 0:
+        return point, point
+    ci = stats.bootstrap(
+        (d,),
+        statistic,
+        n_resamples=RESAMPLES,
+        confidence_level=0.95,
+        method="percentile",
+        rng=np.random.default_rng(0),
+    ).confidence_interval
+    return min(float(ci.low), point), max(float(ci.high), point)
 
 
 def _wilcoxon_p(d: np.ndarray) -> float:
@@ -71,45 +69,152 @@ def _wilcoxon_p(d: np.ndarray) -> float:
     return float(stats.wilcoxon(d, zero_method="wilcox", alternative="two-sided").pvalue)
 
 
-def pairwise_wilcoxon(table: ScoreTable, alpha: float = 0.05) -> PairwiseTests:
-    """Wilcoxon signed-rank test for every unordered pair, Holm-corrected over all pairs.
+def _rank_biserial(d: np.ndarray) -> float:
+    """Matched-pairs rank-biserial correlation (T+ - T-) / (T+ + T-): +1 when a is ahead on
+    every seed, -1 when b is; the effect size of the signed-rank test (tied seeds dropped)."""
+    nonzero = d[d != 0]
+    if nonzero.size == 0:
+        return 0.0
+    ranks = stats.rankdata(np.abs(nonzero))
+    return float((ranks[nonzero > 0].sum() - ranks[nonzero < 0].sum()) / ranks.sum())
 
-    Differences are rounded to 12 decimals so that accuracies which are equal in exact
-    arithmetic (multiples of 1 / validation size) tie instead of differing by float noise.
-    Holm: ``statsmodels.stats.multitest.multipletests(method="holm")`` adjusted p-values;
-    significant means p_holm < alpha (strict, like ``compare_versions``).
+
+@dataclass(frozen=True)
+class PairTest:
+    """Two-sided Wilcoxon signed-rank test of tuner a against tuner b over the seeds both ran.
+
+    Direction and size come from the Hodges-Lehmann estimate of a - b, the estimate that goes
+    with the test's signed ranks; the mean is shown, never used to decide.
     """
-    tuners, seeds, m = complete_blocks(table)
-    index_pairs = list(itertools.combinations(range(len(tuners)), 2))
-    diffs = [np.round(m[:, i] - m[:, j], 12) for i, j in index_pairs]
+
+    a: str
+    b: str
+    seeds: list[int]
+    mean_difference: float  # mean of a - b
+    hodges_lehmann: float  # median of the Walsh averages of a - b
+    hl_low: float  # its 95% bootstrap interval over seeds
+    hl_high: float
+    rank_biserial: float  # effect size, -1..1, positive for a
+    p_improvement: float  # P(a > b) on a seed, a tie counting half
+    improvement_low: float  # its 95% bootstrap interval
+    improvement_high: float
+    wins_a: int
+    wins_b: int
+    ties: int
+    p_raw: float
+    p_holm: float
+    min_possible_p: float  # a clean sweep's exact p at this many seeds
+    significant: bool  # p_holm < alpha
+    better: str | None  # the sign of the estimate, only when significant
+    equivalence: Equivalence | None  # Bayesian signed-rank test with a ROPE (None below 2 seeds)
+    seeds_to_tell: int | None  # about how many seeds would settle it, where these do not
+
+    @property
+    def n_blocks(self) -> int:
+        return len(self.seeds)
+
+    @property
+    def worse(self) -> str | None:
+        """The other tuner of a significant pair; None when the pair is not significant."""
+        if self.better is None:
+            return None
+        return self.b if self.better == self.a else self.a
+
+    @property
+    def equivalent(self) -> bool:
+        """Practically equivalent: the posterior says so, whatever the test did not find."""
+        return self.equivalence is not None and self.equivalence.equivalent
+
+
+@dataclass(frozen=True)
+class PairwiseTests:
+    """All pairs, Holm-corrected together, plus whether the design can detect anything at all."""
+
+    tuners: list[str]
+    n_blocks: int  # seeds every tuner ran
+    alpha: float
+    pairs: list[PairTest]
+    min_possible_p: float  # smallest exact two-sided Wilcoxon p at the most seeds a pair has
+    can_be_significant: bool  # some pair's min_possible_p < alpha / number of pairs (Holm)
+
+    def pair(self, a: str, b: str) -> PairTest:
+        """The test of a against b, whichever order it was stored in (KeyError if none)."""
+        for test in self.pairs:
+            if {test.a, test.b} == {a, b} and a != b:
+                return test
+        raise KeyError((a, b))
+
+    def beats(self, winner: str, loser: str) -> bool:
+        return self.pair(winner, loser).better == winner
+
+
+def min_wilcoxon_p(n_blocks: int) -> float:
+    """Smallest two-sided exact Wilcoxon p with n blocks (a clean sweep): 2 / 2**n, at most 1."""
+    return min(1.0, 2.0 / 2.0**n_blocks)
+
+
+def _direction(a: str, b: str, estimate: float, rank_biserial: float) -> str | None:
+    """The better tuner by the estimate; where the estimate is exactly 0 (many tied seeds), by
+    the signed ranks the test itself weighed."""
+    sign = estimate if estimate != 0 else rank_biserial
+    return a if sign > 0 else b if sign < 0 else None
+
+
+def _pair(table: ScoreTable, a: str, b: str, p: float, q: float, family: tuple[float, int],
+          rope: float) -> PairTest:  # fmt: skip
+    """One pair's test and estimates; ``family`` is (alpha, number of pairs) of the Holm family."""
+    alpha, n_pairs = family
+    seeds = sorted(set(table[a]) & set(table[b]))
+    d = paired_differences(table[a], table[b])
+    x, y = finite([table[a][s] for s in seeds]), finite([table[b][s] for s in seeds])
+    estimate = float(hodges_lehmann(d)) if d.size else 0.0
+    improvement = float(_improvement(d)) if d.size else 0.5
+    effect = _rank_biserial(d)
+    significant = bool(q < alpha)
+    wins_a, wins_b = int(np.sum(d > 0)), int(np.sum(d < 0))
+    return PairTest(
+        a=a,
+        b=b,
+        seeds=seeds,
+        mean_difference=float(d.mean()) if d.size else 0.0,
+        hodges_lehmann=estimate,
+        hl_low=(hl := _interval(d, hodges_lehmann, estimate))[0],
+        hl_high=hl[1],
+        rank_biserial=effect,
+        p_improvement=improvement,
+        improvement_low=(pi := _interval(d, _improvement, improvement))[0],
+        improvement_high=pi[1],
+        wins_a=wins_a,
+        wins_b=wins_b,
+        ties=d.size - wins_a - wins_b,
+        p_raw=p,
+        p_holm=q,
+        min_possible_p=min_wilcoxon_p(d.size),
+        significant=significant,
+        better=_direction(a, b, estimate, effect) if significant else None,
+        equivalence=(same := equivalence(x, y, rope) if d.size >= 2 else None),
+        seeds_to_tell=None
+        if significant or (same is not None and same.equivalent)
+        else seeds_to_tell(d, rope, alpha / n_pairs, seeds_for(alpha / n_pairs)),
+    )
+
+
+def pairwise_wilcoxon(table: ScoreTable, alpha: float = 0.05, rope: float = 0.005) -> PairwiseTests:
+    """Wilcoxon signed-rank test for every unordered pair on the seeds both ran, Holm-corrected
+    over all pairs (``statsmodels.stats.multitest.multipletests(method="holm")``); significant
+    means p_holm < alpha (strict, like ``compare_versions``)."""
+    tuners = list(table)
+    index_pairs = list(itertools.combinations(tuners, 2))
+    diffs = [paired_differences(table[a], table[b]) for a, b in index_pairs]
     p_raw = [_wilcoxon_p(d) for d in diffs]
     p_holm = list(multipletests(p_raw, alpha=alpha, method="holm")[1]) if p_raw else []
-    pairs = []
-    for (i, j), d, p, q in zip(index_pairs, diffs, p_raw, p_holm, strict=True):
-        mean_diff = float(d.mean()) if d.size else 0.0
-        significant = bool(q < alpha)
-        better = None
-        if significant and mean_diff != 0:
-            better = tuners[i] if mean_diff > 0 else tuners[j]
-        wins_a, wins_b = int(np.sum(d > 0)), int(np.sum(d < 0))
-        pairs.append(
-            PairTest(
-                a=tuners[i],
-                b=tuners[j],
-                n_blocks=d.size,
-                mean_difference=mean_diff,
-                wins_a=wins_a,
-                wins_b=wins_b,
-                ties=d.size - wins_a - wins_b,
-                p_raw=p,
-                p_holm=float(q),
-                significant=significant,
-                better=better,
-            )
-        )
-    min_p = min_wilcoxon_p(len(seeds))
-    possible = bool(index_pairs) and min_p < alpha / len(index_pairs)
-    return PairwiseTests(tuners, len(seeds), alpha, pairs, min_p, possible)
+    pairs = [
+        _pair(table, a, b, p, float(q), (alpha, len(index_pairs)), rope)
+        for (a, b), p, q in zip(index_pairs, p_raw, p_holm, strict=True)
+    ]
+    min_p = min((p.min_possible_p for p in pairs), default=1.0)
+    possible = bool(pairs) and min_p < alpha / len(pairs)
+    return PairwiseTests(tuners, len(complete_blocks(table)[1]), alpha, pairs, min_p, possible)
 
 
 def seeds_needed(n_tuners: int, alpha: float = 0.05) -> int:
@@ -120,7 +225,12 @@ def seeds_needed(n_tuners: int, alpha: float = 0.05) -> int:
     """
     if n_tuners < 2 or not 0 < alpha < 1:
         raise ValueError("need n_tuners >= 2 and 0 < alpha < 1")
-    threshold, n = alpha / math.comb(n_tuners, 2), 1
+    return seeds_for(alpha / math.comb(n_tuners, 2))
+
+
+def seeds_for(threshold: float) -> int:
+    """Fewest seeds whose clean sweep has an exact p below ``threshold``."""
+    n = 1
     while min_wilcoxon_p(n) >= threshold:
         n += 1
     return n
@@ -128,9 +238,9 @@ def seeds_needed(n_tuners: int, alpha: float = 0.05) -> int:
 
 @dataclass(frozen=True)
 class WinRates:
-    """matrix[a][b]: share of complete blocks where a beats b (tie = 1/2); diagonal None.
+    """matrix[a][b]: share of the seeds both ran where a beats b (tie = 1/2); diagonal None.
 
-    Invariant: matrix[a][b] + matrix[b][a] == 1. With no complete block every entry is None.
+    Invariant: matrix[a][b] + matrix[b][a] == 1. A pair with no shared seed is None.
     """
 
     tuners: list[str]
@@ -138,21 +248,18 @@ class WinRates:
     matrix: dict[str, dict[str, float | None]]
 
 
-def win_rates(table: ScoreTable) -> WinRates:
-    """How often each tuner beats each other one on the same seed (higher value wins)."""
-    tuners, seeds, _ = complete_blocks(table)
-    n = len(seeds)
-    values = {t: np.array([float(table[t][s]) for s in seeds]) for t in tuners}
-    matrix: dict[str, dict[str, float | None]] = {}
-    for a in tuners:
-        matrix[a] = {}
-        for b in tuners:
-            if a == b or n == 0:
+def win_rates(tests: PairwiseTests) -> WinRates:
+    """How often each tuner beats each other one on the same seed: the pairs' P(improvement)."""
+    matrix: dict[str, dict[str, float | None]] = {a: {} for a in tests.tuners}
+    for a in tests.tuners:
+        for b in tests.tuners:
+            if a == b:
                 matrix[a][b] = None
-            else:
-                wins = np.sum(values[a] > values[b]) + 0.5 * np.sum(values[a] == values[b])
-                matrix[a][b] = float(wins / n)
-    return WinRates(tuners, n, matrix)
+                continue
+            pair = tests.pair(a, b)
+            share = pair.p_improvement if pair.a == a else 1.0 - pair.p_improvement
+            matrix[a][b] = share if pair.n_blocks else None
+    return WinRates(tests.tuners, tests.n_blocks, matrix)
 
 
 @dataclass(frozen=True)
@@ -176,7 +283,7 @@ def paired_difference(
     seeds = sorted(set(a) & set(b))
     x = np.array([a[s] for s in seeds], dtype=float)
     y = np.array([b[s] for s in seeds], dtype=float)
-    d = np.round(y - x, 12)
+    d = paired_differences(b, a)
     low = high = None
     if d.size >= 2 and np.ptp(d) > 0:
         interval = stats.ttest_rel(y, x).confidence_interval(1 - alpha)

@@ -1,5 +1,8 @@
 """Ranks over all tuners at once: Friedman's test with Nemenyi's post-hoc test and the critical
-difference a CD diagram draws."""
+difference a CD diagram draws, and each tuner's chance of being the best.
+
+This is a secondary view: its result depends on which other tuners are in the pool, so the
+report never marks a tuner from it; the verdict and every mark come from the paired tests."""
 
 from __future__ import annotations
 
@@ -23,7 +26,8 @@ class RankTest:
     n_blocks: int
     alpha: float
     statistic: float  # Friedman chi-square
-    p_value: float
+    p_value: float  # within-seed permutation test of the statistic (exact where it can be)
+    p_chi_square: float  # the textbook approximation, poor at few seeds
     mean_rank: dict[str, float]
     nemenyi_p: dict[tuple[str, str], float]  # keyed (a, b) with a before b in table order
     critical_difference: float
@@ -82,15 +86,53 @@ def friedman_nemenyi(table: ScoreTable, alpha: float = 0.05) -> RankTest | None:
         return None
     mean_rank = dict(zip(tuners, map(float, stats.rankdata(-m, axis=1).mean(axis=0)), strict=True))
     if np.all(m == m[:, :1]):  # every seed a full tie: scipy would divide 0 by 0
-        statistic, p_value = 0.0, 1.0
+        statistic, p_value, p_chi_square = 0.0, 1.0, 1.0
     else:
         result = stats.friedmanchisquare(*m.T)
-        statistic, p_value = float(result.statistic), float(result.pvalue)
+        statistic, p_chi_square = float(result.statistic), float(result.pvalue)
+        p_value = _permutation_p(m)
     nemenyi = sp.posthoc_nemenyi_friedman(-m).to_numpy()
     nemenyi_p = {
         (tuners[i], tuners[j]): float(nemenyi[i, j]) for i, j in itertools.combinations(range(k), 2)
     }
     cd = critical_difference(k, n, alpha)
     return RankTest(
-        tuners, n, alpha, statistic, p_value, mean_rank, nemenyi_p, cd, cd_cliques(mean_rank, cd)
+        tuners, n, alpha, statistic, p_value, p_chi_square, mean_rank, nemenyi_p, cd,
+        cd_cliques(mean_rank, cd),
+    )  # fmt: skip
+
+
+def _permutation_p(m: np.ndarray) -> float:
+    """Friedman's statistic against its distribution under permutations within each seed
+    (scipy's permutation_test, paired samples): exact where the permutations are few, 9,999
+    seeded draws otherwise. Friedman's chi-square p is poor at few seeds; this one is not."""
+
+    def statistic(*columns: np.ndarray, axis: int = -1) -> np.ndarray:
+        with np.errstate(invalid="ignore", divide="ignore"):  # a permuted all-tie seed
+            return np.nan_to_num(stats.friedmanchisquare(*columns, axis=axis).statistic)
+
+    result = stats.permutation_test(
+        tuple(m.T),
+        statistic,
+        permutation_type="samples",
+        n_resamples=9_999,
+        alternative="greater",
+        vectorized=True,
+        rng=np.random.default_rng(0),
     )
+    return float(result.pvalue)
+
+
+def probability_best(table: ScoreTable, resamples: int = 10_000) -> dict[str, float]:
+    """How often each tuner has the highest mean when the seeds every tuner ran are resampled
+    (seeded bootstrap; a shared highest mean is split): an honest "P(best)" beside a ranking.
+    Empty below two complete seeds."""
+    tuners, seeds, m = complete_blocks(table)
+    if len(seeds) < 2:
+        return {}
+    rng = np.random.default_rng(0)
+    draws = rng.integers(0, len(seeds), size=(resamples, len(seeds)))
+    means = np.round(m[draws].mean(axis=1), 12)  # (resamples, tuners)
+    top = means == means.max(axis=1, keepdims=True)
+    share = (top / top.sum(axis=1, keepdims=True)).mean(axis=0)
+    return {t: float(p) for t, p in zip(tuners, share, strict=True)}

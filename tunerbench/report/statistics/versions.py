@@ -1,15 +1,22 @@
 """Does a result survive a TensorFlow upgrade? Runs of two TensorFlow versions are independent
-samples (Keras 2 and 3 draw different random streams from one seed), never paired by seed."""
+samples (Keras 2 and 3 draw different random streams from one seed), so the tests are unpaired:
+Mann-Whitney U for a change, Holm-corrected over every comparison that feeds the one answer,
+and two one-sided t-tests (TOST) within the region of practical equivalence for "unchanged"."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+import numpy as np
 from scipy import stats
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.power import TTestIndPower
+from statsmodels.stats.weightstats import ttost_ind
 
 from tunerbench.report.statistics.descriptive import finite
+from tunerbench.report.statistics.equivalence import MOST_SEEDS, solve_seeds
 
 
 @dataclass(frozen=True)
@@ -23,9 +30,10 @@ class VersionDifference:
     difference: float  # mean_b - mean_a
     u_statistic: float  # U of sample a
     p_value: float
-    different: bool  # p_value < alpha
+    different: bool  # p_holm < alpha (p_value < alpha until corrected with its family)
     min_possible_p: float  # exact test, complete separation: 2 / comb(n_a + n_b, n_a)
     can_differ: bool  # min_possible_p < alpha
+    p_holm: float | None = None  # corrected with every comparison of one report (holm())
 
 
 def compare_versions(
@@ -65,3 +73,46 @@ def ranking_agreement(order_a: Sequence[str], order_b: Sequence[str]) -> float:
         return 1.0
     position = {t: i for i, t in enumerate(order_b)}
     return float(stats.kendalltau(range(len(order_a)), [position[t] for t in order_a]).statistic)
+
+
+def holm(differences: list[VersionDifference], alpha: float = 0.05) -> list[VersionDifference]:
+    """The family's tests with Holm-corrected p (statsmodels) and ``different`` read from it:
+    every comparison that feeds "does it survive the upgrade?" is one family."""
+    if not differences:
+        return []
+    corrected = multipletests([d.p_value for d in differences], alpha=alpha, method="holm")[1]
+    return [
+        replace(d, p_holm=float(q), different=bool(q < alpha))
+        for d, q in zip(differences, corrected, strict=True)
+    ]
+
+
+def equivalence_p(a: Sequence[float], b: Sequence[float], rope: float) -> float | None:
+    """TOST p that b - a lies within +-rope (statsmodels' ``ttost_ind``); None below two values
+    per version. Samples without spread are equivalent exactly when their means are."""
+    x, y = finite(a), finite(b)
+    if x.size < 2 or y.size < 2:
+        return None
+    if np.ptp(x) == 0 and np.ptp(y) == 0:
+        return 0.0 if abs(float(y.mean() - x.mean())) < rope else 1.0
+    return float(ttost_ind(y, x, -rope, rope)[0])
+
+
+def versions_seeds_to_tell(
+    a: Sequence[float], b: Sequence[float], rope: float, alpha: float
+) -> int | None:
+    """About how many seeds per version would tell a change of the observed size apart (at
+    ``alpha``) or show the versions within +-rope, whichever is fewer (unpaired t-test power);
+    None where the seeds show no spread."""
+    x, y = finite(a), finite(b)
+    if x.size < 2 or y.size < 2:
+        return None
+    sd = math.sqrt((np.var(x, ddof=1) + np.var(y, ddof=1)) / 2)
+    if sd == 0:
+        return None
+    diff = abs(float(y.mean() - x.mean()))
+    n = min(
+        solve_seeds(diff / sd, alpha, "two-sided", TTestIndPower()),
+        solve_seeds((rope - diff) / sd, 0.05, "larger", TTestIndPower()),
+    )
+    return min(MOST_SEEDS, max(x.size + 1, math.ceil(n))) if math.isfinite(n) else None
