@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from reporting import study
@@ -27,20 +30,29 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def test_report_loads_without_console_errors_and_draws_plots(tmp_path: Path) -> None:
+@contextlib.contextmanager
+def opened(report: Path, profile: Path) -> Iterator[Any]:
+    """The report in headless Chromium at 1280 x 900, as a page."""
     from playwright.sync_api import sync_playwright
 
-    report = write_report([DATA / "quick-digits-session.json"], tmp_path / "index.html").path
-    problems: list[str] = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
+            str(profile),
             executable_path=CHROMIUM,
             headless=True,
             args=ARGS,
             viewport={"width": 1280, "height": 900},
         )
-        page = browser.new_page()
+        try:
+            yield browser.new_page()
+        finally:
+            browser.close()
+
+
+def test_report_loads_without_console_errors_and_draws_plots(tmp_path: Path) -> None:
+    report = write_report([DATA / "quick-digits-session.json"], tmp_path / "index.html").path
+    problems: list[str] = []
+    with opened(report, tmp_path / "profile") as page:
         page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: problems.append(str(e)))
         page.goto(report.as_uri())
@@ -55,7 +67,6 @@ def test_report_loads_without_console_errors_and_draws_plots(tmp_path: Path) -> 
         )
         bars = page.eval_on_selector_all(".js-plotly-plot .barlayer .point", "els => els.length")
         width = page.evaluate("document.documentElement.scrollWidth")
-        browser.close()
     assert problems == []
     assert any(t.startswith("Anytime performance") for t in titles)
     assert any(t.startswith("Where each tuner searched") for t in titles)
@@ -68,21 +79,11 @@ def test_report_loads_without_console_errors_and_draws_plots(tmp_path: Path) -> 
 def test_the_first_screen_answers(tmp_path: Path) -> None:
     """A 10-seed study of five tuners at 1280 x 900: the verdict card and the whole leaderboard
     are on the first screen, and nothing scrolls sideways."""
-    from playwright.sync_api import sync_playwright
-
     runs = study({t: 0.01 if t == "hyperband" else 0.0 for t in TUNERS.names}, seeds=10)
     source = tmp_path / "study.json"
     source.write_text(json.dumps(session_document(runs, "2026-01-01T00:00:00+00:00")))
     report = write_report([source], tmp_path / "index.html").path
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=ARGS,
-            viewport={"width": 1280, "height": 900},
-        )
-        page = browser.new_page()
+    with opened(report, tmp_path / "profile") as page:
         page.goto(report.as_uri())
         headline = page.inner_text(".verdict-headline")
         board = page.evaluate(
@@ -92,7 +93,6 @@ def test_the_first_screen_answers(tmp_path: Path) -> None:
             "table.leaderboard td.best", "els => els.map(e => e.closest('tr').cells[0].innerText)"
         )
         width = page.evaluate("document.documentElement.scrollWidth")
-        browser.close()
     assert headline.startswith("Use hyperband")
     assert board <= 900 and width <= 1280
     assert [name.strip() for name in starred] == ["hyperband ✓"]

@@ -15,7 +15,7 @@ from typing import Any
 from tunerbench.records.schema import RunResult
 from tunerbench.report.grouping import Summary, environment
 from tunerbench.report.seed_tables import per_seed
-from tunerbench.report.statistics.paired import PairedDifference, paired_difference
+from tunerbench.report.statistics.paired_difference import PairedDifference, paired_difference
 from tunerbench.training.loops import BASELINE_LOOP, DEFAULT_LOOP
 
 

@@ -21,7 +21,7 @@ from statsmodels.stats.multitest import multipletests
 from tunerbench.records.schema import RunResult
 from tunerbench.report.grouping import environment, sort_environments, sort_variants, variant
 from tunerbench.report.rope import DEFAULT_ROPE
-from tunerbench.report.statistics.paired import PairedDifference, paired_difference
+from tunerbench.report.statistics.paired_difference import PairedDifference, paired_difference
 from tunerbench.report.statistics.versions import (
     VersionDifference,
     compare_versions,

@@ -60,7 +60,7 @@ def _interval(d: np.ndarray, statistic, point: float) -> tuple[float, float]:
     return min(float(ci.low), point), max(float(ci.high), point)
 
 
-def _wilcoxon_p(d: np.ndarray) -> float:
+def wilcoxon_p(d: np.ndarray) -> float:
     """p of scipy's two-sided Wilcoxon; p = 1 where scipy would warn and return NaN."""
     if d.size < 2 or not np.any(d):  # < 2 blocks or identical tuners: no evidence of a difference
         return 1.0
@@ -206,7 +206,7 @@ def pairwise_wilcoxon(table: ScoreTable, alpha: float = 0.05, rope: float = 0.00
     tuners = list(table)
     index_pairs = list(itertools.combinations(tuners, 2))
     diffs = [paired_differences(table[a], table[b]) for a, b in index_pairs]
-    p_raw = [_wilcoxon_p(d) for d in diffs]
+    p_raw = [wilcoxon_p(d) for d in diffs]
     p_holm = list(multipletests(p_raw, alpha=alpha, method="holm")[1]) if p_raw else []
     pairs = [
         _pair(table, a, b, p, float(q), (alpha, len(index_pairs)), rope)
@@ -260,43 +260,3 @@ def win_rates(tests: PairwiseTests) -> WinRates:
             share = pair.p_improvement if pair.a == a else 1.0 - pair.p_improvement
             matrix[a][b] = share if pair.n_blocks else None
     return WinRates(tests.tuners, tests.n_blocks, matrix)
-
-
-@dataclass(frozen=True)
-class PairedDifference:
-    """b - a over the seeds both have: mean difference with its 95% t-interval (scipy's
-    ``ttest_rel``) and the two-sided Wilcoxon signed-rank p (no Holm: one comparison)."""
-
-    n_blocks: int
-    mean_a: float
-    mean_b: float
-    mean_difference: float
-    ci_low: float | None
-    ci_high: float | None
-    wilcoxon_p: float
-    significant: bool
-
-
-def paired_difference(
-    a: dict[int, float], b: dict[int, float], alpha: float = 0.05
-) -> PairedDifference:
-    seeds = sorted(set(a) & set(b))
-    x = np.array([a[s] for s in seeds], dtype=float)
-    y = np.array([b[s] for s in seeds], dtype=float)
-    d = paired_differences(b, a)
-    low = high = None
-    if d.size >= 2 and np.ptp(d) > 0:
-        interval = stats.ttest_rel(y, x).confidence_interval(1 - alpha)
-        low, high = float(interval.low), float(interval.high)
-    p = _wilcoxon_p(d)
-    mean = float(d.mean()) if d.size else 0.0
-    return PairedDifference(
-        n_blocks=d.size,
-        mean_a=float(x.mean()) if x.size else math.nan,
-        mean_b=float(y.mean()) if y.size else math.nan,
-        mean_difference=mean,
-        ci_low=low,
-        ci_high=high,
-        wilcoxon_p=p,
-        significant=p < alpha,
-    )
