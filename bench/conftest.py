@@ -55,6 +55,7 @@ def pytest_configure(config: pytest.Config) -> None:
         session.show = _printer(config)
         if not looking:
             session.check_data()
+            session.locate()  # resuming: the folder with these options and data, held
             session.start()  # a cluster is reached and checked before any folder is made
             try:
                 session.prepare()

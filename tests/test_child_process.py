@@ -66,6 +66,12 @@ def test_a_resumed_session_keeps_its_measurements(tmp_path: Path) -> None:
         '{"format": "tunerbench-results", "version": 1, "results": [], '
         '"perf": [{"kind": "cluster_throughput", "ratio": 1.4}]}'
     )
-    created, perf = saved_measurements(tmp_path, results)
-    assert created == "2026-11-28T10:00:00+00:00" and perf[0]["ratio"] == 1.4
-    assert saved_measurements(tmp_path / "gone", tmp_path / "none.json") == (None, [])
+    created, perf, note = saved_measurements(tmp_path, results)
+    assert created == "2026-11-28T10:00:00+00:00" and perf[0]["ratio"] == 1.4 and note is None
+    assert saved_measurements(tmp_path / "gone", tmp_path / "none.json") == (None, [], None)
+    # A file that cannot be read is kept aside, never overwritten by the resumed session.
+    results.write_text('{"format": "tunerbench-results", "version": 1, "results": [{"x')
+    created, perf, note = saved_measurements(tmp_path, results)
+    (aside,) = tmp_path.glob("tunerbench-x.json.unreadable-*")
+    assert perf == [] and not results.exists() and note is not None and str(aside) in note
+    assert aside.read_text().endswith('[{"x')

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
-import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from tunerbench.records.journal import Journal, RunJournal
-from tunerbench.records.results_file import ResultsError
+from tunerbench.records.journal import Journal, RunJournal, cut_to_last_line
 from tunerbench.records.schema import PhaseTiming, TrialRecord
 
 
@@ -32,16 +33,42 @@ def test_events_are_kept_per_tuner_and_seed(tmp_path: Path) -> None:
     assert state.result is None and state.interruptions == 0
 
 
-def test_a_line_cut_by_a_kill_is_ignored_but_damage_inside_is_not(tmp_path: Path) -> None:
+def test_a_cut_line_is_cut_away_before_the_next_append(tmp_path: Path) -> None:
     path = tmp_path / "journal.jsonl"
     journal = RunJournal(Journal(path), "random", 1)
     journal.trial(_trial("0", 1.0), search_cpu_s=1.0)
     with open(path, "a") as handle:
         handle.write('{"event": "trial", "tuner": "ran')  # the write a SIGKILL interrupted
     assert [t.trial_id for t in journal.state().trials] == ["0"]
-    path.write_text('{"broken\n' + path.read_text())
-    with pytest.raises(ResultsError, match="line 1 is not JSON"):
-        journal.state()
+    journal.trial(_trial("1", 2.0), search_cpu_s=2.0)  # a resumed session appends
+    events = Journal(path).events()
+    assert [e["event"] for e in events] == ["trial", "cut", "trial"]
+    assert events[1]["bytes"] == len('{"event": "trial", "tuner": "ran')
+    assert [t.trial_id for t in journal.state().trials] == ["0", "1"]
+
+
+def test_damage_inside_an_old_journal_is_skipped_and_counted(tmp_path: Path) -> None:
+    path = tmp_path / "journal.jsonl"
+    journal = Journal(path)
+    RunJournal(journal, "random", 1).trial(_trial("0", 1.0), search_cpu_s=1.0)
+    path.write_bytes(b'{"broken\n[1, 2]\n\xff\xfe\n' + path.read_bytes())
+    assert [e["event"] for e in journal.events()] == ["trial"] and journal.damaged == 3
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lines=st.lists(st.binary(max_size=40).map(lambda b: b.replace(b"\n", b"")), max_size=8),
+    tail=st.binary(max_size=200),
+)
+def test_cutting_keeps_every_complete_line(lines: list[bytes], tail: bytes) -> None:
+    """Whatever a cut left behind, only the bytes after the last newline go."""
+    complete = b"".join(line + b"\n" for line in lines)
+    handle = io.BytesIO(complete + tail)
+    cut = cut_to_last_line(handle)
+    kept = handle.getvalue()
+    last = tail.rfind(b"\n")
+    expected = complete + (tail[: last + 1] if last >= 0 else b"")
+    assert kept == expected and cut == len(complete + tail) - len(expected)
 
 
 def test_a_trial_journaled_twice_counts_once(tmp_path: Path) -> None:

@@ -101,7 +101,7 @@ def test_bad_inputs_give_one_line_errors(tmp_path: Path, capsys: pytest.CaptureF
     cases["notrials.json"] = (json.dumps(document), "has no trials")
     document = json.loads(SESSION.read_text())
     del document["results"][1]["phases"]
-    cases["shape.json"] = (json.dumps(document), "missing fields phases")
+    cases["shape.json"] = (json.dumps(document), "(result: missing field phases)")
     document = json.loads(SESSION.read_text())
     document["version"] = FORMAT_VERSION + 1
     cases["newer.json"] = (json.dumps(document), "is newer than this tunerbench reads")

@@ -1,4 +1,5 @@
-"""Atomic file writes: a crash or a full disk never leaves a truncated results file or report."""
+"""Atomic file writes: a crash or a full disk never leaves a truncated results file or report,
+and a power cut after the write never loses the rename (the folder is fsynced too)."""
 
 from __future__ import annotations
 
@@ -26,3 +27,13 @@ def atomic_write_text(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    fsync_folder(path.parent)
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make a rename or a new file in ``folder`` durable: the folder's entry is on disk too."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,9 +1,11 @@
 """The run journal: every finished trial, phase and pipeline appended to disk as it happens.
 
 One JSON object per line, flushed and fsynced before the benchmark goes on, so a Ctrl-C, a
-SIGKILL or a power cut loses at most the trial that was running. A last line cut short by a kill
-is ignored when reading; anything else unreadable is an error, since the journal is the record of
-truth for ``--tb-resume``.
+SIGKILL or a power cut loses at most the event being written. A line cut short (a kill in the
+middle of a write, a full disk) is cut away before the next append, under a lock shared by every
+process that appends, and the cut is journaled as an event of its own: a damaged line can only
+ever be the last one, so a resumed session never appends after garbage. Reading skips a
+damaged line wherever it is (a journal written before this rule) and counts it.
 """
 
 from __future__ import annotations
@@ -12,40 +14,75 @@ import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from tunerbench.records.results_file import ResultsError
+from filelock import FileLock
+
+from tunerbench.records.atomic_file import fsync_folder
 from tunerbench.records.schema import PhaseTiming, RunResult, TrialRecord
+
+CHUNK = 1 << 16
+
+
+def cut_to_last_line(handle: IO[bytes]) -> int:
+    """Truncate an open file after its last newline; the bytes cut (0 when it ends cleanly)."""
+    size = handle.seek(0, os.SEEK_END)
+    end = size
+    while end > 0:
+        start = max(0, end - CHUNK)
+        handle.seek(start)
+        newline = handle.read(end - start).rfind(b"\n")
+        if newline >= 0:
+            keep = start + newline + 1
+            break
+        end = start
+    else:
+        keep = 0
+    if keep < size:
+        handle.truncate(keep)
+    return size - keep
 
 
 class Journal:
-    """Append-only JSON lines at ``path``."""
+    """Append-only JSON lines at ``path``; ``path.lock`` serialises appenders."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.lock = FileLock(str(path) + ".lock")
+        self.damaged = 0  # lines the last read skipped
 
     def append(self, event: dict[str, Any]) -> None:
-        line = json.dumps(event, allow_nan=False) + "\n"
+        line = (json.dumps(event, allow_nan=False) + "\n").encode("utf-8")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path, "a", encoding="utf-8") as handle:
-            handle.write(line)
-            handle.flush()
-            os.fsync(handle.fileno())
+        with self.lock:
+            created = not self.path.exists()
+            with open(self.path, "a+b") as handle:
+                cut = cut_to_last_line(handle)
+                if cut:
+                    note = {"event": "cut", "bytes": cut}
+                    handle.write((json.dumps(note) + "\n").encode("utf-8"))
+                handle.write(line)
+                handle.flush()
+                os.fsync(handle.fileno())
+            if created:
+                fsync_folder(self.path.parent)
 
     def events(self) -> list[dict[str, Any]]:
+        """Every readable event, in order; a damaged line is skipped and counted (``damaged``)."""
         if not self.path.exists():
             return []
-        lines = self.path.read_text(encoding="utf-8").split("\n")
-        events = []
-        for number, line in enumerate(lines, start=1):
+        events, self.damaged = [], 0
+        for line in self.path.read_bytes().split(b"\n"):
             if not line.strip():
                 continue
             try:
-                events.append(json.loads(line))
-            except json.JSONDecodeError:
-                if number == len(lines):  # the write a kill interrupted: no newline yet
-                    continue
-                raise ResultsError(f"{self.path}: line {number} is not JSON") from None
+                event = json.loads(line)
+            except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+                event = None
+            if isinstance(event, dict):
+                events.append(event)
+            else:
+                self.damaged += 1
         return events
 
 

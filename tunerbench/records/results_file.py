@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tunerbench.records.atomic_file import atomic_write_text
-from tunerbench.records.schema import RunResult
+from tunerbench.records.schema import EpochSpeed, RunResult
 
 FORMAT = "tunerbench-results"
 FORMAT_VERSION = 1
@@ -45,7 +45,9 @@ def write_json_atomic(path: Path, document: dict[str, Any]) -> None:
 
 def _check_version(path: Path, document: dict[str, Any]) -> None:
     version = document.get("version", FORMAT_VERSION)
-    if not isinstance(version, int) or version > FORMAT_VERSION:
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ResultsError(f"{path}: field version is {version!r}, not a format version")
+    if version > FORMAT_VERSION:
         raise ResultsError(
             f"{path}: results format version {version} is newer than this tunerbench reads "
             f"(up to {FORMAT_VERSION}); upgrade tunerbench to read it"
@@ -69,12 +71,23 @@ def _records_in(document: Any) -> list[dict[str, Any]] | None:
     return None
 
 
-def _perf_in(document: dict[str, Any]) -> list[dict[str, Any]]:
+def _perf_in(path: Path, document: dict[str, Any]) -> list[dict[str, Any]]:
     if document.get("format") == FORMAT:
         found = document.get("perf", [])
+        if not isinstance(found, list):
+            raise ResultsError(f"{path}: field perf is not a list")
     else:
-        found = [b.get("extra_info", {}) for b in document.get("benchmarks", [])]
-    return [p for p in found if isinstance(p, dict) and p.get("kind") in PERF_KINDS]
+        found = [b.get("extra_info") for b in document["benchmarks"] if isinstance(b, dict)]
+    perf = [p for p in found if isinstance(p, dict) and p.get("kind") in PERF_KINDS]
+    for index, record in enumerate(perf):
+        try:
+            if record["kind"] == "epoch_speed":
+                EpochSpeed.from_dict(record)
+        except ValueError as exc:
+            raise ResultsError(
+                f"{path}: measurement {index} is not of tunerbench's shape ({exc})"
+            ) from None
+    return perf
 
 
 def load_results(path: str | Path) -> list[RunResult]:
@@ -95,6 +108,8 @@ def load_file(path: str | Path) -> tuple[list[RunResult], list[dict[str, Any]]]:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ResultsError(f"{path}: not JSON ({exc.msg} at line {exc.lineno})") from None
+    except (ValueError, RecursionError) as exc:  # a number of thousands of digits, deep nesting
+        raise ResultsError(f"{path}: not JSON tunerbench can read ({exc})") from None
     raw_records = _records_in(document)
     if raw_records is None:
         raise ResultsError(
@@ -103,14 +118,14 @@ def load_file(path: str | Path) -> tuple[list[RunResult], list[dict[str, Any]]]:
         )
     if document.get("format") == FORMAT:
         _check_version(path, document)
-    perf = _perf_in(document)
+    perf = _perf_in(path, document)
     if not raw_records and not perf:
         raise ResultsError(f"{path}: holds no tunerbench results")
     records = []
     for index, raw in enumerate(raw_records):
         try:
             records.append(RunResult.from_dict(raw))
-        except (TypeError, ValueError, AttributeError) as exc:
+        except (TypeError, ValueError, AttributeError, RecursionError) as exc:
             raise ResultsError(
                 f"{path}: result {index} is not of tunerbench's shape ({exc})"
             ) from None

@@ -8,10 +8,14 @@ extra fields still reads (a newer *format* is refused by ``results_file``).
 
 from __future__ import annotations
 
-from dataclasses import MISSING, asdict, dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from tunerbench.records.validation import build
+
 PHASES = ("search", "refit", "final")
+# A hyperparameter's value as Keras Tuner reports it: always a scalar.
+HyperValue = int | float | str | bool
 
 
 @dataclass(frozen=True)
@@ -36,7 +40,7 @@ class Budget:
 @dataclass
 class TrialRecord:
     trial_id: str
-    hyperparameters: dict[str, Any]
+    hyperparameters: dict[str, HyperValue]
     val_accuracy: float | None
     epochs: int | None
     wall_s: float
@@ -57,7 +61,7 @@ class RunResult:
     seed: int
     loop: str
     budget: Budget
-    best_hyperparameters: dict[str, Any]
+    best_hyperparameters: dict[str, HyperValue]
     best_val_accuracy: float
     best_epoch: int
     test_accuracy: float
@@ -98,26 +102,10 @@ class RunResult:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> RunResult:
-        """Rebuild a record; unknown extra fields are ignored so newer files still read."""
-        if not isinstance(raw, dict):
-            raise ValueError("a result is not an object")
-        required = [
-            name
-            for name, spec in cls.__dataclass_fields__.items()
-            if spec.default is MISSING and spec.default_factory is MISSING
-        ]
-        missing = [name for name in required if name not in raw]
-        if missing:
-            raise ValueError(f"missing fields {', '.join(missing)}")
-        values = {name: raw[name] for name in cls.__dataclass_fields__ if name in raw}
-        values["budget"] = Budget(**known_fields(Budget, raw["budget"]))
-        values["phases"] = {
-            name: PhaseTiming(**known_fields(PhaseTiming, timing))
-            for name, timing in raw["phases"].items()
-        }
-        values["trials"] = [TrialRecord(**known_fields(TrialRecord, t)) for t in raw["trials"]]
-        return cls(**values)
+    def from_dict(cls, raw: Any) -> RunResult:
+        """Rebuild a record, every field checked against its type (RecordError names the one
+        that is wrong); unknown extra fields are ignored so newer files still read."""
+        return build(cls, raw, "result")
 
 
 @dataclass(frozen=True)
@@ -145,12 +133,5 @@ class EpochSpeed:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> EpochSpeed:
-        return cls(**known_fields(cls, raw))
-
-
-def known_fields(cls: type, raw: dict[str, Any]) -> dict[str, Any]:
-    """The entries of ``raw`` that ``cls`` has fields for (newer writers may add more)."""
-    if not isinstance(raw, dict):
-        raise ValueError(f"{cls.__name__} is not an object")
-    return {k: v for k, v in raw.items() if k in cls.__dataclass_fields__}
+    def from_dict(cls, raw: Any) -> EpochSpeed:
+        return build(cls, raw, "measurement")

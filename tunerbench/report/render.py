@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import importlib.resources
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 import markupsafe
@@ -24,8 +25,10 @@ from tunerbench.report.context import ReportContext, build_context
 from tunerbench.report.grouping import Summary
 from tunerbench.report.rope import DEFAULT_ROPE
 from tunerbench.report.statistics.descriptive import Description
+from tunerbench.search.registry import TUNERS
 
 TEMPLATES = "tunerbench.report_templates"
+T = TypeVar("T")
 
 
 class ReportError(Exception):
@@ -130,8 +133,9 @@ def environment(autoescape: bool = True) -> jinja2.Environment:
     return env
 
 
-def _rendered(render):
-    """Run one rendering; a record that reads but lacks what a section needs is one line."""
+def _rendered(render: Callable[[], T], sources: list[str]) -> T:
+    """Run one rendering; a record that reads but lacks what a section needs is one line
+    naming the files."""
     try:
         return render()
     except (
@@ -143,8 +147,8 @@ def _rendered(render):
         jinja2.TemplateError,
     ) as exc:
         raise ReportError(
-            f"cannot render a report from these results ({type(exc).__name__}: {exc}); "
-            "were they written by this version of tunerbench?"
+            f"cannot render a report from {', '.join(sources) or 'these results'} "
+            f"({type(exc).__name__}: {exc}); were they written by this version of tunerbench?"
         ) from exc
 
 
@@ -154,7 +158,7 @@ def report_context(
     perf: list[dict[str, Any]] | None = None,
     rope: float = DEFAULT_ROPE,
 ) -> ReportContext:
-    return _rendered(lambda: build_context(results, sources, perf, rope))
+    return _rendered(lambda: build_context(results, sources, perf, rope), sources)
 
 
 def render_html(
@@ -172,7 +176,8 @@ def page(context: ReportContext) -> str:
 
     template = environment().get_template("report.html.j2")
     return _rendered(
-        lambda: template.render(plotly_js=plotly.offline.get_plotlyjs(), report=context)
+        lambda: template.render(plotly_js=plotly.offline.get_plotlyjs(), report=context),
+        context.sources,
     )
 
 
@@ -180,7 +185,7 @@ def render_verdict(context: ReportContext, markdown: bool = True) -> str:
     """The verdicts as Markdown (``verdict.md``, a CI job summary) or as the terminal's text:
     one template, so the two say the same as the report's cards."""
     template = environment(autoescape=markdown).get_template("verdict.md.j2")
-    return _rendered(lambda: template.render(report=context)).strip() + "\n"
+    return _rendered(lambda: template.render(report=context), context.sources).strip() + "\n"
 
 
 def read_results(paths: list[str | Path]) -> tuple[list[RunResult], list[dict[str, Any]]]:
@@ -191,7 +196,12 @@ def read_results(paths: list[str | Path]) -> tuple[list[RunResult], list[dict[st
     perf: list[dict[str, Any]] = []
     for path in paths:
         file_results, file_perf = load_file(path)
-        for run in file_results:
+        for index, run in enumerate(file_results):
+            if run.tuner not in TUNERS:
+                raise ReportError(
+                    f"{path}: result {index}: tuner {run.tuner!r} is not one of "
+                    f"{', '.join(TUNERS.names)}"
+                )
             # Files written before runs carried their session: the file stands for the session.
             run.session = run.session or str(path)
         results.extend(file_results)
@@ -203,7 +213,7 @@ def read_results(paths: list[str | Path]) -> tuple[list[RunResult], list[dict[st
 def render_upgrade(context: ReportContext) -> str:
     """Each setup's upgrade verdict as text: the message of ``--fail-on-change``."""
     template = environment(autoescape=False).get_template("upgrade.txt.j2")
-    return _rendered(lambda: template.render(report=context)).strip()
+    return _rendered(lambda: template.render(report=context), context.sources).strip()
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,11 @@
-"""A session's folder: a new one per run, or the newest one with the same options to resume.
+"""A session's folder: a new one per run, or the newest one with the same options and data to
+resume, held by one session at a time.
 
-``<output>/runs/<name>/`` holds ``session.json`` (when it was created and with which options),
-``journal.jsonl`` and the pipelines' folders and logs; ``<output>/tunerbench-<name>.json`` is
-its results file. Resuming reads back what the session had saved, so nothing it measured before
-the interruption is lost from the results file it rewrites.
+``<output>/runs/<name>/`` holds ``session.json`` (when it was created, with which options and
+which data), ``session.lock`` (held while a session runs in it), ``journal.jsonl`` and the
+pipelines' folders and logs; ``<output>/tunerbench-<name>.json`` is its results file. Resuming
+reads back what the session had saved, so nothing it measured before the interruption is lost
+from the results file it rewrites, and it never takes a folder another session still holds.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
+
 from tunerbench.records.atomic_file import atomic_write_text
 from tunerbench.records.results_file import ResultsError, load_file
 from tunerbench.run.options import BenchOptions, OptionsError
@@ -24,8 +28,24 @@ def new_session_name() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + f"-{os.getpid()}"
 
 
-def find_resumable(options: BenchOptions) -> Path:
-    """The newest session folder with the same options, or an OptionsError saying there is none."""
+class FolderBusy(OSError):
+    """Another session holds this folder."""
+
+
+def hold(run_dir: Path) -> FileLock:
+    """The folder's lock, held by this process until released (FolderBusy if another holds it).
+    A kill releases it with the process, so an interrupted session's folder is free again."""
+    lock = FileLock(str(run_dir / "session.lock"), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise FolderBusy(f"{run_dir} is in use by another session") from None
+    return lock
+
+
+def find_resumable(options: BenchOptions, data: str) -> tuple[Path, FileLock]:
+    """The newest session folder with the same options and data that no session holds, held
+    now; an OptionsError saying there is none (and why, if busy ones were passed over)."""
     runs = options.output / "runs"
     candidates = []
     for meta in runs.glob("*/session.json"):
@@ -33,34 +53,56 @@ def find_resumable(options: BenchOptions) -> Path:
             saved = json.loads(meta.read_text())
         except (OSError, json.JSONDecodeError):
             continue
-        if isinstance(saved, dict) and saved.get("options") == options.identity():
+        if (
+            isinstance(saved, dict)
+            and saved.get("options") == options.identity()
+            and saved.get("data", data) == data
+        ):
             candidates.append(meta.parent)
-    if not candidates:
-        raise OptionsError(
-            f"--tb-resume: no earlier session in {runs} with these options "
-            f"({options.identity()}); run without --tb-resume to start one"
-        )
-    return max(candidates, key=lambda p: p.stat().st_mtime)
+    busy = 0
+    for folder in sorted(candidates, key=lambda p: p.stat().st_mtime, reverse=True):
+        try:
+            return folder, hold(folder)
+        except FolderBusy:
+            busy += 1
+    still = f" ({busy} with them still running)" if busy else ""
+    raise OptionsError(
+        f"--tb-resume: no earlier session in {runs} with these options and data{still} "
+        f"({options.identity()}); run without --tb-resume to start one"
+    )
 
 
-def create(run_dir: Path, created: str, options: BenchOptions) -> None:
-    """A new session folder with its ``session.json`` (OSError if it cannot be written)."""
+def create(run_dir: Path, created: str, options: BenchOptions, data: str) -> FileLock:
+    """A new session folder with its ``session.json``, held (OSError if it cannot be written)."""
     run_dir.mkdir(parents=True, exist_ok=False)
-    record = {"created": created, "options": options.identity()}
+    lock = hold(run_dir)
+    record = {"created": created, "options": options.identity(), "data": data}
     atomic_write_text(run_dir / "session.json", json.dumps(record))
+    return lock
 
 
 def saved_measurements(
     run_dir: Path, results_path: Path
-) -> tuple[str | None, list[dict[str, Any]]]:
-    """When a resumed session was created, and the measurements (speed, throughput, loop
-    accuracy) its results file already holds; runs come back from the journal instead."""
+) -> tuple[str | None, list[dict[str, Any]], str | None]:
+    """When a resumed session was created, the measurements (speed, throughput, loop accuracy)
+    its results file already holds (runs come back from the journal instead), and a line to
+    show when that file could not be read: it is then kept aside, never overwritten with less."""
     created = None
     with contextlib.suppress(OSError, json.JSONDecodeError, AttributeError):
         created = json.loads((run_dir / "session.json").read_text()).get("created")
     if not results_path.exists():
-        return created, []
+        return created, [], None
     try:
-        return created, load_file(results_path)[1]
-    except ResultsError:
-        return created, []
+        return created, load_file(results_path)[1], None
+    except ResultsError as exc:
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        aside = results_path.with_name(f"{results_path.name}.unreadable-{stamp}")
+        os.replace(results_path, aside)
+        return (
+            created,
+            [],
+            (
+                f"{results_path} could not be read ({exc}); kept as {aside}, and the runs are "
+                "rebuilt from the journal (measurements in that file are not)"
+            ),
+        )

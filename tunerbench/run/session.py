@@ -14,7 +14,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from filelock import FileLock
 
 from tunerbench.data.datasets import load_dataset
 from tunerbench.profiles import PROFILES
@@ -55,15 +58,8 @@ class BenchSession:
     def __init__(self, options: BenchOptions, show: Callable[[str], None] = print) -> None:
         self.options = options
         self.show = show
-        if options.resume:
-            self.run_dir = run_folder.find_resumable(options)
-            self.name = self.run_dir.name
-        else:
-            self.name = run_folder.new_session_name()
-            self.run_dir = options.output / "runs" / self.name
-        self.results_path = options.output / f"tunerbench-{self.name}.json"
-        self.report_path = options.output / "index.html"
-        self.journal = Journal(self.run_dir / "journal.jsonl")
+        self._at(options.output / "runs" / run_folder.new_session_name())
+        self.lock: FileLock | None = None  # the run folder's, held from prepare() to close()
         self.created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         self.results: list[RunResult] = []
         self.perf: list[dict[str, Any]] = []
@@ -72,6 +68,22 @@ class BenchSession:
         self.specs: dict[str, PipelineSpec] = {}
         self.runs: dict[str, RunProgress] = {}
         self.study = StudyProgress(total=0, slots=1)
+
+    def _at(self, run_dir: Path) -> None:
+        self.run_dir, self.name = run_dir, run_dir.name
+        self.results_path = self.options.output / f"tunerbench-{self.name}.json"
+        self.report_path = self.options.output / "index.html"
+        self.journal = Journal(self.run_dir / "journal.jsonl")
+
+    def locate(self) -> None:
+        """Resuming: take the newest folder with these options and this data (checked by
+        check_data() first) that no session holds, and say which; a new session keeps its
+        new name."""
+        if not self.options.resume:
+            return
+        run_dir, self.lock = run_folder.find_resumable(self.options, self.data_fingerprint)
+        self._at(run_dir)
+        self.show(f"--tb-resume: continuing session {self.name} ({run_dir})")
 
     def prepare(self) -> None:
         """Fail before any training if results could not be saved; record the options, or,
@@ -83,10 +95,21 @@ class BenchSession:
                     for event in self.journal.events()
                     if event.get("event") == "result"
                 ]
-                created, self.perf = run_folder.saved_measurements(self.run_dir, self.results_path)
+                if self.journal.damaged:
+                    self.show(
+                        f"{self.journal.path}: {self.journal.damaged} damaged line(s) skipped "
+                        "(each loses at most the event it held)"
+                    )
+                created, self.perf, aside = run_folder.saved_measurements(
+                    self.run_dir, self.results_path
+                )
+                if aside:
+                    self.show(aside)
                 self.created = created or self.created
                 return
-            run_folder.create(self.run_dir, self.created, self.options)
+            self.lock = run_folder.create(
+                self.run_dir, self.created, self.options, self.data_fingerprint
+            )
         except OSError as exc:
             raise OptionsError(
                 f"cannot write results to {self.options.output} ({exc.strerror or exc}); "
@@ -208,6 +231,9 @@ class BenchSession:
     def close(self) -> None:
         if self.executor is not None:
             self.executor.close()
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
 
     def save(self) -> None:
         write_json_atomic(
