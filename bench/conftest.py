@@ -3,6 +3,7 @@ collection is done, progress lines past the capture, and pipeline times in the J
 
 from __future__ import annotations
 
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,9 @@ def _printer(config: pytest.Config) -> Any:
     def show(line: str) -> None:
         reporter = config.pluginmanager.get_plugin("terminalreporter")
         capture = config.pluginmanager.get_plugin("capturemanager")
+        if reporter is None or capture is None:  # while pytest configures: no terminal yet
+            print(line, file=sys.stderr, flush=True)
+            return
         with capture.global_and_fixture_disabled():
             reporter.write_line(line)
 

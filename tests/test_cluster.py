@@ -66,10 +66,10 @@ def worker(tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
     """Starts `dask worker` processes; every one is stopped when the test ends, passed or not."""
     started: list[subprocess.Popen[bytes]] = []
 
-    def start(address: str, name: str, **env: str) -> subprocess.Popen[bytes]:
+    def start(address: str, name: str, *flags: str, **env: str) -> subprocess.Popen[bytes]:
         command = [DASK, "worker", address, "--nthreads", "1",
                    "--no-nanny", "--no-dashboard", "--name", name,
-                   "--local-directory", str(tmp_path / name)]  # fmt: skip
+                   "--local-directory", str(tmp_path / name), *flags]  # fmt: skip
         with open(tmp_path / f"{name}.log", "ab") as output:
             process = subprocess.Popen(
                 command, env={**ENV, **env}, stdout=output, stderr=subprocess.STDOUT,
@@ -221,3 +221,118 @@ def test_a_scheduler_that_is_not_there_is_one_line() -> None:
     assert done.returncode == 4
     errors = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(errors) == 1 and "no Dask scheduler answers there" in errors[0], done.stderr
+
+
+@pytest.fixture
+def certificates(tmp_path: Path) -> dict[str, Path]:
+    """Throwaway TLS files (one self-signed certificate, as Dask's Security.temporary makes)."""
+    from distributed.security import Security
+
+    made = Security.temporary()
+    files = {}
+    for name, pem in (("ca", made.tls_ca_file), ("cert", made.tls_client_cert),
+                      ("key", made.tls_client_key)):  # fmt: skip
+        files[name] = tmp_path / f"{name}.pem"
+        files[name].write_text(pem)
+    return files
+
+
+def _tls_flags(files: dict[str, Path]) -> list[str]:
+    return ["--tls-ca-file", str(files["ca"]), "--tls-cert", str(files["cert"]),
+            "--tls-key", str(files["key"])]  # fmt: skip
+
+
+def test_a_tls_cluster_runs_the_study_and_needs_certificates(
+    certificates: dict[str, Path], worker: Callable[..., subprocess.Popen[bytes]], tmp_path: Path
+) -> None:
+    file = tmp_path / "tls-scheduler.json"
+    scheduler = _start(
+        [DASK, "scheduler", "--protocol", "tls", "--host", "127.0.0.1", "--port", "0",
+         "--no-dashboard", "--scheduler-file", str(file), *_tls_flags(certificates)],
+        tmp_path / "tls-scheduler.log",
+    )  # fmt: skip
+    try:
+        _wait_for(file.exists, "the scheduler's address", scheduler, timeout=60)
+        address = json.loads(file.read_text())["address"]
+        assert address.startswith("tls://127.0.0.1:")
+        for name in ("t1", "t2"):
+            worker(address, name, *_tls_flags(certificates))
+        plain = subprocess.run(
+            _bench("--tb-cluster", address, "--tb-dataset", "digits"),
+            cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert plain.returncode == 4 and "TLS needs certificates" in plain.stderr, plain.stderr
+        args = ["--tb-tls-ca", str(certificates["ca"]), "--tb-tls-cert",
+                str(certificates["cert"]), "--tb-tls-key", str(certificates["key"])]  # fmt: skip
+        output = tmp_path / "out"
+        done = subprocess.run(
+            _bench("--tb-cluster", address, *args, "--tb-profile", "quick", "--tb-dataset",
+                   "digits", "--tb-tuners", "random", "--tb-seeds", "2", "--tb-output",
+                   str(output)),
+            cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+        results = load_results(next(output.glob("tunerbench-*.json")))
+        assert sorted(r.seed for r in results) == [1, 2]
+        assert all(r.worker.startswith("tls://127.0.0.1:") for r in results)
+    finally:
+        _stop(scheduler)
+
+
+def _executing(address: str) -> int:
+    """Tasks executing on the cluster's workers right now."""
+    from distributed import Client
+
+    with Client(address, timeout=10) as monitor:
+        counts = monitor.run(lambda dask_worker: len(dask_worker.state.executing))
+    return sum(counts.values())
+
+
+def test_a_killed_session_stops_its_pipelines_and_resumes_with_nothing_lost_or_doubled(
+    scheduler: str, worker: Callable[..., subprocess.Popen[bytes]], tmp_path: Path
+) -> None:
+    output, log = tmp_path / "out", tmp_path / "bench.log"
+    for name in ("w1", "w2"):
+        worker(scheduler, name)
+    args = ["--tb-cluster", scheduler, *MATRIX, "--tb-output", str(output)]
+    bench = _start(_bench(*args), log)
+    _wait_for(lambda: _pipeline_with_trials(output), "a pipeline's first trial", bench)
+    assert _executing(scheduler) > 0
+    _stop(bench)  # SIGKILL: no chance to cancel anything
+    trials_then = sum(e["event"] == "trial" for e in _events(output))
+    deadline = time.monotonic() + 30  # a quick trial takes a second or two
+    while _executing(scheduler) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert _executing(scheduler) == 0  # its pipelines stopped at their next trial
+    assert sum(e["event"] == "trial" for e in _events(output)) == trials_then
+    again = subprocess.run(_bench(*args, "--tb-resume"), cwd=ROOT, env=ENV,
+                           capture_output=True, text=True, timeout=900)  # fmt: skip
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    _check_matrix(output, log)  # every pipeline once: nothing lost, nothing doubled
+
+
+def test_a_worker_that_sends_another_pipelines_result_is_caught(
+    scheduler: str, worker: Callable[..., subprocess.Popen[bytes]], tmp_path: Path
+) -> None:
+    """A worker whose tunerbench answers with seed + 100: the session refuses the result in one
+    line and counts the pipeline as failed."""
+    liar = tmp_path / "liar"
+    liar.mkdir()
+    (liar / "sitecustomize.py").write_text(
+        "import json\n"
+        "import tunerbench.run.cluster as cluster\n"
+        "honest = cluster.pipeline_on_worker\n"
+        "def lying(spec, topic, log_dir=None):\n"
+        "    sent = json.loads(honest(spec, topic, log_dir))\n"
+        "    return json.dumps({**sent, 'seed': sent['seed'] + 100})\n"
+        "cluster.pipeline_on_worker = lying\n"
+    )
+    worker(scheduler, "liar", PYTHONPATH=str(liar))
+    done = subprocess.run(
+        _bench("--tb-cluster", scheduler, "--tb-profile", "quick", "--tb-dataset", "digits",
+               "--tb-tuners", "sklearn", "--tb-output", str(tmp_path / "out")),
+        cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout[-3000:]
+    assert "returned a result for sklearn seed 101" in done.stdout
+    assert "not the pipeline asked for (sklearn-seed1)" in done.stdout

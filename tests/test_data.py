@@ -26,31 +26,44 @@ def write_idx(
     return path
 
 
-def make_idx_folder(folder: Path, n_train: int = 20, n_test: int = 10, side: int = 28) -> Path:
-    rng = np.random.default_rng(0)
-    for split, n in (("train", n_train), ("test", n_test)):
-        stem = "train" if split == "train" else "t10k"
-        write_idx(folder, f"{stem}-images-idx3-ubyte", rng.integers(0, 256, (n, side, side)), 2051)
-        write_idx(folder, f"{stem}-labels-idx1-ubyte", rng.integers(0, 10, n), 2049)
+REAL = pytest.mark.skipif(
+    not DEBIAN_DIR.is_dir() and not os.environ.get("CI"),
+    reason="Debian's dataset-fashion-mnist is not installed (CI installs it)",
+)
+
+
+def real_idx_folder(folder: Path) -> Path:
+    """A folder of links to Debian's real Fashion-MNIST files, to damage one by one."""
+    for stem in FASHION_FILES.values():
+        (folder / f"{stem}.gz").symlink_to(DEBIAN_DIR / f"{stem}.gz")
     return folder
 
 
+@REAL
 def test_idx_folder_loads_scaled(tmp_path: Path) -> None:
-    data = load_fashion_mnist(make_idx_folder(tmp_path))
-    assert data.x_train.shape == (20, 28, 28) and data.x_test.shape == (10, 28, 28)
+    data = load_fashion_mnist(real_idx_folder(tmp_path))
+    assert data.x_train.shape == (60000, 28, 28) and data.x_test.shape == (10000, 28, 28)
     assert data.x_train.dtype == np.float32
     assert data.x_train.min() >= 0.0 and data.x_train.max() <= 1.0
     assert data.source == str(tmp_path)
 
 
+@REAL
 def test_plain_uncompressed_files_load(tmp_path: Path) -> None:
-    rng = np.random.default_rng(1)
     for stem in FASHION_FILES.values():
-        n = 5
-        shape = (n, 28, 28) if "images" in stem else (n,)
-        magic = 2051 if "images" in stem else 2049
-        write_idx(tmp_path, stem, rng.integers(0, 10, shape), magic, compress=False)
-    assert len(load_fashion_mnist(tmp_path).y_test) == 5
+        (tmp_path / stem).write_bytes(gzip.decompress((DEBIAN_DIR / f"{stem}.gz").read_bytes()))
+    assert len(load_fashion_mnist(tmp_path).y_test) == 10000
+
+
+@REAL
+def test_another_dataset_of_the_same_shape_is_refused(tmp_path: Path) -> None:
+    """Well-formed 28x28 files that are not Fashion-MNIST (MNIST, a subset, an edit)."""
+    folder = real_idx_folder(tmp_path)
+    (folder / "t10k-labels-idx1-ubyte.gz").unlink()
+    rng = np.random.default_rng(3)
+    write_idx(folder, "t10k-labels-idx1-ubyte", rng.integers(0, 10, 10000), 2049)
+    with pytest.raises(DataError, match="is not Fashion-MNIST's t10k-labels-idx1-ubyte"):
+        load_fashion_mnist(folder)
 
 
 @pytest.mark.parametrize(
@@ -59,16 +72,20 @@ def test_plain_uncompressed_files_load(tmp_path: Path) -> None:
         ("truncate", "truncated"),
         ("magic", "magic number 2049, expected 2051"),
         ("size", "holds 8x8 images, expected 28x28"),
-        ("count", "has 20 images but 19 labels"),
+        ("count", "is not Fashion-MNIST's train-labels-idx1-ubyte (19 items"),
         ("missing", "lacks train-labels-idx1-ubyte"),
         ("garbage", "cannot read"),
     ],
 )
+@REAL
 def test_bad_files_name_the_file_and_the_fix(tmp_path: Path, damage: str, expected: str) -> None:
-    folder = make_idx_folder(tmp_path)
+    folder = real_idx_folder(tmp_path)
     images = folder / "train-images-idx3-ubyte.gz"
     labels = folder / "train-labels-idx1-ubyte.gz"
     rng = np.random.default_rng(2)
+    for path in (images, labels):  # own copies, free to damage
+        path.unlink()
+        path.write_bytes((DEBIAN_DIR / path.name).read_bytes())
     if damage == "truncate":
         images.write_bytes(gzip.compress(gzip.decompress(images.read_bytes())[:-100]))
     elif damage == "magic":
@@ -100,8 +117,9 @@ def test_a_file_given_as_data_dir_is_named(tmp_path: Path) -> None:
         load_fashion_mnist(tmp_path / "f")
 
 
+@REAL
 def test_env_variable_names_the_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TUNERBENCH_DATA_DIR", str(make_idx_folder(tmp_path)))
+    monkeypatch.setenv("TUNERBENCH_DATA_DIR", str(real_idx_folder(tmp_path)))
     assert load_fashion_mnist().source == str(tmp_path)
 
 
@@ -126,10 +144,7 @@ def test_stratified_subset_keeps_every_class() -> None:
     assert set(small.y_train) == set(range(10))
 
 
-@pytest.mark.skipif(
-    not DEBIAN_DIR.is_dir() and not os.environ.get("CI"),
-    reason="Debian's dataset-fashion-mnist is not installed (CI installs it)",
-)
+@REAL
 def test_real_fashion_mnist_matches_the_published_set() -> None:
     data = load_fashion_mnist(DEBIAN_DIR)
     assert data.x_train.shape == (60000, 28, 28) and data.x_test.shape == (10000, 28, 28)

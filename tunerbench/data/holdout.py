@@ -25,10 +25,12 @@ class Split:
     x_test: np.ndarray
     y_test: np.ndarray
     source: str
+    fingerprint: str = ""  # of the whole dataset it was cut from (Dataset.fingerprint)
 
     def describe(self, fraction: float) -> dict[str, Any]:
         return {
             "source": self.source,
+            "fingerprint": self.fingerprint,
             "n_fit": len(self.y_fit),
             "n_val": len(self.y_val),
             "n_test": len(self.y_test),
@@ -37,6 +39,9 @@ class Split:
 
 
 def make_split(dataset: Dataset, profile: Profile) -> Split:
+    """The profile's subset of ``dataset``, its hold-out cut off; the split carries the whole
+    dataset's fingerprint, so every result names the data it came from."""
+    fingerprint = dataset.fingerprint()
     if profile.train_subset or profile.test_subset:
         dataset = stratified_subset(
             dataset,
@@ -53,4 +58,5 @@ def make_split(dataset: Dataset, profile: Profile) -> Split:
         dataset.x_test,
         dataset.y_test,
         dataset.source,
+        fingerprint,
     )

@@ -242,3 +242,14 @@ def write_report(
     except OSError as exc:
         raise ReportError(f"cannot write the report to {out} ({exc.strerror or exc})") from None
     return WrittenReport(out, verdict_path, context)
+
+
+def publish(written: WrittenReport, out: Path) -> WrittenReport:
+    """A copy of a written report and its verdict.md at ``out`` (each atomically)."""
+    copy = WrittenReport(out, out.with_name("verdict.md"), written.context)
+    try:
+        atomic_write_text(copy.path, written.path.read_text(encoding="utf-8"))
+        atomic_write_text(copy.verdict_path, written.verdict_path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ReportError(f"cannot write the report to {out} ({exc.strerror or exc})") from None
+    return copy

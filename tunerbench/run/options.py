@@ -7,6 +7,7 @@ loaded or trained, so a typo fails in a second with one line, not after an hour 
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,9 @@ OPTIONS: list[Option] = [
         "run the pipelines on Dask: local:N (a cluster of N workers on this machine) or "
         "tcp://HOST:PORT (a running dask scheduler); default: one after another here",
     ),
+    Option("--tb-tls-ca", "tls_ca", "with --tb-cluster tls://: the CA certificate (PEM file)"),
+    Option("--tb-tls-cert", "tls_cert", "with --tb-cluster tls://: this client's certificate"),
+    Option("--tb-tls-key", "tls_key", "with --tb-cluster tls://: this client's private key"),
     Option("--tb-speed", "speed", "also run the speed benchmarks (bench/test_speed.py)", True),
     Option(
         "--tb-loop-accuracy",
@@ -100,6 +104,7 @@ class BenchOptions:
     cluster: str | None = None
     loop_accuracy: bool = False
     rope: float = DEFAULT_ROPE
+    tls: tuple[str, str, str] | None = None  # CA, certificate, key for a tls:// scheduler
 
     @classmethod
     def parse(
@@ -117,6 +122,9 @@ class BenchOptions:
         cluster: str | None = None,
         loop_accuracy: bool = False,
         rope: str | float = DEFAULT_ROPE,
+        tls_ca: str | None = None,
+        tls_cert: str | None = None,
+        tls_key: str | None = None,
     ) -> BenchOptions:
         """Check every value up front; an OptionsError says which and what is allowed."""
         try:
@@ -140,6 +148,7 @@ class BenchOptions:
             check_cluster(cluster),
             bool(loop_accuracy),
             _rope(rope),
+            check_tls(cluster, tls_ca, tls_cert, tls_key),
         )
         if options.cluster and options.workers > 1:
             raise OptionsError(
@@ -180,6 +189,26 @@ def _rope(value: str | float) -> float:
         return parse_rope("--tb-rope", value)
     except ValueError as exc:
         raise OptionsError(str(exc)) from None
+
+
+def check_tls(
+    cluster: str | None, ca: str | None, cert: str | None, key: str | None
+) -> tuple[str, str, str] | None:
+    """The three TLS files, given together, readable, and only for a tls:// scheduler; None
+    leaves the certificates to Dask's own configuration (distributed.comm.tls)."""
+    given = [f for f in (ca, cert, key) if f]
+    if not given:
+        return None
+    if not (cluster or "").startswith("tls://"):
+        raise OptionsError("--tb-tls-ca/--tb-tls-cert/--tb-tls-key go with --tb-cluster tls://...")
+    if len(given) < 3:
+        raise OptionsError(
+            "--tb-tls-ca, --tb-tls-cert and --tb-tls-key go together: give all three"
+        )
+    for flag, file in (("--tb-tls-ca", ca), ("--tb-tls-cert", cert), ("--tb-tls-key", key)):
+        if not Path(str(file)).is_file() or not os.access(str(file), os.R_OK):
+            raise OptionsError(f"{flag} {file}: no such readable file")
+    return str(ca), str(cert), str(key)
 
 
 SCHEDULER_SCHEMES = ("tcp://", "tls://")

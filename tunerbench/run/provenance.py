@@ -1,10 +1,16 @@
-"""Where and with what a result was measured: the machine and the framework versions."""
+"""Where and with what a result was measured: the machine and the framework versions, and
+what must match between a session and every worker that runs its pipelines."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import platform
+from functools import cache
+from pathlib import Path
 from typing import Any
+
+import tunerbench
 
 
 def machine_info() -> dict[str, Any]:
@@ -49,15 +55,31 @@ CHECKED_DISTRIBUTIONS = {
     "tensorflow": ("tensorflow-cpu", "tensorflow"),
     "keras": ("keras",),
     "keras_tuner": ("keras-tuner",),
+    "numpy": ("numpy",),
+    "scikit_learn": ("scikit-learn",),
 }
 
 
+@cache
+def code_fingerprint() -> str:
+    """SHA-256 over tunerbench's own Python source as installed: two installs with the same
+    version number but other code (an edited checkout) tell apart, while an editable install
+    and a wheel of one commit agree (templates, which only the session renders, are left out)."""
+    root = Path(tunerbench.__file__).parent
+    digest = hashlib.sha256()
+    files = [p for p in root.rglob("*.py") if p.is_file()]
+    for path in sorted(files, key=lambda p: p.relative_to(root).as_posix()):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
 def installed_versions() -> dict[str, str]:
-    """The installed versions of tunerbench and the frameworks, from package metadata only, so
-    the session can compare them without importing TensorFlow."""
+    """Python, tunerbench's version and code, and the frameworks' versions, from package
+    metadata only, so the session can compare them without importing TensorFlow."""
     from importlib import metadata
 
-    found = {}
+    found = {"python": platform.python_version(), "tunerbench_code": code_fingerprint()}
     for name, distributions in CHECKED_DISTRIBUTIONS.items():
         for distribution in distributions:
             try:
@@ -70,8 +92,11 @@ def installed_versions() -> dict[str, str]:
     return found
 
 
-def version_mismatch(expected: dict[str, str], found: dict[str, str]) -> str | None:
-    """A description of what differs, or None when every checked version matches."""
+def version_mismatch(expected: dict[str, str], found: Any) -> str | None:
+    """A description of what differs, or None when every checked version matches (``found``
+    comes from a worker: anything but a dict of versions is a mismatch too)."""
+    if not isinstance(found, dict):
+        return f"no versions it can tell (it answered {type(found).__name__})"
     differ = [
         f"{name} {found.get(name, '?')} (expected {version})"
         for name, version in expected.items()

@@ -128,11 +128,12 @@ class BenchSession:
         if self.options.cluster is None:
             self.executor = SequentialExecutor(self.run_dir / "logs")
         else:
-            from tunerbench.run.cluster import DaskExecutor
+            from tunerbench.run.cluster import DaskExecutor, security
 
-            logs = self.run_dir / "logs" if self.options.cluster.startswith("local:") else None
+            target = self.options.cluster
+            logs = self.run_dir / "logs" if target.startswith("local:") else None
             self.executor = DaskExecutor(
-                self.options.cluster, self.name, installed_versions(), logs
+                target, self.name, installed_versions(), logs, security(target, self.options.tls)
             )
 
     def key(
@@ -257,9 +258,13 @@ class BenchSession:
 
     def write_report(self) -> WrittenReport | None:
         """Render the report and its verdict.md from the saved results file (never from
-        memory), if any."""
+        memory), if any: the session's own in its run folder, then, under a lock shared by
+        every session of this output folder, the same pair as ``<output>/index.html`` (the
+        newest session's), so sessions side by side never write over each other's."""
         if not self.results and not self.perf:
             return None
-        from tunerbench.report.render import write_report
+        from tunerbench.report.render import publish, write_report
 
-        return write_report([self.results_path], self.report_path, self.options.rope)
+        own = write_report([self.results_path], self.run_dir / "index.html", self.options.rope)
+        with FileLock(str(self.options.output / ".report.lock")):
+            return publish(own, self.report_path)
