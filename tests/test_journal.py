@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tunerbench.records.journal import Journal, RunJournal, cut_to_last_line
+from tunerbench.records.journal import Journal, RunJournal, cut_to_last_line, saved_results
 from tunerbench.records.schema import PhaseTiming, TrialRecord
 
 
@@ -78,3 +78,15 @@ def test_a_trial_journaled_twice_counts_once(tmp_path: Path) -> None:
     journal.started(resumed=True)
     state = journal.state()
     assert len(state.trials) == 1 and state.interruptions == 1
+
+
+def test_events_of_the_wrong_shape_are_skipped_not_fatal(tmp_path: Path) -> None:
+    journal = RunJournal(Journal(tmp_path / "j.jsonl"), "random", 1)
+    journal.trial(_trial("0", 1.0), search_cpu_s=1.0)
+    journal.emit({"event": "trial", "trial": {"trial_id": "1"}, "search_cpu_s": 2.0})
+    journal.emit({"event": "phase", "phase": "refit", "timing": "fast", "curve": None})
+    journal.emit({"event": "result", "result": {"tuner": 5}})
+    state = journal.state()
+    assert [t.trial_id for t in state.trials] == ["0"] and state.phases == {}
+    assert state.result is None
+    assert saved_results(journal.events()) == ([], 1)

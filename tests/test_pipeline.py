@@ -13,6 +13,7 @@ from tunerbench.profiles import Profile
 from tunerbench.records.schema import PHASES, RunResult, TrialRecord
 from tunerbench.run.pipeline import PipelineError, run_pipeline
 from tunerbench.search.budget import compute_budget
+from tunerbench.search.durable_state import make_keras_tuner_state_durable
 from tunerbench.search.registry import TUNERS
 from tunerbench.search.trial_log import TrialLog
 from tunerbench.space import LEARNING_RATES
@@ -107,3 +108,18 @@ def test_a_used_tuner_directory_is_never_reused(
     (tmp_path / "old" / "oracle.json").write_text("{}")
     with pytest.raises(PipelineError, match="is not empty"):
         run_pipeline(spec_of("sklearn", tmp_path / "old"), digits)
+
+
+def test_keras_tuner_state_is_replaced_whole_never_written_in_place(tmp_path: Path) -> None:
+    """A kill in the middle of Keras Tuner's write must leave the old trial.json or the new
+    one: its JSON goes to a temporary file renamed over the old (a new inode each time)."""
+    from keras_tuner.src import utils
+
+    make_keras_tuner_state_durable()
+    path = tmp_path / "trial_0" / "trial.json"
+    path.parent.mkdir()
+    utils.save_json(str(path), {"status": "RUNNING"})
+    first = path.stat().st_ino
+    utils.save_json(str(path), {"status": "COMPLETED"})
+    assert path.stat().st_ino != first and json.loads(path.read_text()) == {"status": "COMPLETED"}
+    assert list(path.parent.iterdir()) == [path]  # no temporary file left behind

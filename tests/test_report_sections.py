@@ -82,7 +82,7 @@ def test_seeds_give_spread_and_ranks(results: list[RunResult]) -> None:
     expected = {"sklearn": 1.0, "random": 3.0, "hyperband": 3.0, "bayesian": 3.0, "grid": 5.0}
     assert ranks == expected
     # Grid covered the same share of the grid on both seeds: one line, not one per seed.
-    assert len(board.notes) == 1 and "on seeds 1, 2" in board.notes[0]
+    assert len(board.notes) == 1 and "on seeds 1-2" in board.notes[0]
 
 
 def test_versions_table_gives_differences_to_the_oldest(results: list[RunResult]) -> None:

@@ -63,6 +63,12 @@ def test_the_direction_comes_from_the_test_not_the_mean() -> None:
     assert pair.significant and pair.better == "hyperband" and pair.worse == "random"
     hl = pair.hodges_lehmann if pair.a == "hyperband" else -pair.hodges_lehmann
     assert hl == pytest.approx(0.001)
+    # A tenth of a point is inside the default region of practical equivalence: real, yet no
+    # reason to choose; the verdict says so and marks neither tuner best.
+    assert pair.equivalent and env.verdict.status == EQUIVALENT and env.verdict.best is None
+    assert not any(row.best for row in env.leaderboard.rows)
+    # With a region narrower than the lead, hyperband is the answer, never random.
+    (env,) = build_context(runs, [], rope=0.0005).groups[0].environments
     v = env.verdict
     assert v.status == BEST and v.best == "hyperband" and v.recommended == ["hyperband"]
     assert marks(env) == {"hyperband"}
@@ -98,7 +104,7 @@ def test_six_seeds_with_a_consistent_leader_mark_nothing() -> None:
     assert env.statistics.ranks is not None and env.statistics.ranks.p_value < 0.05
     v = env.verdict
     assert v.status == TOO_FEW_SEEDS and v.best is None and v.recommended == []
-    assert not v.decisive and marks(env) == set()
+    assert marks(env) == set() and v.equivalent == []  # 6 seeds show no equivalence either
     assert v.command is not None and v.more_seeds is not None and v.more_seeds >= 9
     assert f"--tb-seeds {v.more_seeds}" in v.command
     assert "--tb-dataset digits --tb-profile quick" in v.command
@@ -135,14 +141,42 @@ def test_a_tuner_missing_seeds_is_named_and_the_others_still_compared() -> None:
     assert stats.pair("hyperband", "random").n_blocks == 10
     assert stats.pair("hyperband", "bayesian").n_blocks == 8
     # Hyperband led on all 10 seeds: on the 10 seeds it shares with random, grid and sklearn it
-    # beats them, and bayesian's missing seeds do not hide that. Against bayesian's 8 seeds the
-    # sweep (p = 0.0078) does not survive Holm, so bayesian stays unbeaten, and the verdict
-    # says how many seeds would tell them apart.
+    # beats them, and bayesian's missing seeds do not hide that. Bayesian's 8 seeds are too few
+    # for any of its pairs to pass Holm's first threshold: it is set aside, named, and the
+    # others are judged without it.
     assert all(stats.beats("hyperband", t) for t in ("random", "grid", "sklearn"))
-    assert v.status == UNBEATEN and v.recommended == ["hyperband", "bayesian"]
-    (open_pair,) = [p for p in v.undecided if {p.a, p.b} == {"hyperband", "bayesian"}]
-    assert open_pair.seeds_to_tell is not None and open_pair.seeds_to_tell > 8
-    assert v.command is not None and "--tb-seeds" in v.command
+    assert v.status == UNBEATEN and v.recommended == ["hyperband"] and v.unjudged == ["bayesian"]
+    assert v.best is None  # not shown better than bayesian
+
+
+def test_a_tuner_on_too_few_seeds_is_never_recommended_for_want_of_evidence() -> None:
+    runs = study({"random": 0.0, "hyperband": 0.01, "sklearn": -0.05}, seeds=10)
+    runs = [r for r in runs if not (r.tuner == "sklearn" and r.seed > 1)]
+    v = judged(runs).verdict
+    assert v.unjudged == ["sklearn"] and "sklearn" not in v.recommended
+    assert v.recommended == ["hyperband"] and v.cheapest == "hyperband"
+
+
+def test_equivalence_needs_as_many_seeds_as_a_difference() -> None:
+    """Two seeds whose differences lie inside the region: baycomp's prior alone would say
+    "equivalent" (P = 1.0); the verdict does not."""
+    runs = study({"random": 0.0, "grid": 0.0, "hyperband": 0.0}, seeds=2, noise=0.001)
+    env = judged(runs)
+    assert any(p.equivalence.p_equivalent > 0.95 for p in env.statistics.pairwise.pairs)
+    assert not any(p.equivalent for p in env.statistics.pairwise.pairs)
+    assert env.verdict.status == TOO_FEW_SEEDS and env.verdict.recommended == []
+
+
+def test_a_setup_whose_every_run_is_broken_still_renders_and_names_them() -> None:
+    runs = study({"random": 0.0, "hyperband": 0.0}, seeds=2)
+    for run in runs:
+        run.test_accuracy = None
+    context = build_context(runs, [])
+    (group,) = context.groups
+    assert group.environments == [] and len(group.unplaced) == 4
+    page = render_html(runs, ["x"])
+    assert "random seed 1" in page and "hyperband seed 2" in page
+    assert "hyperband seed 2" in render_verdict(context)
 
 
 @pytest.mark.parametrize("broken", [None, math.nan, math.inf, 1.5])
@@ -164,10 +198,15 @@ def test_broken_runs_are_excluded_and_named(broken: float | None) -> None:
 
 def test_a_consistent_small_lead_over_20_seeds_is_significant() -> None:
     runs = study({"random": 0.0, "hyperband": 0.002}, seeds=20, noise=0.0005)
-    v = judged(runs).verdict
-    assert v.status == BEST and v.best == "hyperband"
-    (pair,) = v.significant
-    assert pair.p_holm < 0.05 and pair.hl_low > 0 if pair.a == "hyperband" else pair.hl_high < 0
+    env = judged(runs)
+    (pair,) = env.statistics.pairwise.pairs
+    assert pair.significant and pair.better == "hyperband"
+    lead = (pair.hl_low, pair.hl_high) if pair.a == "hyperband" else (-pair.hl_high, -pair.hl_low)
+    assert 0 < lead[0] <= 0.002 <= lead[1] < 0.005
+    # A fifth of a point is inside the default region: significant, yet both are good choices.
+    assert env.verdict.status == EQUIVALENT and pair.equivalent
+    narrow = build_context(runs, [], rope=0.001).groups[0].environments[0].verdict
+    assert narrow.status == BEST and narrow.best == "hyperband"
 
 
 def test_pairs_agree_with_scipy_statsmodels_and_baycomp_called_directly() -> None:
@@ -214,7 +253,7 @@ def test_a_significant_difference_below_the_best_is_named() -> None:
             run.phases = {name: replace(p, cpu_s=0.1) for name, p in run.phases.items()}
     env = judged(runs)
     v = env.verdict
-    assert v.highest_mean == "random" and v.best is None and v.status == UNBEATEN
+    assert v.best is None and v.status == UNBEATEN
     assert [(p.better, p.worse) for p in v.significant] == [("hyperband", "grid")]
     assert v.recommended == ["random", "hyperband"] and v.cheapest != "grid"
     assert marks(env) == {"random", "hyperband"}
@@ -329,3 +368,45 @@ def test_a_diverged_final_fit_leaves_its_loss_out() -> None:
     rows = {row.variant: row for row in judged(runs).leaderboard.rows}
     other = "grid" if runs[0].tuner == "random" else "random"
     assert rows[runs[0].tuner].detail["test_loss"].n == 2 and rows[other].detail["test_loss"].n == 3
+
+
+def test_tuners_set_aside_are_neither_beaten_nor_recommended() -> None:
+    # Random and grid share only 5 seeds: too few for their pair; both beat hyperband.
+    conflict = [
+        r
+        for r in study({"random": 0.03, "grid": 0.03, "hyperband": 0.0}, seeds=15)
+        if not (r.tuner == "random" and r.seed > 10) and not (r.tuner == "grid" and r.seed <= 5)
+    ]
+    v = judged(conflict).verdict
+    assert v.status == UNDECIDED and v.recommended == [] and len(v.significant) == 2
+    assert v.unjudged == ["random", "grid"] and v.command is not None
+    # Bayesian ran one seed: set aside, its pairs left open, a run to settle them proposed.
+    aside = [
+        r
+        for r in study({"random": 0.0, "grid": 0.01, "hyperband": 0.02, "bayesian": 0.08}, 12)
+        if not (r.tuner == "bayesian" and r.seed > 1)
+    ]
+    v = judged(aside).verdict
+    assert v.status == UNBEATEN and v.recommended == ["hyperband"] and v.unjudged == ["bayesian"]
+    assert {frozenset((p.a, p.b)) for p in v.open_pairs} == {frozenset(("hyperband", "bayesian"))}
+    assert v.command is not None
+    # Three alike tuners are not held back by a fourth that ran one seed.
+    alike = [
+        r
+        for r in study({"random": 0, "grid": 0, "hyperband": 0, "bayesian": -0.3}, 12, 0.0005)
+        if not (r.tuner == "bayesian" and r.seed > 1)
+    ]
+    v = judged(alike).verdict
+    assert v.status == EQUIVALENT and v.recommended == ["random", "grid", "hyperband"]
+
+
+def test_tied_seeds_do_not_count_towards_a_difference() -> None:
+    runs = study({"random": 0.0, "grid": 0.03}, seeds=6)
+    grid = {r.seed: r for r in runs if r.tuner == "grid"}
+    grid[1].test_accuracy = next(
+        r for r in runs if r.tuner == "random" and r.seed == 1
+    ).test_accuracy
+    env = judged(runs)
+    (pair,) = env.statistics.pairwise.pairs
+    assert pair.ties == 1 and not pair.decidable and pair.seeds_to_tell >= 7
+    assert env.verdict.status == TOO_FEW_SEEDS

@@ -8,8 +8,10 @@ import sys
 from tunerbench.records.results_file import ResultsError
 from tunerbench.report.render import ReportError, WrittenReport, render_upgrade, write_report
 from tunerbench.report.rope import DEFAULT_ROPE, parse_rope
+from tunerbench.report.versions import TOO_FEW
 
 CHANGED_EXIT = 1  # like pytest-benchmark's --benchmark-compare-fail: the check failed
+UNTOLD_EXIT = 3  # nothing could be told either way: too few seeds per version
 
 
 def _rope(value: str) -> float:
@@ -43,7 +45,8 @@ def _parser() -> argparse.ArgumentParser:
         "--fail-on-change",
         action="store_true",
         help="exit 1 when a tuner's test accuracy or chosen hyperparameters change "
-        "significantly between the TensorFlow versions in the files (a gate for upgrades)",
+        "significantly between the TensorFlow versions in the files (a gate for upgrades); "
+        "exit 3 when the seeds are too few to tell anything either way",
     )
     return parser
 
@@ -63,6 +66,13 @@ def _gate(written: WrittenReport) -> int:
     if any(g.versions.changed for g in groups):
         print(f"tunerbench: a result changed with the upgrade\n{message}", file=sys.stderr)
         return CHANGED_EXIT
+    upgrades = [u for g in groups for u in g.versions.upgrades]
+    if upgrades and all(u.cell.status == TOO_FEW for u in upgrades):
+        print(
+            f"tunerbench: too few seeds to tell whether anything changed\n{message}",
+            file=sys.stderr,
+        )
+        return UNTOLD_EXIT
     print(message)
     return 0
 

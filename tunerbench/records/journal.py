@@ -20,6 +20,7 @@ from filelock import FileLock
 
 from tunerbench.records.atomic_file import fsync_folder
 from tunerbench.records.schema import PhaseTiming, RunResult, TrialRecord
+from tunerbench.records.validation import RecordError, build, check
 
 CHUNK = 1 << 16
 
@@ -77,7 +78,7 @@ class Journal:
                 continue
             try:
                 event = json.loads(line)
-            except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+            except (ValueError, RecursionError):  # not JSON, not UTF-8, a 5,000-digit number
                 event = None
             if isinstance(event, dict):
                 events.append(event)
@@ -107,26 +108,49 @@ class RunState:
     @classmethod
     def from_events(cls, events: list[dict[str, Any]]) -> RunState:
         """Replay one pipeline's events. A fresh start drops what an earlier attempt left:
-        the new attempt repeats that work from the beginning."""
+        the new attempt repeats that work from the beginning. An event of the wrong shape is
+        skipped: it loses what it held, nothing else."""
         state = cls()
         for event in events:
-            kind = event.get("event")
-            if kind == "start" and event.get("resumed"):
-                state.interruptions += 1
-            elif kind == "start":
-                state = cls(result=state.result, attempts=state.attempts + 1)
-            elif kind == "trial" and all(
-                t.trial_id != event["trial"]["trial_id"] for t in state.trials
-            ):
-                state.trials.append(TrialRecord(**event["trial"]))
-                state.search_cpu_s = event["search_cpu_s"]
-            elif kind == "phase":
-                state.phases[event["phase"]] = PhaseTiming(**event["timing"])
-                if event["phase"] == "refit":
-                    state.refit_curve = event["curve"]
-            elif kind == "result":
-                state.result = RunResult.from_dict(event["result"])
+            try:
+                state = state._replay(event)
+            except (RecordError, KeyError, TypeError):
+                continue
         return state
+
+    def _replay(self, event: dict[str, Any]) -> RunState:
+        """This state after one event (a fresh start begins a new state)."""
+        kind = event.get("event")
+        if kind == "start" and event.get("resumed"):
+            self.interruptions += 1
+        elif kind == "start":
+            return RunState(result=self.result, attempts=self.attempts + 1)
+        elif kind == "trial":
+            trial = build(TrialRecord, event.get("trial"), "trial")
+            if all(t.trial_id != trial.trial_id for t in self.trials):
+                self.trials.append(trial)
+                self.search_cpu_s = check(event.get("search_cpu_s"), float, "search_cpu_s")
+        elif kind == "phase":
+            name = check(event.get("phase"), str, "phase")
+            self.phases[name] = build(PhaseTiming, event.get("timing"), "timing")
+            if name == "refit":
+                self.refit_curve = check(event.get("curve"), list[float], "curve")
+        elif kind == "result":
+            self.result = RunResult.from_dict(event.get("result"))
+        return self
+
+
+def saved_results(events: list[dict[str, Any]]) -> tuple[list[RunResult], int]:
+    """The results a journal holds, and how many result events were not of the record's shape
+    (skipped: their pipelines run again)."""
+    results, bad = [], 0
+    for event in events:
+        if event.get("event") == "result":
+            try:
+                results.append(RunResult.from_dict(event.get("result")))
+            except RecordError:
+                bad += 1
+    return results, bad
 
 
 class PipelineEvents:

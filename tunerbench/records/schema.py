@@ -64,7 +64,7 @@ class RunResult:
     best_hyperparameters: dict[str, HyperValue]
     best_val_accuracy: float
     best_epoch: int
-    test_accuracy: float
+    test_accuracy: float | None  # None: the final fit gave none (the report leaves it out)
     test_loss: float | None  # None: the final fit diverged (no finite loss)
     n_trials: int
     phases: dict[str, PhaseTiming]

@@ -5,6 +5,7 @@ the field, instead of failing later somewhere in the report with a traceback."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import types
 import typing
 from functools import cache
@@ -18,6 +19,11 @@ class RecordError(ValueError):
 @cache
 def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
+
+
+def _field(where: str, key: str) -> str:
+    """A key's place in a message, escaped: a key from a file may hold any character."""
+    return f"{where}.{key}" if key.isidentifier() else f"{where}[{json.dumps(key)}]"
 
 
 def _kind(value: Any) -> str:
@@ -44,7 +50,7 @@ def check(value: Any, hint: Any, where: str) -> Any:
     if origin is dict:
         if not isinstance(value, dict):
             raise RecordError(f"{where}: expected an object, got {_kind(value)}")
-        return {k: check(v, args[1], f"{where}.{k}") for k, v in value.items()}
+        return {k: check(v, args[1], _field(where, k)) for k, v in value.items()}
     if origin is list:
         if not isinstance(value, list):
             raise RecordError(f"{where}: expected a list, got {_kind(value)}")

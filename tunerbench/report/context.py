@@ -78,6 +78,13 @@ class GroupSection:
     def title(self) -> str:
         return self.key.title
 
+    @property
+    def unplaced(self) -> list[ExcludedRun]:
+        """Runs left out of an environment that has no usable run at all (so no verdict of
+        its own names them)."""
+        judged = {e.statistics.environment for e in self.environments}
+        return [e for e in self.excluded if e.environment not in judged]
+
 
 @dataclass(frozen=True)
 class MeasurementSection:
@@ -104,10 +111,6 @@ class ReportContext:
     measurements: list[MeasurementSection]
     rope: float
 
-    @property
-    def verdicts(self) -> list[tuple[GroupSection, EnvironmentStatistics]]:
-        return [(g, e) for g in self.groups for e in g.environments]
-
 
 def measurement_section(
     index: int, key: GroupKey, perf: list[dict[str, Any]]
@@ -118,7 +121,12 @@ def measurement_section(
     )
 
 
+PLOTS = ("anytime", "searched", "refit", "time", "memory")
+
+
 def _plots(runs: list[RunResult], prefix: str) -> dict[str, str]:
+    if not runs:  # every run was left out: nothing to draw
+        return dict.fromkeys(PLOTS, "")
     figures = {
         "anytime": draw_anytime(anytime_data(runs)),
         "searched": draw_search_plane(search_plane_data(runs)),

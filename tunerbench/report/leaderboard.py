@@ -18,7 +18,7 @@ from typing import Any
 from tunerbench.records.schema import PHASES, RunResult
 from tunerbench.report.grouping import Summary, in_run_order, variant
 from tunerbench.report.seed_statistics import SeedStatistics
-from tunerbench.report.seed_tables import runs_by_seed, seed_table
+from tunerbench.report.seed_tables import runs_by_seed, seed_spans, seed_table
 from tunerbench.report.statistics.descriptive import Description
 from tunerbench.report.verdict import Verdict
 from tunerbench.search.registry import TUNERS
@@ -152,7 +152,7 @@ def _grid_coverage(runs: list[RunResult]) -> list[str]:
     for name, by_count in covered.items():
         parts = [
             f"{count} of the {grid_size()} grid points on "
-            + (f"seeds {_seed_list(seeds)}" if len(seeds) > 1 else f"seed {seeds[0]}")
+            + (f"seeds {seed_spans(seeds)}" if len(set(seeds)) > 1 else f"seed {seeds[0]}")
             for count, seeds in sorted(by_count.items())
             if count < grid_size()
         ]
@@ -161,10 +161,3 @@ def _grid_coverage(runs: list[RunResult]) -> list[str]:
                 f"{name}: its trial budget covered {'; '.join(parts)}, in GridSearch's order."
             )
     return notes
-
-
-def _seed_list(seeds: list[int]) -> str:
-    unique = sorted(set(seeds))
-    if unique == list(range(unique[0], unique[-1] + 1)) and len(unique) > 2:
-        return f"{unique[0]}-{unique[-1]}"
-    return ", ".join(map(str, unique))

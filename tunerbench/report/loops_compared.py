@@ -67,7 +67,9 @@ def _per_seed_metric(
     default: list[RunResult], fast: list[RunResult], value: Callable[[RunResult], float]
 ) -> LoopAccuracyMetric:
     """One value per seed on each side, so a seed run twice does not widen a range."""
-    return _accuracy_metric(per_seed(default, value), per_seed(fast, value))
+    return _accuracy_metric(
+        list(per_seed(default, value).values()), list(per_seed(fast, value).values())
+    )
 
 
 def loop_accuracy(runs: list[RunResult]) -> list[LoopAccuracy]:

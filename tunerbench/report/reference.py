@@ -80,8 +80,8 @@ class ReferenceComparison:
 
 def fidelity(environment_name: str, runs: list[RunResult]) -> Fidelity:
     """Hyperband's figures over seeds; a seed run more than once counts once (its mean)."""
-    tests = per_seed(runs, lambda r: r.test_accuracy)
-    epochs = per_seed(runs, lambda r: r.best_epoch)
+    tests = list(per_seed(runs, lambda r: r.test_accuracy).values())
+    epochs = list(per_seed(runs, lambda r: r.best_epoch).values())
     first = {r.seed: r for r in sorted(runs, key=lambda r: r.started_at, reverse=True)}
     units = Counter(int(r.best_hyperparameters.get("units", 0)) for r in first.values())
     return Fidelity(

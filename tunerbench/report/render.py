@@ -24,6 +24,7 @@ from tunerbench.records.schema import RunResult
 from tunerbench.report.context import ReportContext, build_context
 from tunerbench.report.grouping import Summary
 from tunerbench.report.rope import DEFAULT_ROPE
+from tunerbench.report.seed_tables import seed_spans
 from tunerbench.report.statistics.descriptive import Description
 from tunerbench.search.registry import TUNERS
 
@@ -91,17 +92,6 @@ def fmt_points(value: float | None) -> str:
     return f"{points:+.2f}" if round(points, 2) != 0 else "0.00"
 
 
-def fmt_seeds(seeds: list[int]) -> str:
-    """Seeds as spans of consecutive numbers: "1-8, 10"."""
-    spans: list[list[int]] = []
-    for seed in sorted(seeds):
-        if spans and seed == spans[-1][-1] + 1:
-            spans[-1].append(seed)
-        else:
-            spans.append([seed])
-    return ", ".join(str(s[0]) if len(s) == 1 else f"{s[0]}-{s[-1]}" for s in spans)
-
-
 def squash(text: str) -> str:
     """A macro's output on one line (its template is wrapped for reading); stays safe HTML."""
     joined = " ".join(str(text).split())
@@ -127,7 +117,7 @@ def environment(autoescape: bool = True) -> jinja2.Environment:
         ratio=fmt_ratio,
         hp=fmt_hyperparameters,
         pts=fmt_points,
-        seedlist=fmt_seeds,
+        seedlist=seed_spans,
         squash=squash,
     )
     return env

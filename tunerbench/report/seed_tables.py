@@ -96,13 +96,24 @@ def runs_by_seed(runs: list[RunResult]) -> dict[str, dict[int, list[RunResult]]]
     return {name: dict(by_seed[name]) for name in sort_variants(by_seed)}
 
 
-def per_seed(runs: list[RunResult], value: Callable[[RunResult], float]) -> list[float]:
+def per_seed(runs: list[RunResult], value: Callable[[RunResult], float]) -> dict[int, float]:
     """One value per seed (the mean of a repeated seed's runs), in seed order: a sample in
     which no seed counts twice."""
     by_seed: dict[int, list[float]] = defaultdict(list)
     for run in runs:
         by_seed[run.seed].append(value(run))
-    return [statistics.fmean(by_seed[s]) for s in sorted(by_seed)]
+    return {s: statistics.fmean(by_seed[s]) for s in sorted(by_seed)}
+
+
+def seed_spans(seeds: list[int]) -> str:
+    """Seeds as spans of consecutive numbers: "1-8, 10"."""
+    spans: list[list[int]] = []
+    for seed in sorted(set(seeds)):
+        if spans and seed == spans[-1][-1] + 1:
+            spans[-1].append(seed)
+        else:
+            spans.append([seed])
+    return ", ".join(str(s[0]) if len(s) == 1 else f"{s[0]}-{s[-1]}" for s in spans)
 
 
 def seed_table(runs: list[RunResult], metric: str) -> SeedTable:

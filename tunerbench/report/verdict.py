@@ -22,7 +22,7 @@ from tunerbench.training.loops import DEFAULT_LOOP
 ALONE = "alone"  # one tuner: nothing to compare
 BEST = "best"  # one tuner significantly better than every other
 UNBEATEN = "unbeaten"  # some differences significant: the tuners nobody beats
-EQUIVALENT = "equivalent"  # every pair practically equivalent
+EQUIVALENT = "equivalent"  # every pair (among the tuners judged) practically equivalent
 TOO_FEW_SEEDS = "too few seeds"  # no pair can be significant at these seeds
 UNDECIDED = "undecided"  # the seeds could decide, but did not
 
@@ -47,11 +47,13 @@ class Verdict:
     complete_seeds: list[int]  # the seeds every tuner ran: mean ranks and Friedman's blocks
     missing: dict[str, list[int]]  # tuner -> seeds others ran and it did not (where any)
     excluded: list[ExcludedRun]  # runs left out of every statistic, with the reason
-    highest_mean: str | None  # by mean test accuracy (descriptive only: never a mark)
     best: str | None  # significantly better than every other tuner: the only starred tuner
     recommended: list[str]  # what to use: best, the unbeaten, or every equivalent tuner
-    significant: list[PairTest]  # each with .better and .worse; the best's pairs first
-    equivalent: list[PairTest]  # practically equivalent by the ROPE's posterior
+    unjudged: list[str]  # tuners with too few seeds beside some other to be judged at all
+    significant: list[PairTest]  # differences that decide (significant, not negligible), each
+    # with .better and .worse; the best's pairs first
+    equivalent: list[PairTest]  # practically equivalent by the ROPE's posterior (a significant
+    # difference inside the region among them: real, but too small to matter)
     undecided: list[PairTest]  # neither: not distinguishable with these seeds
     open_pairs: list[PairTest]  # the undecided pairs that bear on the choice: between the
     # recommended tuners, or every undecided pair when nothing is recommended yet
@@ -68,9 +70,13 @@ class Verdict:
     p_best: dict[str, float]
 
     @property
-    def decisive(self) -> bool:
-        """Whether these seeds could call any difference significant at all."""
-        return self.status not in (TOO_FEW_SEEDS, ALONE)
+    def most_shared_seeds(self) -> int:
+        """The most seeds any pair of tuners shares."""
+        return max((p.n_blocks for p in self.pairs), default=0)
+
+    @property
+    def pairs(self) -> list[PairTest]:
+        return self.significant + self.equivalent + self.undecided
 
     @property
     def worst_p(self) -> float | None:
@@ -80,29 +86,44 @@ class Verdict:
         return max(p.p_holm for p in self.significant if self.best in (p.a, p.b))
 
 
-def _status(stats: SeedStatistics, best: str | None, significant: list[PairTest]) -> str:
+def _status(stats: SeedStatistics, best: str | None, recommended: list[str]) -> str:
     pairs = stats.pairwise.pairs
     if not pairs:
         return ALONE
     if best is not None:
         return BEST
-    if significant:
+    if recommended and any(p.decides for p in pairs):
         return UNBEATEN
-    if all(p.equivalent for p in pairs):
+    if recommended:
         return EQUIVALENT
     return TOO_FEW_SEEDS if not stats.pairwise.can_be_significant else UNDECIDED
 
 
-def _recommended(status: str, stats: SeedStatistics, best: str | None) -> list[str]:
-    names = [t.variant for t in stats.tuners]
-    if status == BEST and best is not None:
-        return [best]
-    if status == UNBEATEN:
-        beaten = {p.worse for p in stats.pairwise.pairs if p.significant}
-        return [n for n in names if n not in beaten]
-    if status in (EQUIVALENT, ALONE):
-        return names
-    return []
+def _unbeaten(stats: SeedStatistics, judged: list[str]) -> list[str]:
+    """The judged tuners that no tuner beats by a difference that matters (empty when every
+    one is beaten, as pairs compared on different seeds can be)."""
+    beaten = {p.worse for p in stats.pairwise.pairs if p.decides}
+    return [n for n in judged if n not in beaten]
+
+
+def _judged(stats: SeedStatistics) -> list[str]:
+    """The tuners every other judged tuner can be told apart from: while some pair among them
+    has too few shared seeds for a difference to be significant, the tuner with the fewest
+    seeds in such a pair is set aside (a tuner run on one seed must not be "unbeaten" for
+    want of evidence, nor hold back the tuners that have enough)."""
+    seeds = {t.variant: t.n_seeds for t in stats.tuners}
+    judged = list(seeds)
+    while True:
+        short = [
+            p  # neither decidable nor shown alike
+            for p in stats.pairwise.pairs
+            if p.a in judged and p.b in judged and not (p.decidable or p.equivalent)
+        ]
+        if not short:
+            return judged
+        involved = {n for p in short for n in (p.a, p.b)}
+        fewest = min(seeds[n] for n in involved)
+        judged = [n for n in judged if not (n in involved and seeds[n] == fewest)]
 
 
 def _missing(stats: SeedStatistics) -> dict[str, list[int]]:
@@ -196,27 +217,37 @@ def verdict(
     runs set aside before."""
     names = [t.variant for t in stats.tuners]
     pairs = stats.pairwise.pairs
-    significant = [p for p in pairs if p.significant]
     best = next(
         (n for n in names if all(stats.pairwise.beats(n, o) for o in names if o != n)), None
     )
     best = best if len(names) > 1 else None
+    judged = _judged(stats)
+    among_judged = [p for p in pairs if p.a in judged and p.b in judged]
+    if best is not None:
+        recommended = [best]
+    elif all(p.equivalent for p in pairs):  # every pair, or one tuner alone
+        recommended = names
+    elif len(judged) > 1 and all(p.equivalent for p in among_judged):
+        recommended = judged  # those with enough seeds are alike; the others are named
+    elif any(p.decides for p in pairs):
+        recommended = _unbeaten(stats, judged)
+    else:
+        recommended = []
+    status = _status(stats, best, recommended)
+    significant = [p for p in pairs if p.decides]
     # The best tuner's pairs first, then by strength of evidence.
     significant.sort(key=lambda p: (best not in (p.a, p.b), p.p_holm))
-    status = _status(stats, best, significant)
-    recommended = _recommended(status, stats, best)
     cpu = {t.variant: t.described["total_cpu_s"].mean for t in stats.tuners}
-    undecided = [p for p in pairs if not p.significant and not p.equivalent]
+    undecided = [p for p in pairs if not p.decides and not p.equivalent]
     seeds = sorted(set().union(*(t.seeds for t in stats.tuners))) if stats.tuners else []
-    open_pairs = [p for p in undecided if not recommended or {p.a, p.b} <= set(recommended)]
+    unjudged = [n for n in names if n not in judged] if len(names) > 1 else []
+    contenders = set(recommended) | set(unjudged)
+    open_pairs = [p for p in undecided if not recommended or {p.a, p.b} <= contenders]
     command = minutes = more = None
     if best is None and open_pairs:
         more = _more_seeds(stats, open_pairs, len(seeds))
         if more <= PRACTICAL_SEEDS:
             command, minutes = _command(key, runs, more, stats.rope)
-    means = stats.block_means or {
-        t.variant: t.described["test_accuracy"].mean for t in stats.tuners
-    }
     alike, tied = searched_alike(runs)
     return Verdict(
         environment=stats.environment,
@@ -228,11 +259,11 @@ def verdict(
         else [],
         missing=_missing(stats),
         excluded=list(excluded or []),
-        highest_mean=max(means, key=means.__getitem__) if means else None,
         best=best,
         recommended=recommended,
+        unjudged=unjudged,
         significant=significant,
-        equivalent=[p for p in pairs if p.equivalent and not p.significant],
+        equivalent=[p for p in pairs if p.equivalent],
         undecided=undecided,
         open_pairs=open_pairs,
         cheapest=min(recommended, key=cpu.__getitem__) if recommended else None,

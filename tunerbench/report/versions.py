@@ -16,17 +16,23 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
-from statsmodels.stats.multitest import multipletests
-
 from tunerbench.records.schema import RunResult
-from tunerbench.report.grouping import environment, sort_environments, sort_variants, variant
+from tunerbench.report.grouping import (
+    environment,
+    sort_environments,
+    sort_variants,
+    total_wall,
+    variant,
+)
 from tunerbench.report.rope import DEFAULT_ROPE
+from tunerbench.report.seed_tables import per_seed
 from tunerbench.report.statistics.paired_difference import PairedDifference, paired_difference
 from tunerbench.report.statistics.versions import (
     VersionDifference,
     compare_versions,
     equivalence_p,
     holm,
+    holm_p,
     ranking_agreement,
     versions_seeds_to_tell,
 )
@@ -50,11 +56,6 @@ class VersionCell:
     paired: PairedDifference | None = None  # where both versions ran the same seeds
     status: str | None = None  # CHANGED, UNCHANGED or TOO_FEW; None for the oldest
     seeds_to_tell: int | None = None  # per version, where TOO_FEW
-
-    @property
-    def hyperparameters_differ(self) -> bool:
-        tests = (self.units_test, self.learning_rate_test)
-        return any(t is not None and t.different for t in tests)
 
     @property
     def changes(self) -> list[tuple[str, VersionDifference]]:
@@ -112,26 +113,22 @@ def _log_rate(r: RunResult) -> float:
     return math.log10(r.best_hyperparameters.get("learning_rate", 1.0))
 
 
-def _per_seed(runs: list[RunResult], value) -> dict[int, float]:
-    by_seed: dict[int, list[float]] = defaultdict(list)
-    for run in runs:
-        by_seed[run.seed].append(value(run))
-    return {s: statistics.fmean(v) for s, v in sorted(by_seed.items())}
-
-
-def _cell(base: list[RunResult] | None, these: list[RunResult], rope: float) -> VersionCell:
-    """One tuner in one environment; compared with ``base``, its runs in the oldest one."""
-    new = _per_seed(these, lambda r: r.test_accuracy)
+def _cell(
+    base: list[RunResult] | None, these: list[RunResult], rope: float, first_alpha: float
+) -> VersionCell:
+    """One tuner in one environment; compared with ``base``, its runs in the oldest one.
+    ``first_alpha`` is Holm's first threshold in the family: what a change would have to beat."""
+    new = per_seed(these, lambda r: r.test_accuracy)
     mean, wall_mean = (
         statistics.fmean(new.values()),
-        statistics.fmean(_per_seed(these, _total_wall).values()),
+        statistics.fmean(per_seed(these, total_wall).values()),
     )
     if not base:
         return VersionCell(mean, wall_mean, len(new), None, None)
-    old = _per_seed(base, lambda r: r.test_accuracy)
+    old = per_seed(base, lambda r: r.test_accuracy)
     tests = {
         name: compare_versions(
-            list(_per_seed(base, value).values()), list(_per_seed(these, value).values()), ALPHA
+            list(per_seed(base, value).values()), list(per_seed(these, value).values()), ALPHA
         )
         for name, value in zip(TESTED, (lambda r: r.test_accuracy, _units, _log_rate), strict=True)
     }
@@ -141,16 +138,14 @@ def _cell(base: list[RunResult] | None, these: list[RunResult], rope: float) -> 
         wall_mean,
         len(new),
         100 * (mean - statistics.fmean(old.values())),
-        wall_mean / statistics.fmean(_per_seed(base, _total_wall).values()),
+        wall_mean / statistics.fmean(per_seed(base, total_wall).values()),
         **tests,
         equivalence_p=equivalence_p(list(old.values()), list(new.values()), rope),
         paired=paired_difference(old, new, ALPHA) if len(shared) >= 2 else None,
-        seeds_to_tell=versions_seeds_to_tell(list(old.values()), list(new.values()), rope, ALPHA),
+        seeds_to_tell=versions_seeds_to_tell(
+            list(old.values()), list(new.values()), rope, first_alpha
+        ),
     )
-
-
-def _total_wall(r: RunResult) -> float:
-    return sum(t.wall_s for t in r.phases.values())
 
 
 def _corrected(cells: dict[tuple[str, str], VersionCell]) -> dict[tuple[str, str], VersionCell]:
@@ -159,10 +154,8 @@ def _corrected(cells: dict[tuple[str, str], VersionCell]) -> dict[tuple[str, str
     keys = [k for k, c in cells.items() if c.accuracy_test is not None]
     family = holm([getattr(cells[k], name) for k in keys for name in TESTED], ALPHA)
     claims = [k for k in keys if cells[k].equivalence_p is not None]
-    tost = (
-        multipletests([cells[k].equivalence_p for k in claims], method="holm")[1] if claims else []
-    )
-    tost_by_key = dict(zip(claims, map(float, tost), strict=True))
+    tost = holm_p([cells[k].equivalence_p for k in claims])
+    tost_by_key = dict(zip(claims, tost, strict=True))
     out = dict(cells)
     for i, k in enumerate(keys):
         tests = dict(zip(TESTED, family[3 * i : 3 * i + 3], strict=True))
@@ -184,9 +177,19 @@ def versions_table(runs: list[RunResult], rope: float = DEFAULT_ROPE) -> Version
     for run in runs:
         grouped[(variant(run), environment(run))].append(run)
     variants = sort_variants(map(variant, runs))
+    compared = [
+        (n, e)
+        for n in variants
+        for e in envs[1:]
+        if grouped.get((n, e)) and grouped.get((n, envs[0]))
+    ]
+    first_alpha = ALPHA / max(1, len(TESTED) * len(compared))
     cells = {
         (name, env): _cell(
-            grouped.get((name, envs[0])) if env != envs[0] else None, grouped[(name, env)], rope
+            grouped.get((name, envs[0])) if env != envs[0] else None,
+            grouped[(name, env)],
+            rope,
+            first_alpha,
         )
         for name in variants
         for env in envs

@@ -56,11 +56,11 @@ def find_resumable(options: BenchOptions, data: str) -> tuple[Path, FileLock]:
         if (
             isinstance(saved, dict)
             and saved.get("options") == options.identity()
-            and saved.get("data", data) == data
+            and saved.get("data") == data
         ):
             candidates.append(meta.parent)
     busy = 0
-    for folder in sorted(candidates, key=lambda p: p.stat().st_mtime, reverse=True):
+    for folder in sorted(candidates, key=lambda p: p.name, reverse=True):  # names: UTC times
         try:
             return folder, hold(folder)
         except FolderBusy:

@@ -22,7 +22,7 @@ from filelock import FileLock
 from tunerbench.data.datasets import load_dataset
 from tunerbench.profiles import PROFILES
 from tunerbench.records.clocks import current_rss_mb
-from tunerbench.records.journal import Journal, RunJournal
+from tunerbench.records.journal import Journal, RunJournal, saved_results
 from tunerbench.records.results_file import session_document, write_json_atomic
 from tunerbench.records.schema import RunResult
 from tunerbench.run import run_folder
@@ -90,15 +90,11 @@ class BenchSession:
         resuming, read back the runs (journal) and measurements (results file) saved before."""
         try:
             if self.options.resume:
-                self.results = [
-                    RunResult.from_dict(event["result"])
-                    for event in self.journal.events()
-                    if event.get("event") == "result"
-                ]
-                if self.journal.damaged:
+                self.results, bad = saved_results(self.journal.events())
+                if self.journal.damaged or bad:
                     self.show(
-                        f"{self.journal.path}: {self.journal.damaged} damaged line(s) skipped "
-                        "(each loses at most the event it held)"
+                        f"{self.journal.path}: {self.journal.damaged + bad} damaged line(s) "
+                        "skipped (each loses at most the event it held)"
                     )
                 created, self.perf, aside = run_folder.saved_measurements(
                     self.run_dir, self.results_path

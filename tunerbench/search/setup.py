@@ -21,6 +21,7 @@ from tunerbench.data.dataset import Dataset
 from tunerbench.data.holdout import Split, make_split
 from tunerbench.profiles import Profile
 from tunerbench.search.budget import compute_budget
+from tunerbench.search.durable_state import make_keras_tuner_state_durable
 from tunerbench.search.registry import TUNERS, TunerEntry
 from tunerbench.search.trial_log import TrialLog
 from tunerbench.search.tuner_factories import TunerContext
@@ -99,6 +100,7 @@ class TunerSetup:
         return cls(TUNERS.get_entry(tuner), split, ctx, profile, seed, loop)
 
     def build_tuner(self, trial_log: TrialLog) -> Any:
+        make_keras_tuner_state_durable()  # before Keras Tuner reloads or writes its folder
         return self.entry.create(self.ctx, trial_log)
 
     def search(self, tuner: Any) -> None:

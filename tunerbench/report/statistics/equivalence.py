@@ -48,20 +48,16 @@ def equivalence(a: np.ndarray, b: np.ndarray, rope: float) -> Equivalence:
 def solve_seeds(
     effect: float, alpha: float, alternative: str, power: TTestPower | TTestIndPower
 ) -> float:
-    """Seeds (per sample) for 80% power of a t-test at this standardised effect (statsmodels'
-    solver); inf where it cannot reach it."""
+    """Fewest seeds (per sample) at which a t-test of this standardised effect has 80% power,
+    read off statsmodels' power function at 2..MOST_SEEDS seeds (its root finder fails for
+    large effects); inf where even that many are not enough."""
     if effect <= 0:
         return math.inf
-    with warnings.catch_warnings():
+    seeds = np.arange(2, MOST_SEEDS + 1)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
-        try:
-            n = power.solve_power(
-                effect_size=effect, alpha=alpha, power=POWER, alternative=alternative
-            )
-        except (ValueError, RuntimeError):
-            return math.inf
-    n = float(np.asarray(n).ravel()[0])
-    return n if math.isfinite(n) and n > 0 else math.inf
+        reached = np.nonzero(power.power(effect, seeds, alpha, alternative=alternative) >= POWER)[0]
+    return float(seeds[reached[0]]) if reached.size else math.inf
 
 
 def seeds_to_tell(d: np.ndarray, rope: float, alpha: float, fewest: int) -> int | None:

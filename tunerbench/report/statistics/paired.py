@@ -55,6 +55,7 @@ def _interval(d: np.ndarray, statistic, point: float) -> tuple[float, float]:
         n_resamples=RESAMPLES,
         confidence_level=0.95,
         method="percentile",
+        batch=1_000,  # bounded memory: Walsh averages grow with the square of the seeds
         rng=np.random.default_rng(0),
     ).confidence_interval
     return min(float(ci.low), point), max(float(ci.high), point)
@@ -104,6 +105,8 @@ class PairTest:
     p_raw: float
     p_holm: float
     min_possible_p: float  # a clean sweep's exact p at this many seeds
+    decidable: bool  # enough untied seeds for a clean sweep to pass Holm's first threshold
+    enough_seeds: bool  # as many seeds as that, ties included: the floor for equivalence
     significant: bool  # p_holm < alpha
     better: str | None  # the sign of the estimate, only when significant
     equivalence: Equivalence | None  # Bayesian signed-rank test with a ROPE (None below 2 seeds)
@@ -122,8 +125,14 @@ class PairTest:
 
     @property
     def equivalent(self) -> bool:
-        """Practically equivalent: the posterior says so, whatever the test did not find."""
-        return self.equivalence is not None and self.equivalence.equivalent
+        """Practically equivalent: the posterior says so, on as many seeds as a difference
+        would need (with fewer, the prior alone can put everything inside the region)."""
+        return self.enough_seeds and self.equivalence is not None and self.equivalence.equivalent
+
+    @property
+    def decides(self) -> bool:
+        """A difference that matters for a choice: significant, and not shown negligible."""
+        return self.significant and not self.equivalent
 
 
 @dataclass(frozen=True)
@@ -145,7 +154,9 @@ class PairwiseTests:
         raise KeyError((a, b))
 
     def beats(self, winner: str, loser: str) -> bool:
-        return self.pair(winner, loser).better == winner
+        """Whether ``winner`` is better than ``loser`` by a difference that matters."""
+        pair = self.pair(winner, loser)
+        return pair.decides and pair.better == winner
 
 
 def min_wilcoxon_p(n_blocks: int) -> float:
@@ -190,12 +201,15 @@ def _pair(table: ScoreTable, a: str, b: str, p: float, q: float, family: tuple[f
         p_raw=p,
         p_holm=q,
         min_possible_p=min_wilcoxon_p(d.size),
+        decidable=min_wilcoxon_p(np.count_nonzero(d)) < alpha / n_pairs,  # ties drop out
+        enough_seeds=min_wilcoxon_p(d.size) < alpha / n_pairs,
         significant=significant,
         better=_direction(a, b, estimate, effect) if significant else None,
         equivalence=(same := equivalence(x, y, rope) if d.size >= 2 else None),
         seeds_to_tell=None
-        if significant or (same is not None and same.equivalent)
-        else seeds_to_tell(d, rope, alpha / n_pairs, seeds_for(alpha / n_pairs)),
+        if significant
+        or (same is not None and same.equivalent and min_wilcoxon_p(d.size) < alpha / n_pairs)
+        else seeds_to_tell(d, rope, alpha / n_pairs, max(seeds_for(alpha / n_pairs), d.size + 1)),
     )
 
 
@@ -213,7 +227,7 @@ def pairwise_wilcoxon(table: ScoreTable, alpha: float = 0.05, rope: float = 0.00
         for (a, b), p, q in zip(index_pairs, p_raw, p_holm, strict=True)
     ]
     min_p = min((p.min_possible_p for p in pairs), default=1.0)
-    possible = bool(pairs) and min_p < alpha / len(pairs)
+    possible = any(p.decidable for p in pairs)
     return PairwiseTests(tuners, len(complete_blocks(table)[1]), alpha, pairs, min_p, possible)
 
 

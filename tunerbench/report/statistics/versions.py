@@ -75,12 +75,17 @@ def ranking_agreement(order_a: Sequence[str], order_b: Sequence[str]) -> float:
     return float(stats.kendalltau(range(len(order_a)), [position[t] for t in order_a]).statistic)
 
 
-def holm(differences: list[VersionDifference], alpha: float = 0.05) -> list[VersionDifference]:
-    """The family's tests with Holm-corrected p (statsmodels) and ``different`` read from it:
-    every comparison that feeds "does it survive the upgrade?" is one family."""
-    if not differences:
+def holm_p(p_values: list[float]) -> list[float]:
+    """Holm-corrected p-values (statsmodels' multipletests)."""
+    if not p_values:
         return []
-    corrected = multipletests([d.p_value for d in differences], alpha=alpha, method="holm")[1]
+    return [float(q) for q in multipletests(p_values, method="holm")[1]]
+
+
+def holm(differences: list[VersionDifference], alpha: float = 0.05) -> list[VersionDifference]:
+    """The family's tests with Holm-corrected p and ``different`` read from it: every
+    comparison that feeds "does it survive the upgrade?" is one family."""
+    corrected = holm_p([d.p_value for d in differences])
     return [
         replace(d, p_holm=float(q), different=bool(q < alpha))
         for d, q in zip(differences, corrected, strict=True)
