@@ -14,7 +14,7 @@ from plotly.subplots import make_subplots
 
 from tunerbench.records.schema import RunResult, TrialRecord
 from tunerbench.report.grouping import environment, variant
-from tunerbench.report.plots.style import colors, dashes, fill_rgba, joined, line_label
+from tunerbench.report.plots.style import band_trace, colors, dashes, line_label, seeds_trace
 from tunerbench.report.seed_tables import runs_by_seed
 from tunerbench.report.statistics.descriptive import iqm_band
 
@@ -133,16 +133,7 @@ def draw_anytime(data: AnytimeData) -> go.Figure:
             fig.add_trace(trace, row=1, col=col)
             continue
         if line.low is not None and line.high is not None:
-            band = go.Scatter(
-                x=line.x + line.x[::-1],
-                y=line.high + line.low[::-1],
-                fill="toself",
-                fillcolor=fill_rgba(palette[line.variant], 0.15),
-                line={"width": 0},
-                hoverinfo="skip",
-                name=f"{label}: 95% interval",
-                **common,
-            )
+            band = band_trace(line.x, line.low, line.high, palette[line.variant], label, **common)
             fig.add_trace(band, row=1, col=col)
         summary = go.Scatter(
             x=line.x,
@@ -153,14 +144,10 @@ def draw_anytime(data: AnytimeData) -> go.Figure:
             **common,
         )
         fig.add_trace(summary, row=1, col=col)
-        xs, ys = joined(line.seeds or [])
-        each = go.Scatter(
-            x=xs,
-            y=ys,
-            mode="lines",
-            name=f"{label}: each seed",
-            line={**style, "width": 1},
-            opacity=0.5,
+        each = seeds_trace(
+            line.seeds or [],
+            f"{label}: each seed",
+            style,
             visible="legendonly",
             legendgroup=f"{label} seeds",
             showlegend=col == 1,

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 
 from tunerbench.records.schema import RunResult
 from tunerbench.report.grouping import environment, in_run_order, variant
-from tunerbench.report.plots.style import colors, dashes, fill_rgba, joined, line_label
+from tunerbench.report.plots.style import band_trace, colors, dashes, line_label, seeds_trace
 from tunerbench.report.statistics.descriptive import iqm_band
 
 
@@ -84,19 +84,8 @@ def draw_refit(curves: list[RefitCurve]) -> go.Figure:
         style = {"color": color, "dash": styles[summary.environment]}
         epochs = list(range(1, len(summary.iqm) + 1))
         if summary.low is not None and summary.high is not None:
-            fig.add_trace(
-                go.Scatter(
-                    x=epochs + epochs[::-1],
-                    y=summary.high + summary.low[::-1],
-                    fill="toself",
-                    fillcolor=fill_rgba(color, 0.15),
-                    line={"width": 0},
-                    hoverinfo="skip",
-                    name=f"{label}: 95% interval",
-                    legendgroup=label,
-                    showlegend=False,
-                )
-            )
+            band = band_trace(epochs, summary.low, summary.high, color, label, legendgroup=label)
+            fig.add_trace(band.update(showlegend=False))
         n = len(summary.curves)
         fig.add_trace(
             go.Scatter(
@@ -109,22 +98,15 @@ def draw_refit(curves: list[RefitCurve]) -> go.Figure:
             )
         )
         group = f"{label} seeds"
-        xs, ys = joined(
-            (list(range(1, len(c.val_accuracy) + 1)), c.val_accuracy) for c in summary.curves
+        each = seeds_trace(
+            ((list(range(1, len(c.val_accuracy) + 1)), c.val_accuracy) for c in summary.curves),
+            f"{label}: each seed, best epoch starred",
+            style,
+            legendgroup=group,
+            visible=True if n == 1 else "legendonly",
+            showlegend=n > 1,
         )
-        fig.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                mode="lines",
-                name=f"{label}: each seed, best epoch starred",
-                legendgroup=group,
-                line={**style, "width": 1},
-                opacity=0.5,
-                visible=True if n == 1 else "legendonly",
-                showlegend=n > 1,
-            )
-        )
+        fig.add_trace(each)
         fig.add_trace(
             go.Scatter(
                 x=[c.best_epoch for c in summary.curves],

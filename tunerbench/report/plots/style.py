@@ -46,6 +46,32 @@ def joined(curves: Iterable[tuple[list[float], list[float]]]) -> tuple[list, lis
     return xs, ys
 
 
+def band_trace(
+    x: list[float], low: list[float], high: list[float], color: str, label: str, **common: object
+) -> go.Scatter:
+    """A 95% interval as a filled band under its curve (no hover of its own)."""
+    return go.Scatter(
+        x=x + x[::-1],
+        y=high + low[::-1],
+        fill="toself",
+        fillcolor=fill_rgba(color, 0.15),
+        line={"width": 0},
+        hoverinfo="skip",
+        name=f"{label}: 95% interval",
+        **common,
+    )
+
+
+def seeds_trace(
+    curves: Iterable[tuple[list[float], list[float]]], name: str, style: dict, **common: object
+) -> go.Scatter:
+    """Every seed's own curve as one thin trace: one legend entry shows or hides them all."""
+    xs, ys = joined(curves)
+    return go.Scatter(
+        x=xs, y=ys, mode="lines", name=name, line={**style, "width": 1}, opacity=0.5, **common
+    )
+
+
 def line_label(variant: str, environment: str, several_environments: bool) -> str:
     """A legend label: the environment is named only when the figure holds several."""
     return esc(f"{variant} ({environment})" if several_environments else variant)
