@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,19 +46,36 @@ def describe(values: Sequence[float], resamples: int = 10_000, seed: int = 0) ->
     if x.size == 0:
         raise ValueError("describe() needs at least one value")
     iqm = float(stats.trim_mean(x, 0.25))
-    low = high = None
-    if x.size >= 3 and np.ptp(x) > 0:
-        ci = stats.bootstrap(
-            (x,),
-            lambda s, axis=-1: stats.trim_mean(s, 0.25, axis=axis),
-            n_resamples=resamples,
-            confidence_level=0.95,
-            method="percentile",
-            rng=np.random.default_rng(seed),
-        ).confidence_interval
-        low, high = min(float(ci.low), iqm), max(float(ci.high), iqm)
+    low, high = percentile_interval(
+        x, lambda s, axis=-1: stats.trim_mean(s, 0.25, axis=axis), iqm, resamples, seed
+    ) or (None, None)
     sd = float(np.std(x, ddof=1)) if x.size >= 2 else None
     return Description(x.size, float(x.mean()), sd, float(np.median(x)), iqm, low, high)
+
+
+def percentile_interval(
+    x: np.ndarray,
+    statistic: Callable[..., np.ndarray],
+    point: float,
+    resamples: int,
+    seed: int = 0,
+    batch: int | None = None,
+) -> tuple[float, float] | None:
+    """95% percentile bootstrap of ``statistic`` over ``x`` (scipy, seeded: a report rendered
+    twice agrees), clipped to contain ``point``, since an interval that misses its own estimate
+    would contradict itself; None below 3 values or without spread (nothing to resample)."""
+    if x.size < 3 or np.ptp(x) == 0:
+        return None
+    ci = stats.bootstrap(
+        (x,),
+        statistic,
+        n_resamples=resamples,
+        confidence_level=0.95,
+        method="percentile",
+        batch=batch,
+        rng=np.random.default_rng(seed),
+    ).confidence_interval
+    return min(float(ci.low), point), max(float(ci.high), point)
 
 
 def iqm_band(

@@ -1,6 +1,6 @@
 """Paired tests over seeds: Wilcoxon signed-rank between every pair of tuners, Holm-corrected,
 with the direction and size of each difference read from the same signed differences the test
-ranks (Hodges-Lehmann), and pairwise win rates.
+ranks (Hodges-Lehmann, ``paired_estimates``), and pairwise win rates.
 
 Every pair uses the seeds both tuners ran, so a tuner missing a few seeds is still compared with
 the others on the seeds it has. Differences are rounded by ``paired_differences`` everywhere, so
@@ -20,45 +20,20 @@ from statsmodels.stats.multitest import multipletests
 
 from tunerbench.report.statistics.descriptive import ScoreTable, complete_blocks, finite
 from tunerbench.report.statistics.equivalence import Equivalence, equivalence, seeds_to_tell
+from tunerbench.report.statistics.paired_estimates import (
+    hodges_lehmann,
+    improvement,
+    interval,
+    rank_biserial,
+)
 
 DIGITS = 12  # accuracies are multiples of 1 / (test size): equal ones tie, not float noise
-RESAMPLES = 10_000
 
 
 def paired_differences(a: Mapping[int, float], b: Mapping[int, float]) -> np.ndarray:
     """a - b on the seeds both have (in seed order), rounded to ``DIGITS``: the one tie rule."""
     seeds = sorted(set(a) & set(b))
     return np.round(finite([a[s] for s in seeds]) - finite([b[s] for s in seeds]), DIGITS)
-
-
-def hodges_lehmann(d: np.ndarray, axis: int = -1) -> np.ndarray:
-    """Median of the Walsh averages (d_i + d_j) / 2, i <= j: the estimate the signed-rank test
-    belongs with (a mean can point the other way when one seed diverges)."""
-    d = np.moveaxis(np.asarray(d, dtype=float), axis, -1)
-    i, j = np.triu_indices(d.shape[-1])
-    return np.median((d[..., i] + d[..., j]) / 2, axis=-1)
-
-
-def _improvement(d: np.ndarray, axis: int = -1) -> np.ndarray:
-    """Share of seeds on which a beats b, a tie counting half: P(a > b) on a new seed."""
-    return np.mean((d > 0) + 0.5 * (d == 0), axis=axis)
-
-
-def _interval(d: np.ndarray, statistic, point: float) -> tuple[float, float]:
-    """95% percentile bootstrap over seeds (seeded: a report rendered twice agrees), clipped to
-    contain the point estimate; the point itself where there is nothing to resample."""
-    if d.size < 3 or np.ptp(d) == 0:
-        return point, point
-    ci = stats.bootstrap(
-        (d,),
-        statistic,
-        n_resamples=RESAMPLES,
-        confidence_level=0.95,
-        method="percentile",
-        batch=1_000,  # bounded memory: Walsh averages grow with the square of the seeds
-        rng=np.random.default_rng(0),
-    ).confidence_interval
-    return min(float(ci.low), point), max(float(ci.high), point)
 
 
 def wilcoxon_p(d: np.ndarray) -> float:
@@ -68,16 +43,6 @@ def wilcoxon_p(d: np.ndarray) -> float:
     # zero_method="wilcox" drops tied blocks (they are reported as `ties`) so a clean sweep gets
     # the textbook exact p 2 / 2**n; scipy picks exact / exact-permutation / normal by itself.
     return float(stats.wilcoxon(d, zero_method="wilcox", alternative="two-sided").pvalue)
-
-
-def _rank_biserial(d: np.ndarray) -> float:
-    """Matched-pairs rank-biserial correlation (T+ - T-) / (T+ + T-): +1 when a is ahead on
-    every seed, -1 when b is; the effect size of the signed-rank test (tied seeds dropped)."""
-    nonzero = d[d != 0]
-    if nonzero.size == 0:
-        return 0.0
-    ranks = stats.rankdata(np.abs(nonzero))
-    return float((ranks[nonzero > 0].sum() - ranks[nonzero < 0].sum()) / ranks.sum())
 
 
 @dataclass(frozen=True)
@@ -171,45 +136,51 @@ def _direction(a: str, b: str, estimate: float, rank_biserial: float) -> str | N
     return a if sign > 0 else b if sign < 0 else None
 
 
-def _pair(table: ScoreTable, a: str, b: str, p: float, q: float, family: tuple[float, int],
-          rope: float) -> PairTest:  # fmt: skip
-    """One pair's test and estimates; ``family`` is (alpha, number of pairs) of the Holm family."""
-    alpha, n_pairs = family
+def _pair(
+    table: ScoreTable, a: str, b: str, d: np.ndarray, p: float, q: float, alpha: float,
+    threshold: float, rope: float,
+) -> PairTest:  # fmt: skip
+    """One pair's test and estimates from its differences ``d``; ``threshold`` is Holm's first
+    one in the family (alpha over the number of pairs): what a clean sweep must beat for the
+    pair to decide anything."""
     seeds = sorted(set(table[a]) & set(table[b]))
-    d = paired_differences(table[a], table[b])
     x, y = finite([table[a][s] for s in seeds]), finite([table[b][s] for s in seeds])
     estimate = float(hodges_lehmann(d)) if d.size else 0.0
-    improvement = float(_improvement(d)) if d.size else 0.5
-    effect = _rank_biserial(d)
+    wins = float(improvement(d)) if d.size else 0.5
+    effect = rank_biserial(d)
     significant = bool(q < alpha)
+    enough_seeds = min_wilcoxon_p(d.size) < threshold
+    same = equivalence(x, y, rope) if d.size >= 2 else None
+    settled = significant or (enough_seeds and same is not None and same.equivalent)
     wins_a, wins_b = int(np.sum(d > 0)), int(np.sum(d < 0))
+    hl_low, hl_high = interval(d, hodges_lehmann, estimate)
+    wins_low, wins_high = interval(d, improvement, wins)
     return PairTest(
         a=a,
         b=b,
         seeds=seeds,
         mean_difference=float(d.mean()) if d.size else 0.0,
         hodges_lehmann=estimate,
-        hl_low=(hl := _interval(d, hodges_lehmann, estimate))[0],
-        hl_high=hl[1],
+        hl_low=hl_low,
+        hl_high=hl_high,
         rank_biserial=effect,
-        p_improvement=improvement,
-        improvement_low=(pi := _interval(d, _improvement, improvement))[0],
-        improvement_high=pi[1],
+        p_improvement=wins,
+        improvement_low=wins_low,
+        improvement_high=wins_high,
         wins_a=wins_a,
         wins_b=wins_b,
         ties=d.size - wins_a - wins_b,
         p_raw=p,
         p_holm=q,
         min_possible_p=min_wilcoxon_p(d.size),
-        decidable=min_wilcoxon_p(np.count_nonzero(d)) < alpha / n_pairs,  # ties drop out
-        enough_seeds=min_wilcoxon_p(d.size) < alpha / n_pairs,
+        decidable=min_wilcoxon_p(np.count_nonzero(d)) < threshold,  # ties drop out
+        enough_seeds=enough_seeds,
         significant=significant,
         better=_direction(a, b, estimate, effect) if significant else None,
-        equivalence=(same := equivalence(x, y, rope) if d.size >= 2 else None),
+        equivalence=same,
         seeds_to_tell=None
-        if significant
-        or (same is not None and same.equivalent and min_wilcoxon_p(d.size) < alpha / n_pairs)
-        else seeds_to_tell(d, rope, alpha / n_pairs, max(seeds_for(alpha / n_pairs), d.size + 1)),
+        if settled
+        else seeds_to_tell(d, rope, threshold, max(seeds_for(threshold), d.size + 1)),
     )
 
 
@@ -222,9 +193,10 @@ def pairwise_wilcoxon(table: ScoreTable, alpha: float = 0.05, rope: float = 0.00
     diffs = [paired_differences(table[a], table[b]) for a, b in index_pairs]
     p_raw = [wilcoxon_p(d) for d in diffs]
     p_holm = list(multipletests(p_raw, alpha=alpha, method="holm")[1]) if p_raw else []
+    threshold = alpha / max(1, len(index_pairs))
     pairs = [
-        _pair(table, a, b, p, float(q), (alpha, len(index_pairs)), rope)
-        for (a, b), p, q in zip(index_pairs, p_raw, p_holm, strict=True)
+        _pair(table, a, b, d, p, float(q), alpha, threshold, rope)
+        for (a, b), d, p, q in zip(index_pairs, diffs, p_raw, p_holm, strict=True)
     ]
     min_p = min((p.min_possible_p for p in pairs), default=1.0)
     possible = any(p.decidable for p in pairs)
