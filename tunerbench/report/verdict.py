@@ -6,17 +6,15 @@ two of them can disagree; the sentences themselves are the templates' job.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from tunerbench.records.schema import RunResult
-from tunerbench.report.grouping import GroupKey, total_wall, variant
-from tunerbench.report.rope import DEFAULT_ROPE
+from tunerbench.report.grouping import GroupKey
+from tunerbench.report.rerun_command import rerun_command
+from tunerbench.report.searched_alike import searched_alike
 from tunerbench.report.seed_statistics import SeedStatistics
-from tunerbench.report.seed_tables import ExcludedRun, runs_by_seed
+from tunerbench.report.seed_tables import ExcludedRun
 from tunerbench.report.statistics.paired import PairTest
-from tunerbench.search.registry import TUNERS
-from tunerbench.training.loops import DEFAULT_LOOP
 
 # What the verdict found, for the templates to branch on.
 ALONE = "alone"  # one tuner: nothing to compare
@@ -86,17 +84,29 @@ class Verdict:
         return max(p.p_holm for p in self.significant if self.best in (p.a, p.b))
 
 
-def _status(stats: SeedStatistics, best: str | None, recommended: list[str]) -> str:
+def _recommendation(
+    stats: SeedStatistics, best: str | None, judged: list[str]
+) -> tuple[str, list[str]]:
+    """What the pairs say, and which tuners to use: the best; every tuner (or every judged
+    one) when they are practically equivalent; the judged tuners nobody beats when some
+    difference decides; else none, for want of seeds or of a clear answer."""
     pairs = stats.pairwise.pairs
+    names = [t.variant for t in stats.tuners]
     if not pairs:
-        return ALONE
+        return ALONE, names
     if best is not None:
-        return BEST
-    if recommended and any(p.decides for p in pairs):
-        return UNBEATEN
-    if recommended:
-        return EQUIVALENT
-    return TOO_FEW_SEEDS if not stats.pairwise.can_be_significant else UNDECIDED
+        return BEST, [best]
+    if all(p.equivalent for p in pairs):
+        return EQUIVALENT, names
+    among_judged = [p for p in pairs if p.a in judged and p.b in judged]
+    decided = any(p.decides for p in pairs)
+    if len(judged) > 1 and all(p.equivalent for p in among_judged):
+        # Those with enough seeds are alike; the others are named.
+        return (UNBEATEN if decided else EQUIVALENT), judged
+    unbeaten = _unbeaten(stats, judged) if decided else []
+    if unbeaten:
+        return UNBEATEN, unbeaten
+    return (TOO_FEW_SEEDS if not stats.pairwise.can_be_significant else UNDECIDED), []
 
 
 def _unbeaten(stats: SeedStatistics, judged: list[str]) -> list[str]:
@@ -126,9 +136,10 @@ def _judged(stats: SeedStatistics) -> list[str]:
         judged = [n for n in judged if not (n in involved and seeds[n] == fewest)]
 
 
-def _missing(stats: SeedStatistics) -> dict[str, list[int]]:
-    every = set().union(*(t.seeds for t in stats.tuners)) if stats.tuners else set()
-    return {t.variant: sorted(every - set(t.seeds)) for t in stats.tuners if every - set(t.seeds)}
+def _missing(stats: SeedStatistics, every: list[int]) -> dict[str, list[int]]:
+    """Per tuner, the seeds some other tuner ran and it did not (tuners missing none left out)."""
+    gaps = {t.variant: sorted(set(every) - set(t.seeds)) for t in stats.tuners}
+    return {name: seeds for name, seeds in gaps.items() if seeds}
 
 
 def _more_seeds(stats: SeedStatistics, undecided: list[PairTest], ran: int) -> int:
@@ -136,33 +147,6 @@ def _more_seeds(stats: SeedStatistics, undecided: list[PairTest], ran: int) -> i
     needs under Holm, and more than ran already."""
     wanted = [p.seeds_to_tell for p in undecided if p.seeds_to_tell is not None]
     return max([stats.seeds_needed, ran + 1, *wanted])
-
-
-def _command(key: GroupKey, runs: list[RunResult], seeds: int, rope: float) -> tuple[str, int]:
-    """The command for a run with ``seeds`` seeds, and its minutes from these runs' own times."""
-    ran = {r.tuner for r in runs}
-    tuners = ",".join(name for name in TUNERS.names if name in ran)
-    per_tuner: dict[str, list[float]] = {}
-    for run in runs:
-        per_tuner.setdefault(variant(run), []).append(total_wall(run) + (run.startup_s or 0.0))
-    per_seed = sum(sum(times) / len(times) for times in per_tuner.values())
-    command = (
-        f"pytest bench/ --tb-dataset {key.dataset} --tb-profile {key.profile} "
-        f"--tb-tuners {tuners} --tb-seeds {seeds}{_shared_options(runs)}"
-        + (f" --tb-rope {rope:g}" if rope != DEFAULT_ROPE else "")
-    )
-    return command, math.ceil(per_seed * seeds / 60)
-
-
-def _shared_options(runs: list[RunResult]) -> str:
-    """The --tb-loop and --tb-workers every run shares, where they are not the defaults."""
-    loops, workers = {r.loop for r in runs}, {r.workers for r in runs}
-    text = ""
-    if len(loops) == 1 and loops != {DEFAULT_LOOP}:
-        text += f" --tb-loop {loops.pop()}"
-    if len(workers) == 1 and workers != {1}:
-        text += f" --tb-workers {workers.pop()}"
-    return text
 
 
 def _leaders(stats: SeedStatistics) -> list[Leader]:
@@ -175,36 +159,6 @@ def _leaders(stats: SeedStatistics) -> list[Leader]:
             name = min(ranks, key=ranks.__getitem__)
             leaders.append(Leader(fraction, name, ranks[name]))
     return leaders
-
-
-def searched_alike(runs: list[RunResult]) -> tuple[list[list[str]], list[list[str]]]:
-    """Tuners whose searches tried the same hyperparameters in the same order on every seed
-    they share (seeded alike, a model-based oracle that never leaves its initial random points
-    searches exactly as RandomSearch does), and among them those that also tested alike: a tie
-    between them is no finding."""
-    by_seed = runs_by_seed(runs)
-    signature = {
-        name: {s: [t.hyperparameters for t in rs[0].trials] for s, rs in seeds.items()}
-        for name, seeds in by_seed.items()
-    }
-    groups: list[list[str]] = []
-    for name in signature:
-        for group in groups:
-            first = signature[group[0]]
-            shared = set(first) & set(signature[name])
-            if shared and all(first[s] == signature[name][s] for s in shared):
-                group.append(name)
-                break
-        else:
-            groups.append([name])
-    alike = [g for g in groups if len(g) > 1]
-    tied = []
-    for group in alike:
-        test = {n: [rs[0].test_accuracy for _, rs in sorted(by_seed[n].items())] for n in group}
-        same = [n for n in group if test[n] == test[group[0]]]
-        if len(same) > 1:
-            tied.append(same)
-    return alike, tied
 
 
 def verdict(
@@ -222,18 +176,7 @@ def verdict(
     )
     best = best if len(names) > 1 else None
     judged = _judged(stats)
-    among_judged = [p for p in pairs if p.a in judged and p.b in judged]
-    if best is not None:
-        recommended = [best]
-    elif all(p.equivalent for p in pairs):  # every pair, or one tuner alone
-        recommended = names
-    elif len(judged) > 1 and all(p.equivalent for p in among_judged):
-        recommended = judged  # those with enough seeds are alike; the others are named
-    elif any(p.decides for p in pairs):
-        recommended = _unbeaten(stats, judged)
-    else:
-        recommended = []
-    status = _status(stats, best, recommended)
+    status, recommended = _recommendation(stats, best, judged)
     significant = [p for p in pairs if p.decides]
     # The best tuner's pairs first, then by strength of evidence.
     significant.sort(key=lambda p: (best not in (p.a, p.b), p.p_holm))
@@ -247,7 +190,7 @@ def verdict(
     if best is None and open_pairs:
         more = _more_seeds(stats, open_pairs, len(seeds))
         if more <= PRACTICAL_SEEDS:
-            command, minutes = _command(key, runs, more, stats.rope)
+            command, minutes = rerun_command(key, runs, more, stats.rope)
     alike, tied = searched_alike(runs)
     return Verdict(
         environment=stats.environment,
@@ -257,7 +200,7 @@ def verdict(
         complete_seeds=sorted(set.intersection(*(set(t.seeds) for t in stats.tuners)))
         if stats.tuners
         else [],
-        missing=_missing(stats),
+        missing=_missing(stats, seeds),
         excluded=list(excluded or []),
         best=best,
         recommended=recommended,
