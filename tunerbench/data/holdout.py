@@ -41,7 +41,7 @@ class Split:
 def make_split(dataset: Dataset, profile: Profile) -> Split:
     """The profile's subset of ``dataset``, its hold-out cut off; the split carries the whole
     dataset's fingerprint, so every result names the data it came from."""
-    fingerprint = dataset.fingerprint()
+    fingerprint = dataset.fingerprint
     if profile.train_subset or profile.test_subset:
         dataset = stratified_subset(
             dataset,

@@ -46,7 +46,7 @@ def run_spec(
     if pipeline.threads:
         backend.limit_threads(pipeline.threads)
     dataset = load_dataset(pipeline.dataset, pipeline.data_dir)
-    if pipeline.data_fingerprint and dataset.fingerprint() != pipeline.data_fingerprint:
+    if pipeline.data_fingerprint and dataset.fingerprint != pipeline.data_fingerprint:
         raise DataError(
             f"{where.get('worker') or 'this machine'} holds another copy of {pipeline.dataset} "
             f"({dataset.source}) than the session; give every machine the same files"

@@ -117,7 +117,7 @@ class BenchSession:
         pipelines load their own copy, and a machine with other files is refused."""
         self.data_fingerprint = load_dataset(
             self.options.dataset, self.options.data_dir
-        ).fingerprint()
+        ).fingerprint
 
     def start(self) -> None:
         """Connect the executor: a cluster is checked here, before any pipeline is submitted."""
