@@ -14,7 +14,7 @@ from tunerbench.data.dataset import DataError
 from tunerbench.records.results_file import ResultsError
 from tunerbench.report.render import ReportError
 from tunerbench.run.benchmark_json import use_pipeline_times
-from tunerbench.run.cluster import ClusterError
+from tunerbench.run.cluster_access import ClusterError
 from tunerbench.run.options import OPTIONS, BenchOptions, OptionsError
 from tunerbench.run.session import BenchSession, PipelineKey
 

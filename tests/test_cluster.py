@@ -320,7 +320,7 @@ def test_a_worker_that_sends_another_pipelines_result_is_caught(
     liar.mkdir()
     (liar / "sitecustomize.py").write_text(
         "import json\n"
-        "import tunerbench.run.cluster as cluster\n"
+        "import tunerbench.run.cluster_task as cluster\n"
         "honest = cluster.pipeline_on_worker\n"
         "def lying(spec, topic, log_dir=None):\n"
         "    sent = json.loads(honest(spec, topic, log_dir))\n"

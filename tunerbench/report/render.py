@@ -174,8 +174,7 @@ def page(context: ReportContext) -> str:
 def render_verdict(context: ReportContext, markdown: bool = True) -> str:
     """The verdicts as Markdown (``verdict.md``, a CI job summary) or as the terminal's text:
     one template, so the two say the same as the report's cards."""
-    template = environment(autoescape=markdown).get_template("verdict.md.j2")
-    return _rendered(lambda: template.render(report=context), context.sources).strip() + "\n"
+    return _text(context, "verdict.md.j2", autoescape=markdown) + "\n"
 
 
 def read_results(paths: list[str | Path]) -> tuple[list[RunResult], list[dict[str, Any]]]:
@@ -202,7 +201,12 @@ def read_results(paths: list[str | Path]) -> tuple[list[RunResult], list[dict[st
 
 def render_upgrade(context: ReportContext) -> str:
     """Each setup's upgrade verdict as text: the message of ``--fail-on-change``."""
-    template = environment(autoescape=False).get_template("upgrade.txt.j2")
+    return _text(context, "upgrade.txt.j2", autoescape=False)
+
+
+def _text(context: ReportContext, template_name: str, autoescape: bool) -> str:
+    """A text template rendered from the report's context, without surrounding blank lines."""
+    template = environment(autoescape=autoescape).get_template(template_name)
     return _rendered(lambda: template.render(report=context), context.sources).strip()
 
 

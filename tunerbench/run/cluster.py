@@ -2,33 +2,34 @@
 (``local:N``) or a running scheduler (``tcp://HOST:PORT``) with workers on any machines.
 
 The session submits every pipeline as one task; a task runs its pipeline in a fresh process on
-the worker (so the worker stays small) and relays the pipeline's events to the session through
-Dask's event topics, and its result comes back as the task's result, as JSON text that the
-session checks against the schema and against the pipeline it asked for: no shared filesystem
-is needed. A worker lost mid-pipeline makes the scheduler run the task again elsewhere, and the
-session sees a second start. Every worker's versions (tunerbench's code included) are checked
-before anything is submitted, and each task checks its own worker again before its pipeline
-starts (workers may join later). Dask cannot interrupt a running task, so a pipeline looks
-between trials whether its session still wants it (a session that stopped, or died, has
-released its tasks) and stops there. Every session, a resumed one too, uses task keys and an
-event topic of its own. ``tls://`` addresses use TLS with the certificates given
-(``--tb-tls-*``) or Dask's own configuration; ``local:N`` listens on 127.0.0.1 only.
+the worker (so the worker stays small; ``cluster_task``) and relays the pipeline's events to the
+session through Dask's event topics, and its result comes back as the task's result, as JSON
+text that the session checks against the schema and against the pipeline it asked for
+(``cluster_access``): no shared filesystem is needed. A worker lost mid-pipeline makes the
+scheduler run the task again elsewhere, and the session sees a second start. Every worker's
+versions (tunerbench's code included) are checked before anything is submitted, and each task
+checks its own worker again before its pipeline starts (workers may join later). Dask cannot
+interrupt a running task, so a pipeline looks between trials whether its session still wants it
+(a session that stopped, or died, has released its tasks) and stops there. Every session, a
+resumed one too, uses task keys and an event topic of its own. ``tls://`` addresses use TLS with
+the certificates given (``--tb-tls-*``) or Dask's own configuration; ``local:N`` listens on
+127.0.0.1 only.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import queue
 import secrets
-import socket
 import time
 from pathlib import Path
 from typing import Any
 
 from tunerbench.records.schema import RunResult
-from tunerbench.run.executors import EventFn, run_in_fresh_process
+from tunerbench.run.cluster_access import ClusterError, checked_result
+from tunerbench.run.cluster_task import pipeline_on_worker
+from tunerbench.run.executors import EventFn
 from tunerbench.run.pipeline_spec import PipelineSpec
 from tunerbench.run.provenance import installed_versions, version_mismatch
 
@@ -38,111 +39,6 @@ WORKERS_TIMEOUT_S = 60
 EVENTS_GRACE_S = 10.0
 # How often a waiting session asks whether any worker is left.
 WORKERS_CHECK_S = 5.0
-
-
-class ClusterError(RuntimeError):
-    """The cluster cannot be used; the message names the scheduler or worker and what to do."""
-
-
-def security(target: str, tls: tuple[str, str, str] | None) -> Any:
-    """Dask's Security for a ``tls://`` scheduler: the files given, else Dask's configuration
-    (``distributed.comm.tls``); a ClusterError in one line when there are no certificates. None
-    for ``tcp://`` and ``local:N``."""
-    if not target.startswith("tls://"):
-        return None
-    from distributed.security import Security
-
-    if tls is not None:
-        ca, cert, key = tls
-        return Security(
-            tls_ca_file=ca, tls_client_cert=cert, tls_client_key=key, require_encryption=True
-        )
-    configured = Security()
-    if not configured.tls_ca_file or not configured.tls_client_cert:
-        raise ClusterError(
-            f"--tb-cluster {target}: TLS needs certificates; give --tb-tls-ca, --tb-tls-cert and "
-            "--tb-tls-key, or set distributed.comm.tls.ca-file and distributed.comm.tls.client "
-            "in Dask's configuration"
-        )
-    return configured
-
-
-class Stopped(RuntimeError):
-    """The session no longer wants this pipeline (it stopped, or it died)."""
-
-
-def _still_wanted(worker: Any) -> None:
-    """Raise Stopped when the scheduler has released this task: Dask's way of saying that no
-    client waits for it any more. Called between trials, so a pipeline stops within one."""
-    from distributed.worker import thread_state
-
-    task = worker.state.tasks.get(getattr(thread_state, "key", None))
-    if task is None or task.state not in ("executing", "long-running"):
-        raise Stopped("its session no longer wants it")
-
-
-def checked_result(sent: Any, spec: PipelineSpec) -> RunResult:
-    """The result a worker sent, as a record checked against the schema and the pipeline the
-    session asked for; a ClusterError in one line otherwise (the pipeline counts as failed)."""
-    if not isinstance(sent, str):
-        raise ClusterError(f"the worker sent {type(sent).__name__}, not a result as JSON text")
-    try:
-        result = RunResult.from_dict(json.loads(sent))
-    except (ValueError, RecursionError) as exc:
-        raise ClusterError(f"the worker's result is not a tunerbench record ({exc})") from None
-    asked = (spec.tuner, spec.seed, spec.loop, spec.workers, spec.dataset, spec.profile.name)
-    sent_for = (result.tuner, result.seed, result.loop, result.workers, result.dataset,
-                result.profile)  # fmt: skip
-    if sent_for != asked:
-        raise ClusterError(
-            f"the worker returned a result for {result.tuner} seed {result.seed} "
-            f"({result.dataset}, {result.profile}, {result.loop}, {result.workers} workers), "
-            f"not the pipeline asked for ({spec.label})"
-        )
-    return result
-
-
-def _share_of_cores(worker: Any) -> int:
-    """TensorFlow threads for one pipeline: this machine's cores over the pipelines it runs at
-    once (the task slots of every worker on this host)."""
-    from distributed import get_client
-
-    workers = get_client().scheduler_info(n_workers=-1)["workers"].values()
-    slots = sum(w["nthreads"] for w in workers if w["host"] == worker.ip) or 1
-    return max(1, (os.cpu_count() or 1) // slots)
-
-
-def pipeline_on_worker(spec: dict[str, Any], topic: str, log_dir: str | None = None) -> str:
-    """The task: check this worker (it may have joined after the session checked the others),
-    then run the pipeline in a fresh process here. Its output goes to ``log_dir`` where the
-    session can read it (a LocalCluster on its machine), else to the worker's own folder."""
-    from distributed import get_worker
-
-    worker = get_worker()
-    label = spec["label"]
-    name = f"worker {worker.address} on {socket.gethostname()}"
-    differs = version_mismatch(spec["expected_versions"], installed_versions())
-    if differs:
-        raise ClusterError(f"{name} runs {differs}; install the session's versions there")
-    spec = {**spec, "threads": spec["threads"] or _share_of_cores(worker)}
-    log = Path(log_dir or worker.local_directory) / f"{label}.log"
-    try:
-        result = run_in_fresh_process(
-            PipelineSpec.from_dict(spec),
-            {"worker": worker.address, "host": socket.gethostname(), "worker_pid": os.getpid()},
-            lambda event: _relay(worker, topic, {**event, "label": label}),
-            log,
-        )
-        return json.dumps(result, allow_nan=False)
-    finally:
-        worker.log_event(topic, {"event": "done", "label": label})
-
-
-def _relay(worker: Any, topic: str, event: dict[str, Any]) -> None:
-    """Pass a pipeline's event to its session, unless the session has let the task go: then
-    the pipeline's process is ended here (the caller kills it when this raises)."""
-    _still_wanted(worker)
-    worker.log_event(topic, event)
 
 
 class DaskExecutor:

@@ -124,7 +124,8 @@ class BenchSession:
         if self.options.cluster is None:
             self.executor = SequentialExecutor(self.run_dir / "logs")
         else:
-            from tunerbench.run.cluster import DaskExecutor, security
+            from tunerbench.run.cluster import DaskExecutor
+            from tunerbench.run.cluster_access import security
 
             target = self.options.cluster
             logs = self.run_dir / "logs" if target.startswith("local:") else None

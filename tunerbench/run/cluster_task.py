@@ -1,0 +1,74 @@
+"""What runs on a Dask worker for one pipeline: check the worker, run the pipeline in a fresh
+process there, relay its events to the session's topic, and stop it at its next trial once the
+session has let the task go (a stopped session cancels it, a dead one's client is gone). Its
+result goes back as JSON text."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from pathlib import Path
+from typing import Any
+
+from tunerbench.run.cluster_access import ClusterError
+from tunerbench.run.executors import run_in_fresh_process
+from tunerbench.run.pipeline_spec import PipelineSpec
+from tunerbench.run.provenance import installed_versions, version_mismatch
+
+
+class Stopped(RuntimeError):
+    """The session no longer wants this pipeline (it stopped, or it died)."""
+
+
+def _still_wanted(worker: Any) -> None:
+    """Raise Stopped when the scheduler has released this task: Dask's way of saying that no
+    client waits for it any more. Called between trials, so a pipeline stops within one."""
+    from distributed.worker import thread_state
+
+    task = worker.state.tasks.get(getattr(thread_state, "key", None))
+    if task is None or task.state not in ("executing", "long-running"):
+        raise Stopped("its session no longer wants it")
+
+
+def _share_of_cores(worker: Any) -> int:
+    """TensorFlow threads for one pipeline: this machine's cores over the pipelines it runs at
+    once (the task slots of every worker on this host)."""
+    from distributed import get_client
+
+    workers = get_client().scheduler_info(n_workers=-1)["workers"].values()
+    slots = sum(w["nthreads"] for w in workers if w["host"] == worker.ip) or 1
+    return max(1, (os.cpu_count() or 1) // slots)
+
+
+def pipeline_on_worker(spec: dict[str, Any], topic: str, log_dir: str | None = None) -> str:
+    """The task: check this worker (it may have joined after the session checked the others),
+    then run the pipeline in a fresh process here. Its output goes to ``log_dir`` where the
+    session can read it (a LocalCluster on its machine), else to the worker's own folder."""
+    from distributed import get_worker
+
+    worker = get_worker()
+    label = spec["label"]
+    name = f"worker {worker.address} on {socket.gethostname()}"
+    differs = version_mismatch(spec["expected_versions"], installed_versions())
+    if differs:
+        raise ClusterError(f"{name} runs {differs}; install the session's versions there")
+    spec = {**spec, "threads": spec["threads"] or _share_of_cores(worker)}
+    log = Path(log_dir or worker.local_directory) / f"{label}.log"
+    try:
+        result = run_in_fresh_process(
+            PipelineSpec.from_dict(spec),
+            {"worker": worker.address, "host": socket.gethostname(), "worker_pid": os.getpid()},
+            lambda event: _relay(worker, topic, {**event, "label": label}),
+            log,
+        )
+        return json.dumps(result, allow_nan=False)
+    finally:
+        worker.log_event(topic, {"event": "done", "label": label})
+
+
+def _relay(worker: Any, topic: str, event: dict[str, Any]) -> None:
+    """Pass a pipeline's event to its session, unless the session has let the task go: then
+    the pipeline's process is ended here (the caller kills it when this raises)."""
+    _still_wanted(worker)
+    worker.log_event(topic, event)
