@@ -29,9 +29,9 @@ def _units() -> list[int]:
 @pytest.mark.parametrize("units", _units())
 def test_each_batch_updates_like_keras_train_step(digits: Dataset, units: int) -> None:
     learning_rate = LEARNING_RATES[_units().index(units) % len(LEARNING_RATES)]
-    shape = digits.image_shape
-    keras_model = reference_model(keras.Sequential, shape, 10, units, learning_rate, jit_compile=True)
-    own = reference_model(BlockSequential, shape, 10, units, learning_rate, jit_compile=True)
+    space = (digits.image_shape, 10, units, learning_rate)
+    keras_model = reference_model(keras.Sequential, *space, jit_compile=True)
+    own = reference_model(BlockSequential, *space, jit_compile=True)
     own.set_weights(keras_model.get_weights())
     rng = np.random.default_rng(units)
     worst = 0.0

@@ -59,6 +59,24 @@ def test_quick_digits_run_records_every_field(tmp_path: Path) -> None:
     assert "Only sklearn ran here" in (tmp_path / "verdict.md").read_text()
 
 
+def test_a_finished_session_grows_by_more_seeds(tmp_path: Path) -> None:
+    """``--tb-resume`` with more seeds continues the same session: its folder, results file and
+    report, the seeds run before kept and only the new one trained."""
+    args = ["--tb-profile", "quick", "--tb-dataset", "digits", "--tb-tuners", "sklearn"]
+    first = bench(*args, output=tmp_path)
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    grown = bench(*args, "--tb-resume", "--tb-seeds", "2", "-rs", output=tmp_path)
+    assert grown.returncode == 0, grown.stdout[-3000:] + grown.stderr[-3000:]
+    (folder,) = tmp_path.glob("runs/*")
+    said = f"--tb-resume: continuing session {folder.name} ({folder}), adding seed 2"
+    assert said in grown.stderr
+    assert "sklearn seed 1 already ran" in grown.stdout
+    assert "1 passed, 1 skipped" in grown.stdout.splitlines()[-1]
+    (results_file,) = tmp_path.glob("tunerbench-*.json")
+    assert sorted(r.seed for r in load_results(results_file)) == [1, 2]
+    assert "Seeds 1-2." in (tmp_path / "verdict.md").read_text()
+
+
 def test_a_report_that_cannot_be_written_fails_the_run_and_keeps_the_results(
     tmp_path: Path,
 ) -> None:

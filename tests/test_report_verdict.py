@@ -110,6 +110,33 @@ def test_six_seeds_with_a_consistent_leader_mark_nothing() -> None:
     assert "--tb-dataset digits --tb-profile quick" in v.command
 
 
+@pytest.mark.parametrize(
+    ("sources", "grows"),
+    [
+        ([], ""),  # where the runs were saved is not known: a new session
+        (["reports/tunerbench-tests.json"], " --tb-resume --tb-dataset"),
+        (["my runs/tunerbench-tests.json"], " --tb-resume --tb-output 'my runs' --tb-dataset"),
+        (["elsewhere/tunerbench-another.json"], " --tb-dataset"),
+    ],
+)
+def test_the_command_grows_the_session_the_runs_came_from(sources: list[str], grows: str) -> None:
+    """Every run is session "tests"'s: where its results file was read, the command continues
+    it with more seeds (in its output folder) and its time counts only the seeds it adds."""
+    runs = study({t: (0.02 if t == "hyperband" else 0.0) for t in TUNERS.names}, seeds=6)
+    runs = [variant_of(r, session="tests") for r in runs]
+    (env,) = build_context(runs, sources).groups[0].environments
+    v = env.verdict
+    assert v.command is not None and v.more_seeds is not None
+    assert v.command.startswith(f"pytest bench/{grows}")
+    assert v.command_grows == bool(sources and "tests" in sources[0])
+    (fresh,) = build_context(runs, []).groups[0].environments
+    assert fresh.verdict.minutes is not None and v.minutes is not None
+    if v.command_grows:  # 6 of the seeds are there already
+        assert v.minutes < fresh.verdict.minutes
+        share = (v.more_seeds - 6) / v.more_seeds
+        assert v.minutes == pytest.approx(fresh.verdict.minutes * share, abs=1)
+
+
 def test_equivalence_is_claimed_only_when_the_posterior_says_so() -> None:
     same = judged(study({"random": 0.0, "grid": 0.0, "bayesian": 0.0}, seeds=10, noise=0.0))
     assert all(p.p_holm == 1.0 and not p.significant for p in same.statistics.pairwise.pairs)

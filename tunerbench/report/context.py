@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from tunerbench.records.schema import RunResult
@@ -34,6 +35,7 @@ from tunerbench.report.plots.style import to_html
 from tunerbench.report.plots.time_breakdown import draw_time, time_data
 from tunerbench.report.plots.win_rates import draw_win_rates
 from tunerbench.report.reference import ReferenceComparison, reference_comparison
+from tunerbench.report.rerun_command import session_folders
 from tunerbench.report.rope import DEFAULT_ROPE
 from tunerbench.report.seed_statistics import (
     RANK_POINTS,
@@ -139,7 +141,7 @@ def _plots(runs: list[RunResult], prefix: str) -> dict[str, str]:
 
 def _statistics(
     key: GroupKey, env: str, runs: list[RunResult], excluded: list[ExcludedRun], prefix: str,
-    rope: float,
+    rope: float, saved_in: dict[str, Path],
 ) -> EnvironmentStatistics:  # fmt: skip
     stats = seed_statistics(env, runs, rope)
     plots = {"cd": "", "budget": "", "wins": ""}
@@ -150,14 +152,16 @@ def _statistics(
         plots["budget"] = to_html(figure, f"{prefix}-plot-budget")
     if len(stats.tuners) > 1 and stats.n_blocks:
         plots["wins"] = to_html(draw_win_rates(stats.win_rates), f"{prefix}-plot-wins")
-    judged = verdict(key, stats, runs, [e for e in excluded if e.environment == env])
+    judged = verdict(key, stats, runs, [e for e in excluded if e.environment == env], saved_in)
     return EnvironmentStatistics(judged, stats, leaderboard(stats, judged, runs), plots)
 
 
 def group_section(
-    index: int, key: GroupKey, all_runs: list[RunResult], perf: list[dict[str, Any]], rope: float
-) -> GroupSection:
-    """One group's sections; runs without a usable test accuracy are named and left out."""
+    index: int, key: GroupKey, all_runs: list[RunResult], perf: list[dict[str, Any]], rope: float,
+    saved_in: dict[str, Path],
+) -> GroupSection:  # fmt: skip
+    """One group's sections; runs without a usable test accuracy are named and left out.
+    ``saved_in``: the folder of each session's results file, for a command that grows it."""
     runs, excluded = usable_runs(all_runs)
     by_env: dict[str, list[RunResult]] = defaultdict(list)
     for run in runs:
@@ -168,7 +172,7 @@ def group_section(
         key=key,
         header=run_header(all_runs),
         environments=[
-            _statistics(key, e, by_env[e], excluded, f"g{index}-e{i}", rope)
+            _statistics(key, e, by_env[e], excluded, f"g{index}-e{i}", rope, saved_in)
             for i, e in enumerate(sort_environments(by_env))
         ],
         excluded=excluded,
@@ -211,7 +215,7 @@ def build_context(
         sources=sources,
         warnings=_warnings(duplicates, groups),
         groups=[
-            group_section(index, key, runs, perf or [], rope)
+            group_section(index, key, runs, perf or [], rope, session_folders(sources))
             for index, (key, runs) in enumerate(groups.items())
         ],
         measurements=[

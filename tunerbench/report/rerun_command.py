@@ -1,9 +1,16 @@
 """The command of a run with more seeds, as the verdict proposes it: the same dataset, profile,
-tuners and ways of running, and its time from these runs' own times."""
+tuners and ways of running, and its time from these runs' own times.
+
+Where every run is one session's and its results file is among those read, the command grows
+that session (``--tb-resume``): the seeds already run are kept and only the new ones train, so
+a study starts small and grows until the verdict decides.
+"""
 
 from __future__ import annotations
 
 import math
+import shlex
+from pathlib import Path
 
 from tunerbench.records.schema import RunResult
 from tunerbench.report.grouping import GroupKey, total_wall, variant
@@ -11,21 +18,53 @@ from tunerbench.report.rope import DEFAULT_ROPE
 from tunerbench.search.registry import TUNERS
 from tunerbench.training.loops import DEFAULT_LOOP
 
+DEFAULT_OUTPUT = Path("reports")  # pytest bench/'s --tb-output when none is given
 
-def rerun_command(key: GroupKey, runs: list[RunResult], seeds: int, rope: float) -> tuple[str, int]:
-    """The command for a run with ``seeds`` seeds, and its minutes from these runs' own times."""
+
+def session_folders(sources: list[str]) -> dict[str, Path]:
+    """The folder of each session's results file (``<output>/tunerbench-<session>.json``) among
+    ``sources``: that folder is the session's ``--tb-output``."""
+    folders = {}
+    for source in sources:
+        path = Path(source)
+        if path.name.startswith("tunerbench-") and path.suffix == ".json":
+            folders[path.name.removeprefix("tunerbench-").removesuffix(".json")] = path.parent
+    return folders
+
+
+def rerun_command(
+    key: GroupKey, runs: list[RunResult], seeds: int, rope: float, saved_in: dict[str, Path]
+) -> tuple[str, int, bool]:
+    """The command for a run with ``seeds`` seeds, its minutes (the time of the seeds it adds
+    when it grows the runs' session, of all of them when it starts anew), and whether it
+    grows the session."""
     ran = {r.tuner for r in runs}
     tuners = ",".join(name for name in TUNERS.names if name in ran)
     per_tuner: dict[str, list[float]] = {}
     for run in runs:
         per_tuner.setdefault(variant(run), []).append(total_wall(run) + (run.startup_s or 0.0))
     per_seed = sum(sum(times) / len(times) for times in per_tuner.values())
+    grows = _grown_session(runs, saved_in)
     command = (
-        f"pytest bench/ --tb-dataset {key.dataset} --tb-profile {key.profile} "
+        f"pytest bench/{grows} --tb-dataset {key.dataset} --tb-profile {key.profile} "
         f"--tb-tuners {tuners} --tb-seeds {seeds}{_shared_options(runs)}"
         + (f" --tb-rope {rope:g}" if rope != DEFAULT_ROPE else "")
     )
-    return command, math.ceil(per_seed * seeds / 60)
+    new_seeds = seeds - len({r.seed for r in runs}) if grows else seeds
+    return command, math.ceil(per_seed * new_seeds / 60), bool(grows)
+
+
+def _grown_session(runs: list[RunResult], saved_in: dict[str, Path]) -> str:
+    """`` --tb-resume`` (with the session's ``--tb-output``) when all runs are one session's
+    whose results file was read; otherwise nothing, and the command starts a new session."""
+    sessions = {r.session for r in runs}
+    if len(sessions) != 1:
+        return ""
+    folder = saved_in.get(sessions.pop())
+    if folder is None:
+        return ""
+    output = "" if folder == DEFAULT_OUTPUT else f" --tb-output {shlex.quote(str(folder))}"
+    return f" --tb-resume{output}"
 
 
 def _shared_options(runs: list[RunResult]) -> str:

@@ -7,6 +7,7 @@ two of them can disagree; the sentences themselves are the templates' job.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from tunerbench.records.schema import RunResult
 from tunerbench.report.grouping import GroupKey
@@ -62,6 +63,7 @@ class Verdict:
     more_seeds: int | None  # about how many seeds would settle the open pairs
     command: str | None  # that run, where it is practical (at most PRACTICAL_SEEDS seeds)
     minutes: int | None  # its time, from these runs' own times, one pipeline after another
+    command_grows: bool  # the command adds seeds to the session these runs came from
     alike: list[list[str]]  # tuners that searched the same points in the same order
     tied_alike: list[list[str]]  # of those, tuners that also trained alike (a tie by design)
     rope: float
@@ -166,9 +168,11 @@ def verdict(
     stats: SeedStatistics,
     runs: list[RunResult],
     excluded: list[ExcludedRun] | None = None,
+    saved_in: dict[str, Path] | None = None,
 ) -> Verdict:
     """The verdict of usable ``runs`` (their statistics in ``stats``); ``excluded`` names the
-    runs set aside before."""
+    runs set aside before; ``saved_in`` where each session's results file is (see
+    ``rerun_command``)."""
     names = [t.variant for t in stats.tuners]
     pairs = stats.pairwise.pairs
     best = next(
@@ -187,10 +191,11 @@ def verdict(
     contenders = set(recommended) | set(unjudged)
     open_pairs = [p for p in undecided if not recommended or {p.a, p.b} <= contenders]
     command = minutes = more = None
+    grows = False
     if best is None and open_pairs:
         more = _more_seeds(stats, open_pairs, len(seeds))
         if more <= PRACTICAL_SEEDS:
-            command, minutes = rerun_command(key, runs, more, stats.rope)
+            command, minutes, grows = rerun_command(key, runs, more, stats.rope, saved_in or {})
     alike, tied = searched_alike(runs)
     return Verdict(
         environment=stats.environment,
@@ -216,6 +221,7 @@ def verdict(
         more_seeds=more,
         command=command,
         minutes=minutes,
+        command_grows=grows,
         alike=alike,
         tied_alike=tied,
         rope=stats.rope,

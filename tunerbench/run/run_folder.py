@@ -1,5 +1,5 @@
 """A session's folder: a new one per run, or the newest one with the same options and data to
-resume, held by one session at a time.
+resume or grow by more seeds, held by one session at a time.
 
 ``<output>/runs/<name>/`` holds ``session.json`` (when it was created, with which options and
 which data), ``session.lock`` (held while a session runs in it), ``journal.jsonl`` and the
@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,33 +44,70 @@ def hold(run_dir: Path) -> FileLock:
     return lock
 
 
-def find_resumable(options: BenchOptions, data: str) -> tuple[Path, FileLock]:
-    """The newest session folder with the same options and data that no session holds, held
-    now; an OptionsError saying there is none (and why, if busy ones were passed over)."""
+@dataclass
+class Resumable:
+    """A session folder taken to continue, and the seeds it was started with."""
+
+    folder: Path
+    lock: FileLock
+    seeds_before: int
+
+
+def continues(saved: Any, wanted: dict[str, Any]) -> bool:
+    """Whether a session saved with ``saved`` options can go on under ``wanted``: the same
+    options but as many seeds or more (seeds are 1..N, so a longer run holds every seed of a
+    shorter one and a study grows seed by seed), tuners in any order, and ``--tb-speed`` free
+    (a measurement of its own, kept in the results file once made)."""
+    if not isinstance(saved, dict) or not isinstance(saved.get("seeds"), int):
+        return False
+    for key, value in wanted.items():
+        if key == "seeds":
+            if saved["seeds"] > value:
+                return False
+        elif key == "tuners":
+            if sorted(saved.get(key) or []) != sorted(value):
+                return False
+        elif key != "speed" and saved.get(key) != value:
+            return False
+    return True
+
+
+def find_resumable(options: BenchOptions, data: str) -> Resumable:
+    """The session folder with the same options and data, most seeds first and then newest, that
+    no session holds, held now; an OptionsError saying there is none (and why, if busy ones
+    were passed over)."""
     runs = options.output / "runs"
+    wanted = options.identity()
     candidates = []
     for meta in runs.glob("*/session.json"):
         try:
             saved = json.loads(meta.read_text())
         except (OSError, json.JSONDecodeError):
             continue
-        if (
-            isinstance(saved, dict)
-            and saved.get("options") == options.identity()
-            and saved.get("data") == data
-        ):
-            candidates.append(meta.parent)
+        same_data = isinstance(saved, dict) and saved.get("data") == data
+        if same_data and continues(saved.get("options"), wanted):
+            candidates.append((saved["options"]["seeds"], meta.parent))
     busy = 0
-    for folder in sorted(candidates, key=lambda p: p.name, reverse=True):  # names: UTC times
+    # Names are UTC times: among equal seeds, the newest first.
+    for seeds, folder in sorted(candidates, key=lambda c: (c[0], c[1].name), reverse=True):
         try:
-            return folder, hold(folder)
+            return Resumable(folder, hold(folder), seeds)
         except FolderBusy:
             busy += 1
     still = f" ({busy} with them still running)" if busy else ""
     raise OptionsError(
-        f"--tb-resume: no earlier session in {runs} with these options and data{still} "
-        f"({options.identity()}); run without --tb-resume to start one"
+        f"--tb-resume: no earlier session in {runs} with these options (or fewer seeds) and "
+        f"data{still} ({wanted}); run without --tb-resume to start one"
     )
+
+
+def record_options(run_dir: Path, options: BenchOptions) -> None:
+    """Save the options a grown session now runs with, so the next ``--tb-resume`` finds it
+    with its new seeds; when it was created and on which data stay as they were."""
+    meta = run_dir / "session.json"
+    record = json.loads(meta.read_text())
+    record["options"] = options.identity()
+    atomic_write_text(meta, json.dumps(record))
 
 
 def create(run_dir: Path, created: str, options: BenchOptions, data: str) -> FileLock:

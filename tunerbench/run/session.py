@@ -76,14 +76,20 @@ class BenchSession:
         self.journal = Journal(self.run_dir / "journal.jsonl")
 
     def locate(self) -> None:
-        """Resuming: take the newest folder with these options and this data (checked by
-        check_data() first) that no session holds, and say which; a new session keeps its
-        new name."""
+        """Resuming: take the folder with these options (or fewer seeds) and this data
+        (checked by check_data() first) that no session holds, and say which and which seeds
+        it adds; a new session keeps its new name."""
         if not self.options.resume:
             return
-        run_dir, self.lock = run_folder.find_resumable(self.options, self.data_fingerprint)
-        self._at(run_dir)
-        self.show(f"--tb-resume: continuing session {self.name} ({run_dir})")
+        found = run_folder.find_resumable(self.options, self.data_fingerprint)
+        self.lock = found.lock
+        self._at(found.folder)
+        grows = ""
+        if found.seeds_before < self.options.seeds:
+            run_folder.record_options(found.folder, self.options)
+            first, last = found.seeds_before + 1, self.options.seeds
+            grows = f", adding seed {last}" if first == last else f", adding seeds {first}-{last}"
+        self.show(f"--tb-resume: continuing session {self.name} ({found.folder}){grows}")
 
     def prepare(self) -> None:
         """Fail before any training if results could not be saved; record the options, or,
