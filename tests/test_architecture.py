@@ -18,7 +18,7 @@ ALLOWED = {
     "data": {"profiles", "choices"},
     "training": {"records", "space", "choices"},
     "search": {"training", "records", "data", "profiles", "space", "choices", "processes"},
-    "report": {"records", "choices", "space", "search.registry", "training.loops"},
+    "report": {"records", "choices", "space", "search.registry", "training.loops", "data.datasets"},
 }
 
 

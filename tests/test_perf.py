@@ -6,7 +6,8 @@ from tunerbench.data.dataset import Dataset
 from tunerbench.data.holdout import make_split
 from tunerbench.profiles import Profile
 from tunerbench.run.epoch_breakdown import epoch_breakdown
-from tunerbench.run.speed import epoch_seconds, fast_training_epoch, flops_per_epoch, matmul_gflops
+from tunerbench.run.speed import epoch_seconds, fast_training_epoch, matmul_gflops
+from tunerbench.space import flops_per_epoch
 
 
 def test_reference_epoch_is_about_44_gflop() -> None:

@@ -40,6 +40,7 @@ class DatasetEntry:
     load: Callable[[str | Path | None], Dataset]
     # Whether the data lives in files a user points at (--tb-data-dir); digits is bundled.
     uses_data_dir: bool
+    inputs: int  # pixels per image: the first layer's width, for the arithmetic of an epoch
 
 
 DATASETS: Choices[DatasetEntry] = Choices(
@@ -52,12 +53,14 @@ DATASETS: Choices[DatasetEntry] = Choices(
                 "Fashion-MNIST, 60,000 training and 10,000 test images of 28x28",
                 load_fashion_mnist,
                 uses_data_dir=True,
+                inputs=28 * 28,
             ),
             DatasetEntry(
                 "digits",
                 "scikit-learn's bundled 8x8 digits, split 80/20 stratified; never needs network",
                 lambda _data_dir: load_digits(),
                 uses_data_dir=False,
+                inputs=8 * 8,
             ),
         )
     ),

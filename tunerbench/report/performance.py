@@ -18,6 +18,7 @@ from tunerbench.report.loops_compared import (
     loop_accuracy,
     loop_comparison,
 )
+from tunerbench.report.study_bound import StudyBound, study_bounds
 from tunerbench.training.loops import BASELINE_LOOP, DEFAULT_LOOP
 
 
@@ -64,6 +65,7 @@ class MemoryGrowth:
 @dataclass(frozen=True)
 class Performance:
     epochs: list[EpochSpeed]
+    studies: list[StudyBound]  # whole studies against the arithmetic bound of ``epochs``' rate
     loop_comparison: LoopComparison | None
     loops: list[LoopSpeedup]
     accuracy: list[LoopAccuracy]
@@ -155,6 +157,7 @@ def performance(key: GroupKey, runs: list[RunResult], perf: list[dict[str, Any]]
     epochs = [EpochSpeed.from_dict(p) for p in mine if p.get("kind") == "epoch_speed"]
     return Performance(
         epochs,
+        study_bounds(key.dataset, runs, epochs),
         loop_comparison([p for p in mine if p.get("kind") == "loop_accuracy"]),
         loop_speedups(runs),
         loop_accuracy(runs),

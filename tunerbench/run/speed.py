@@ -13,18 +13,11 @@ from collections.abc import Callable
 from tunerbench.data.holdout import Split
 from tunerbench.profiles import Profile
 from tunerbench.records.schema import EpochSpeed
-from tunerbench.space import REFERENCE_LEARNING_RATE, REFERENCE_UNITS
+from tunerbench.space import REFERENCE_LEARNING_RATE, REFERENCE_UNITS, flops_per_epoch
 from tunerbench.training import backend
 from tunerbench.training.loops import create_loop
 
 UNITS = REFERENCE_UNITS
-
-
-def flops_per_epoch(n_fit: int, n_val: int, inputs: int, units: int, classes: int = 10) -> float:
-    """Multiply-adds of one epoch: forward and backward (about 3x forward) on the training set,
-    forward on the validation set."""
-    forward = 2 * (inputs * units + units * classes)
-    return 3 * forward * n_fit + forward * n_val
 
 
 def matmul_gflops(n: int = 2048, repeats: int = 5) -> float:
