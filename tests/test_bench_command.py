@@ -41,6 +41,9 @@ def test_quick_digits_run_records_every_field(tmp_path: Path) -> None:
         assert set(info["phase_seeds"]) == {"search", "refit", "final"}
         assert len(set(info["phase_seeds"].values())) == 3  # each phase its own stream
         assert info["peak_rss_mb"] > 100 and info["startup_s"] > 0 and info["attempts"] == 1
+        # scikit-learn's arithmetic as it ran: float32 kept, BLAS with the pipeline's threads
+        assert info["loop_settings"]["dtype"] == "float32"
+        assert info["loop_settings"]["blas_threads"] >= 1
         # pytest-benchmark's figure is the pipeline's own time, not the wait for its process
         assert b["stats"]["mean"] == pytest.approx(
             sum(p["wall_s"] for p in info["phases"].values())

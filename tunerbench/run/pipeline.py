@@ -21,6 +21,7 @@ from tunerbench.search.setup import TunerSetup
 from tunerbench.search.trial_log import ProgressFn, TrialLog
 from tunerbench.space import search_values
 from tunerbench.training import backend
+from tunerbench.training.hypermodel import mlp_settings
 from tunerbench.training.memory import frozen_heap
 
 
@@ -128,6 +129,7 @@ def run_pipeline(
     test_accuracy, test_loss = run.final(phases, best_hp, best_epoch)
 
     resumed = earlier.interruptions + int(resuming)
+    keras = setup.entry.framework == "keras"
     measured_fit = setup.entry.measures_fit_time and spec.workers == 1 and not resumed
     return RunResult(
         tuner=spec.tuner,
@@ -159,7 +161,7 @@ def run_pipeline(
         session=spec.session,
         threads=spec.threads,
         phase_seeds=seeds,
-        loop_settings=setup.loop.settings(),
+        loop_settings=setup.loop.settings() if keras else mlp_settings(setup.split.x_fit),
     )
 
 
