@@ -59,9 +59,11 @@ def test_blocks_make_the_same_updates_as_single_batches(digits: Dataset) -> None
     plain = _compiled(keras.Sequential(_layers(x.shape[1:])), jit_compile=True)
     blocks = _compiled(BlockSequential(_layers(x.shape[1:])), jit_compile=True)
     blocks.set_weights(plain.get_weights())
+    blocks.train_on(tf.constant(x), tf.constant(y))
     batches = tf.data.Dataset.from_tensor_slices((x, y)).batch(32)
     plain_logs = plain.fit(batches, epochs=2, verbose=0).history
-    block_logs = blocks.fit(batches.batch(4), epochs=2, verbose=0).history
+    indices = tf.data.Dataset.range(len(y)).batch(32).batch(4)  # the same batches, indexed
+    block_logs = blocks.fit(indices, epochs=2, verbose=0).history
     for a, b in zip(_weights(plain), _weights(blocks), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(plain_logs["loss"], block_logs["loss"], rtol=1e-5)
@@ -71,10 +73,15 @@ def test_blocks_make_the_same_updates_as_single_batches(digits: Dataset) -> None
 
 def test_blocks_are_used_only_for_sets_of_whole_batches(digits: Dataset) -> None:
     tensors = TensorCache()
-    whole = tensors.training_data(digits.x_train[:320], digits.y_train[:320], 32, block_batches=4)
-    ragged = tensors.training_data(digits.x_train[:330], digits.y_train[:330], 32, block_batches=4)
-    assert [tuple(b[0].shape[:2]) for b in whole] == [(4, 32), (4, 32), (2, 32)]
-    assert [int(b[0].shape[0]) for b in ragged] == [32] * 10 + [10]
+    whole, images, _ = tensors.training_order(
+        digits.x_train[:320], digits.y_train[:320], 32, block_batches=4
+    )
+    ragged, _, _ = tensors.training_order(
+        digits.x_train[:330], digits.y_train[:330], 32, block_batches=4
+    )
+    assert [tuple(b.shape) for b in whole] == [(4, 32), (4, 32), (2, 32)]
+    assert [int(b.shape[0]) for b in ragged] == [32] * 10 + [10]
+    assert images.shape == (320, *digits.image_shape)
 
 
 def test_xla_only_where_the_work_repays_its_compilation() -> None:
@@ -109,9 +116,9 @@ def test_a_reused_model_trains_like_a_new_one(
     for model in (reused, new):
         model.load_weights(checkpoint)
     fresh_optimizer(reused, 1e-3)  # what the hypermodel's fit does first
-    data = tf.data.Dataset.from_tensor_slices((x, y)).batch(32)
-    reused.fit(data.batch(5), epochs=1, verbose=0)
-    new.fit(data, epochs=1, verbose=0)
+    reused.train_on(tf.constant(x), tf.constant(y))
+    reused.fit(tf.data.Dataset.range(len(y)).batch(32).batch(5), epochs=1, verbose=0)
+    new.fit(tf.data.Dataset.from_tensor_slices((x, y)).batch(32), epochs=1, verbose=0)
     for a, b in zip(_weights(new), _weights(reused), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
 

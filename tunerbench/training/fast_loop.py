@@ -92,10 +92,11 @@ class FastLoop:
             fresh_optimizer(model, learning_rate)
             if validation_data is not None:
                 validation_data = self.tensors.evaluation_data(*validation_data, EVAL_BATCH)
-            kwargs["shuffle"] = False  # the pipeline reshuffles every epoch itself
-            blocks = BLOCK_BATCHES if isinstance(model, BlockSequential) else None
-            data = self.tensors.training_data(x, y, batch_size, blocks)
-            return model.fit(data, validation_data=validation_data, **kwargs)
+            kwargs["shuffle"] = False  # the order is reshuffled every epoch (tensor_inputs)
+            blocks = BLOCK_BATCHES if self.workload.whole_batches else None
+            order, images, labels = self.tensors.training_order(x, y, batch_size, blocks)
+            model.train_on(images, labels)
+            return model.fit(order, validation_data=validation_data, **kwargs)
 
     def evaluate(self, model: keras.Model, x: Any, y: Any) -> dict[str, float]:
         with self.fit_clock:

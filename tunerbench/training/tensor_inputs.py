@@ -1,5 +1,5 @@
-"""The fast loop's input pipeline: tensors made once per pipeline, a shuffled ``tf.data``
-pipeline per fit.
+"""The loops' input pipelines: tensors made once per pipeline, a shuffled ``tf.data`` order per
+fit.
 
 Converting 48,000 images to a tensor costs more than a small model's epoch; the trials and phases
 of a pipeline reuse the same arrays, so their tensors are kept for as long as the cache lives.
@@ -13,22 +13,28 @@ import numpy as np
 import tensorflow as tf
 
 
-def shuffled_batches(images: Any, labels: Any, batch_size: int, block_batches: int | None) -> Any:
-    """Batches in a new order every epoch, like ``fit(x, y, shuffle=True)`` promises.
+def shuffled_order(n: int, batch_size: int, block_batches: int | None) -> Any:
+    """The indices of ``n`` examples in batches, in a new order every epoch, like
+    ``fit(x, y, shuffle=True)`` promises.
 
-    As Keras does for arrays, the indices are shuffled and each batch gathered from the tensors:
-    shuffling the images themselves would hold a second copy of the training set in the shuffle
-    buffer for every fit. The order is seeded by TensorFlow's global seed, so a run is
-    reproducible, and drawn anew for every epoch (``reshuffle_each_iteration``): Keras 3's own
-    array path instead repeats one order in every epoch when a global seed is set. With
-    ``block_batches``, consecutive batches are stacked into blocks of that many (the last block
-    may hold fewer), provided the set splits into whole batches: a smaller last batch could not
-    be stacked, so such sets stay in plain batches.
+    As Keras does for arrays, the indices are shuffled, not the examples: shuffling the images
+    themselves would hold a second copy of the training set in the shuffle buffer for every fit.
+    The order is seeded by TensorFlow's global seed, so a run is reproducible, and drawn anew for
+    every epoch (``reshuffle_each_iteration``): Keras 3's own array path instead repeats one order
+    in every epoch when a global seed is set. With ``block_batches``, consecutive batches are
+    stacked into blocks of that many (the last block may hold fewer), provided the set splits
+    into whole batches: a smaller last batch could not be stacked, so such sets stay in plain
+    batches.
     """
-    n = int(labels.shape[0])
     order = tf.data.Dataset.range(n).shuffle(n, reshuffle_each_iteration=True).batch(batch_size)
     if block_batches and n % batch_size == 0:
         order = order.batch(block_batches)
+    return order
+
+
+def shuffled_batches(images: Any, labels: Any, batch_size: int, block_batches: int | None) -> Any:
+    """``shuffled_order``'s batches of examples, gathered from the tensors as Keras does."""
+    order = shuffled_order(int(labels.shape[0]), batch_size, block_batches)
     data = order.map(lambda index: (tf.gather(images, index), tf.gather(labels, index)))
     return data.prefetch(2)
 
@@ -47,11 +53,15 @@ class TensorCache:
             self._tensors[id(array)] = kept
         return kept[1]
 
-    def training_data(
-        self, x: np.ndarray, y: np.ndarray, batch_size: int, block_batches: int | None = None
-    ) -> Any:
-        """``shuffled_batches`` of the kept tensors of ``x`` and ``y``."""
-        return shuffled_batches(self.as_tensor(x), self.as_tensor(y), batch_size, block_batches)
+    def training_order(
+        self, x: np.ndarray, y: np.ndarray, batch_size: int, block_batches: int | None
+    ) -> tuple[Any, Any, Any]:
+        """``shuffled_order``'s blocks of indices, and the kept tensors of ``x`` and ``y`` they
+        index: the fast loop gathers each batch inside its compiled step, where a gather is a
+        copy of one batch, instead of in ``tf.data``, which copied whole blocks between
+        threads (measured: about a fifth of an epoch)."""
+        order = shuffled_order(len(y), batch_size, block_batches).prefetch(2)
+        return order, self.as_tensor(x), self.as_tensor(y)
 
     def evaluation_data(self, x: np.ndarray, y: np.ndarray, batch_size: int) -> Any:
         images, labels = self.as_tensor(x), self.as_tensor(y)
