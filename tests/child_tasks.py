@@ -38,3 +38,7 @@ def thread_pools(threads: int, emit: Callable[[dict[str, Any]], None]) -> dict[s
         "blas": blas(),
         "tf_intra": tf.config.threading.get_intra_op_parallelism_threads(),
     }
+
+
+def environment(name: str, emit: Callable[[dict[str, Any]], None]) -> str | None:
+    return os.environ.get(name)

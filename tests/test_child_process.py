@@ -44,6 +44,21 @@ def test_a_share_of_the_cores_caps_numpy_blas_with_tensorflow(tmp_path: Path) ->
     assert pools["blas_before"] > 1 and pools == {**pools, "blas": 1, "tf_intra": 1}
 
 
+def test_a_pipeline_on_a_dask_worker_runs_without_the_nannys_allocator_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Dask's nanny sets MALLOC_TRIM_THRESHOLD_ for its worker, which makes NumPy's large arrays
+    cost a page fault per page; the pipeline's own process must not inherit it."""
+    from tunerbench.run.cluster_task import nanny_environment
+
+    assert "MALLOC_TRIM_THRESHOLD_" in nanny_environment()
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")
+    ask = ("child_tasks:environment", {"name": "MALLOC_TRIM_THRESHOLD_"})
+    assert call_in_fresh_process(*ask, lambda e: None, tmp_path / "a.log") == "65536"
+    unset = nanny_environment()
+    assert call_in_fresh_process(*ask, lambda e: None, tmp_path / "b.log", unset) is None
+
+
 def test_json_safe_replaces_what_json_cannot_hold() -> None:
     assert json_safe({"a": [1.0, float("inf"), {"b": float("nan")}], "c": "x"}) == {
         "a": [1.0, None, {"b": None}],

@@ -47,13 +47,19 @@ def _tail(log: Path) -> str:
 
 
 def call_in_fresh_process(
-    function: str, kwargs: dict[str, Any], on_event: EventFn, log: Path
+    function: str,
+    kwargs: dict[str, Any],
+    on_event: EventFn,
+    log: Path,
+    unset: tuple[str, ...] = (),
 ) -> Any:
-    """Call ``function`` ("module:name") with ``kwargs`` in a new process; ``on_event`` gets
-    every event it sends; returns what it returns, or raises ChildError."""
+    """Call ``function`` ("module:name") with ``kwargs`` in a new process, its environment this
+    one's without the variables named in ``unset``; ``on_event`` gets every event it sends;
+    returns what it returns, or raises ChildError."""
     log.parent.mkdir(parents=True, exist_ok=True)
     read_fd, write_fd = os.pipe()
-    env = {**os.environ, EVENT_FD_ENV: str(write_fd), **parent_env()}
+    inherited = {k: v for k, v in os.environ.items() if k not in unset}
+    env = {**inherited, EVENT_FD_ENV: str(write_fd), **parent_env()}
     with open(log, "ab") as output:
         child = subprocess.Popen(
             [sys.executable, "-m", "tunerbench.run.child_process"],

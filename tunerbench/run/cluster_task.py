@@ -41,6 +41,27 @@ def _share_of_cores(worker: Any) -> int:
     return max(1, (os.cpu_count() or 1) // slots)
 
 
+def nanny_environment() -> tuple[str, ...]:
+    """The variables Dask's nanny sets for its worker process (``distributed.nanny.pre-spawn-
+    environ``), which a pipeline's process runs without, as it would anywhere else.
+
+    Among them is ``MALLOC_TRIM_THRESHOLD_=65536``, for long-lived workers' fragmentation; setting
+    it turns off glibc's adaptive mmap threshold, so that every array above 128 KB is mapped and
+    unmapped afresh, a page fault for each of its pages. scikit-learn's MLP makes several such
+    arrays per batch (its 784 x 240 gradients and Adam's temporaries): measured on ``local:2``,
+    half of its CPU time went to the kernel and its epochs took 4-6x as long. A pipeline's
+    process is short-lived and sets its own thread limits (the other variables are thread
+    counts), so none of them is needed there.
+    """
+    import dask
+    import distributed  # noqa: F401 (its defaults join Dask's configuration when imported)
+
+    names: set[str] = set()
+    for key in ("distributed.nanny.pre-spawn-environ", "distributed.nanny.environ"):
+        names.update(dask.config.get(key, default=None) or {})
+    return tuple(sorted(names))
+
+
 def pipeline_on_worker(spec: dict[str, Any], topic: str, log_dir: str | None = None) -> str:
     """The task: check this worker (it may have joined after the session checked the others),
     then run the pipeline in a fresh process here. Its output goes to ``log_dir`` where the
@@ -61,6 +82,7 @@ def pipeline_on_worker(spec: dict[str, Any], topic: str, log_dir: str | None = N
             {"worker": worker.address, "host": socket.gethostname(), "worker_pid": os.getpid()},
             lambda event: _relay(worker, topic, {**event, "label": label}),
             log,
+            unset=nanny_environment(),
         )
         return json.dumps(result, allow_nan=False)
     finally:

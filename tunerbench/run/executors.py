@@ -22,11 +22,16 @@ PIPELINE_TASK = "tunerbench.run.pipeline_task:run_spec"
 
 
 def run_in_fresh_process(
-    spec: PipelineSpec, where: dict[str, Any], on_event: Callable[[dict[str, Any]], None], log: Path
+    spec: PipelineSpec,
+    where: dict[str, Any],
+    on_event: Callable[[dict[str, Any]], None],
+    log: Path,
+    unset: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """The pipeline of ``spec`` in a new process; returns its result record as a dict."""
+    """The pipeline of ``spec`` in a new process (without the variables in ``unset``); returns
+    its result record as a dict."""
     kwargs = {"spec": spec.to_dict(), "where": where, "spawned_at": time.time()}
-    return call_in_fresh_process(PIPELINE_TASK, kwargs, on_event, log)
+    return call_in_fresh_process(PIPELINE_TASK, kwargs, on_event, log, unset)
 
 
 class Executor(Protocol):
