@@ -59,6 +59,36 @@ def test_a_pipeline_on_a_dask_worker_runs_without_the_nannys_allocator_setting(
     assert call_in_fresh_process(*ask, lambda e: None, tmp_path / "b.log", unset) is None
 
 
+def test_a_spare_started_ahead_serves_the_next_call_with_its_imports_done(
+    tmp_path: Path,
+) -> None:
+    """The first call starts a process for itself and a spare for the next; the next call gets
+    the spare (TensorFlow already imported, its thread pools still free to set), whose output
+    while it waited ends up in the call's log; a spare that died is replaced; closing ends it."""
+    from tunerbench.run.spare_process import SPARES, WARMED_ENV
+
+    ask = ("child_tasks:environment", {"name": WARMED_ENV})
+    try:
+        assert call_in_fresh_process(*ask, lambda e: None, tmp_path / "1.log", spare=True) is None
+        warmed = call_in_fresh_process(*ask, lambda e: None, tmp_path / "2.log", spare=True)
+        assert warmed is not None and float(warmed) > 0  # the spare imported TensorFlow first
+        pools = call_in_fresh_process(
+            "child_tasks:thread_pools", {"threads": 1}, lambda e: None, tmp_path / "3.log",
+            spare=True,
+        )  # fmt: skip
+        assert pools == {"blas_before": pools["blas_before"], "blas": 1, "tf_intra": 1}
+        waiting = SPARES.take(())
+        assert waiting is not None
+        waiting.process.kill()  # a spare that dies while it waits
+        waiting.process.wait()
+        SPARES._spares[()] = waiting
+        assert call_in_fresh_process(*ask, lambda e: None, tmp_path / "4.log", spare=True) is None
+        assert not list(tmp_path.glob(".spare-*"))[1:]  # only the one now waiting
+    finally:
+        SPARES.close()
+    assert not list(tmp_path.glob(".spare-*"))  # what it wrote went into a log or away
+
+
 def test_json_safe_replaces_what_json_cannot_hold() -> None:
     assert json_safe({"a": [1.0, float("inf"), {"b": float("nan")}], "c": "x"}) == {
         "a": [1.0, None, {"b": None}],

@@ -90,6 +90,9 @@ class RunResult:
     worker: str = ""
     threads: int = 0
     startup_s: float | None = None
+    # Seconds the process spent importing before it was handed this pipeline, off the critical
+    # path (a spare started ahead; ``startup_s`` is then what remained); None: started for it.
+    warmup_s: float | None = None
     peak_rss_mb: float | None = None
     attempts: int = 1
     collector_rss_mb: float | None = None

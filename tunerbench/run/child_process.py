@@ -6,29 +6,39 @@ pipeline's leftovers would change the next one's timings. A fresh process per pi
 memory by one pipeline and makes each pipeline's timings its own.
 
 The process is started with ``subprocess`` (never ``fork``: forking after TensorFlow is imported
-is unsafe, and a Dask worker may not start multiprocessing children). It reads its call as JSON
-on stdin, sends events as JSON lines on a pipe of its own (so nothing the libraries print can
-mix in), and dies with its parent (``processes.die_with_parent``), so a killed worker leaves no
-pipeline behind. Its stdout and stderr go to a log file whose last lines explain a failure.
+is unsafe, and a Dask worker may not start multiprocessing children), usually ahead of its call
+(``spare_process``). It reads its call as JSON on stdin, sends events as JSON lines on a pipe of
+its own (so nothing the libraries print can mix in), and dies with its parent
+(``processes.die_with_parent``), so a killed worker leaves no pipeline behind. Its stdout and
+stderr go to a log file whose last lines explain a failure.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import math
 import os
 import signal
-import subprocess
 import sys
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from tunerbench.processes import die_with_parent, parent_env
+from tunerbench.processes import die_with_parent
+from tunerbench.run.spare_process import (
+    EVENT_FD_ENV,
+    OUTPUT_ENV,
+    SPARES,
+    WARM_MODULES,
+    WARM_UP_ENV,
+    WARMED_ENV,
+    start,
+)
 
-EVENT_FD_ENV = "TUNERBENCH_EVENT_FD"
 LOG_TAIL_LINES = 12
 
 EventFn = Callable[[dict[str, Any]], None]
@@ -52,30 +62,23 @@ def call_in_fresh_process(
     on_event: EventFn,
     log: Path,
     unset: tuple[str, ...] = (),
+    spare: bool = False,
 ) -> Any:
     """Call ``function`` ("module:name") with ``kwargs`` in a new process, its environment this
     one's without the variables named in ``unset``; ``on_event`` gets every event it sends;
-    returns what it returns, or raises ChildError."""
+    returns what it returns, or raises ChildError. With ``spare``, the process is one started
+    ahead where one is waiting, and a spare for the next call starts now (``spare_process``)."""
     log.parent.mkdir(parents=True, exist_ok=True)
-    read_fd, write_fd = os.pipe()
-    inherited = {k: v for k, v in os.environ.items() if k not in unset}
-    env = {**inherited, EVENT_FD_ENV: str(write_fd), **parent_env()}
-    with open(log, "ab") as output:
-        child = subprocess.Popen(
-            [sys.executable, "-m", "tunerbench.run.child_process"],
-            stdin=subprocess.PIPE,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            pass_fds=(write_fd,),
-            env=env,
-        )
-    os.close(write_fd)
+    child = (SPARES.take(unset) if spare else None) or start(unset, log, warm_up=False)
+    if spare:
+        SPARES.prepare(unset, log.parent)
     outcome: dict[str, Any] | None = None
     try:
-        assert child.stdin is not None
-        child.stdin.write(json.dumps({"function": function, "kwargs": kwargs}).encode())
-        child.stdin.close()
-        with os.fdopen(read_fd, encoding="utf-8") as events:
+        assert child.process.stdin is not None
+        call = {"function": function, "kwargs": kwargs, "log": str(log)}
+        child.process.stdin.write(json.dumps(call).encode())
+        child.process.stdin.close()
+        with os.fdopen(child.events, encoding="utf-8") as events:
             for line in events:
                 event = json.loads(line)
                 if event.get("event") in ("return", "error"):
@@ -83,9 +86,9 @@ def call_in_fresh_process(
                 else:
                     on_event(event)
     finally:
-        if child.poll() is None and outcome is None:
-            child.kill()
-        code = child.wait()
+        if child.process.poll() is None and outcome is None:
+            child.process.kill()
+        code = child.process.wait()
     if outcome is not None and outcome["event"] == "return":
         return outcome["value"]
     if outcome is not None:
@@ -111,10 +114,38 @@ def _send(stream: TextIO, event: dict[str, Any]) -> None:
     stream.flush()
 
 
+def _warm_up() -> None:
+    """A spare's imports, before its call arrives; their time goes into its environment, where
+    the pipeline records it (``warmup_s``)."""
+    start = time.perf_counter()
+    for module in WARM_MODULES:
+        importlib.import_module(module)
+    os.environ[WARMED_ENV] = f"{time.perf_counter() - start:.3f}"
+
+
+def _write_to(log: str) -> None:
+    """Send this process's output (Python's and the libraries' own) to ``log`` from now on,
+    after what it wrote while it waited as a spare (moved there first)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    waited = Path(os.environ.get(OUTPUT_ENV, log))
+    if waited != Path(log):
+        with contextlib.suppress(OSError):
+            os.write(fd, waited.read_bytes())
+            waited.unlink()
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+
+
 def main() -> int:
     die_with_parent()
     stream = os.fdopen(int(os.environ[EVENT_FD_ENV]), "w", encoding="utf-8")
+    if os.environ.pop(WARM_UP_ENV, None):
+        _warm_up()
     call = json.loads(sys.stdin.read())
+    _write_to(call["log"])
     module, _, name = call["function"].partition(":")
     try:
         function = getattr(importlib.import_module(module), name)

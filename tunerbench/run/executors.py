@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from tunerbench.records.schema import RunResult
 from tunerbench.run.child_process import call_in_fresh_process
 from tunerbench.run.pipeline_spec import PipelineSpec
+from tunerbench.run.spare_process import SPARES
 
 # A pipeline's event, with the label of the pipeline it belongs to.
 EventFn = Callable[[str, dict[str, Any]], None]
@@ -31,7 +32,7 @@ def run_in_fresh_process(
     """The pipeline of ``spec`` in a new process (without the variables in ``unset``); returns
     its result record as a dict."""
     kwargs = {"spec": spec.to_dict(), "where": where, "spawned_at": time.time()}
-    return call_in_fresh_process(PIPELINE_TASK, kwargs, on_event, log, unset)
+    return call_in_fresh_process(PIPELINE_TASK, kwargs, on_event, log, unset, spare=True)
 
 
 class Executor(Protocol):

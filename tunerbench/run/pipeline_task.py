@@ -9,6 +9,7 @@ ran, with how many threads, how long the process took to start, and its peak mem
 
 from __future__ import annotations
 
+import os
 import resource
 import shutil
 import tempfile
@@ -21,6 +22,7 @@ from tunerbench.data.dataset import DataError
 from tunerbench.data.datasets import load_dataset
 from tunerbench.records.journal import PipelineEvents
 from tunerbench.run.pipeline_spec import PipelineSpec
+from tunerbench.run.spare_process import WARMED_ENV
 
 EmitFn = Callable[[dict[str, Any]], None]
 
@@ -65,5 +67,7 @@ def run_spec(
             shutil.rmtree(scratch, ignore_errors=True)
     result.worker = where.get("worker", "")
     result.startup_s = round(startup_s, 3)
+    warmed = os.environ.get(WARMED_ENV)
+    result.warmup_s = float(warmed) if warmed else None
     result.peak_rss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     return result.to_dict()

@@ -32,6 +32,7 @@ from tunerbench.run.options import BenchOptions, OptionsError
 from tunerbench.run.pipeline_spec import PipelineSpec
 from tunerbench.run.progress import RunProgress, StudyProgress, retried_note
 from tunerbench.run.provenance import installed_versions
+from tunerbench.run.spare_process import SPARES
 
 if TYPE_CHECKING:  # the report is imported only when one is written
     from tunerbench.report.render import WrittenReport
@@ -233,8 +234,11 @@ class BenchSession:
         return result
 
     def close(self) -> None:
+        """Release the executor, the process started ahead for a next pipeline (there is
+        none) and the run folder."""
         if self.executor is not None:
             self.executor.close()
+        SPARES.close()
         if self.lock is not None:
             self.lock.release()
             self.lock = None
@@ -249,7 +253,7 @@ class BenchSession:
         PipelineFailed in one line if it fails."""
         log = self.run_dir / "logs" / f"{name}.log"
         try:
-            record = call_in_fresh_process(function, kwargs, lambda event: None, log)
+            record = call_in_fresh_process(function, kwargs, lambda e: None, log, spare=True)
         except ChildError as exc:
             raise PipelineFailed(f"{name}: {exc}") from None
         return self.add_perf(record)
