@@ -4,8 +4,8 @@ Each stage is one epoch of the reference model (units 176, batch 32) on the trai
 written out by hand in one XLA-compiled loop, each stage adding one part of a training step:
 the matmuls of the forward and backward pass alone, then the rest of the gradient (bias, ReLU,
 softmax cross-entropy), then Adam's update, then gathering the shuffled batches. The fast loop's
-own epoch (Keras' train step in blocks, plus validation) is measured beside them, so the
-difference is Keras' bookkeeping and the input pipeline. Stages are interleaved over rounds and
+own epoch (its own train step in blocks inside Keras' fit, plus validation) is measured beside
+them, so the difference is Keras' fit around the steps. Stages are interleaved over rounds and
 the median kept, as the machine is shared.
 """
 

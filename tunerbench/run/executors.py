@@ -15,7 +15,6 @@ from typing import Any, Protocol
 from tunerbench.records.schema import RunResult
 from tunerbench.run.child_process import call_in_fresh_process
 from tunerbench.run.pipeline_spec import PipelineSpec
-from tunerbench.run.spare_process import SPARES
 
 # A pipeline's event, with the label of the pipeline it belongs to.
 EventFn = Callable[[str, dict[str, Any]], None]

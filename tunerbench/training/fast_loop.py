@@ -93,10 +93,12 @@ class FastLoop:
             if validation_data is not None:
                 validation_data = self.tensors.evaluation_data(*validation_data, EVAL_BATCH)
             kwargs["shuffle"] = False  # the order is reshuffled every epoch (tensor_inputs)
-            blocks = BLOCK_BATCHES if self.workload.whole_batches else None
-            order, images, labels = self.tensors.training_order(x, y, batch_size, blocks)
-            model.train_on(images, labels)
-            return model.fit(order, validation_data=validation_data, **kwargs)
+            if isinstance(model, BlockSequential):
+                data, images, labels = self.tensors.training_order(x, y, batch_size, BLOCK_BATCHES)
+                model.train_on(images, labels)
+            else:  # a model built by another hypermodel: batches of examples, Keras' own step
+                data = self.tensors.training_data(x, y, batch_size)
+            return model.fit(data, validation_data=validation_data, **kwargs)
 
     def evaluate(self, model: keras.Model, x: Any, y: Any) -> dict[str, float]:
         with self.fit_clock:

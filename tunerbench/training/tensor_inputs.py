@@ -53,6 +53,10 @@ class TensorCache:
             self._tensors[id(array)] = kept
         return kept[1]
 
+    def training_data(self, x: np.ndarray, y: np.ndarray, batch_size: int) -> Any:
+        """``shuffled_batches`` of the kept tensors of ``x`` and ``y``."""
+        return shuffled_batches(self.as_tensor(x), self.as_tensor(y), batch_size, None)
+
     def training_order(
         self, x: np.ndarray, y: np.ndarray, batch_size: int, block_batches: int | None
     ) -> tuple[Any, Any, Any]:
