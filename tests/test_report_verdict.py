@@ -137,6 +137,24 @@ def test_the_command_grows_the_session_the_runs_came_from(sources: list[str], gr
         assert v.minutes == pytest.approx(fresh.verdict.minutes * share, abs=1)
 
 
+def test_tuners_that_tie_on_most_seeds_are_judged_not_set_aside() -> None:
+    """Hyperband and Bayesian chose alike on 8 of 10 shared seeds (the same test accuracy): too
+    few untied seeds for their own pair to be significant, yet 10 shared seeds, so both are
+    judged; both beat sklearn, as random does, so all three are recommended."""
+    runs = study({"random": 0.0, "hyperband": 0.0, "bayesian": 0.0, "sklearn": -0.01}, seeds=10)
+    hyperband = {r.seed: r.test_accuracy for r in runs if r.tuner == "hyperband"}
+    for run in runs:
+        if run.tuner == "bayesian" and run.seed <= 8:
+            run.test_accuracy = hyperband[run.seed]
+    v = judged(runs).verdict
+    pair = next(
+        p for p in judged(runs).statistics.pairwise.pairs if {p.a, p.b} == {"hyperband", "bayesian"}
+    )
+    assert pair.ties == 8 and not pair.decidable and pair.enough_seeds
+    assert v.unjudged == []
+    assert set(v.recommended) == {"random", "hyperband", "bayesian"}
+
+
 def test_equivalence_is_claimed_only_when_the_posterior_says_so() -> None:
     same = judged(study({"random": 0.0, "grid": 0.0, "bayesian": 0.0}, seeds=10, noise=0.0))
     assert all(p.p_holm == 1.0 and not p.significant for p in same.statistics.pairwise.pairs)

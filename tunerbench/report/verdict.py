@@ -122,14 +122,16 @@ def _judged(stats: SeedStatistics) -> list[str]:
     """The tuners every other judged tuner can be told apart from: while some pair among them
     has too few shared seeds for a difference to be significant, the tuner with the fewest
     seeds in such a pair is set aside (a tuner run on one seed must not be "unbeaten" for
-    want of evidence, nor hold back the tuners that have enough)."""
+    want of evidence, nor hold back the tuners that have enough). Seeds on which a pair tied
+    count as shared: two tuners that chose the same hyperparameters on most seeds have shown
+    they are alike, not that they were run too little."""
     seeds = {t.variant: t.n_seeds for t in stats.tuners}
     judged = list(seeds)
     while True:
         short = [
-            p  # neither decidable nor shown alike
+            p  # too few shared seeds, and not shown alike
             for p in stats.pairwise.pairs
-            if p.a in judged and p.b in judged and not (p.decidable or p.equivalent)
+            if p.a in judged and p.b in judged and not (p.enough_seeds or p.equivalent)
         ]
         if not short:
             return judged
