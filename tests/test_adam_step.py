@@ -26,12 +26,15 @@ def _units() -> list[int]:
     return list(range(UNITS["min_value"], UNITS["max_value"], UNITS["step"]))
 
 
+@pytest.mark.parametrize("xla", [True, False], ids=["xla", "graph"])
 @pytest.mark.parametrize("units", _units())
-def test_each_batch_updates_like_keras_train_step(digits: Dataset, units: int) -> None:
+def test_each_batch_updates_like_keras_train_step(digits: Dataset, units: int, xla: bool) -> None:
+    """Every architecture, each at one of the three learning rates (all three in turn), compiled
+    with XLA (the reference profile) and as a traced graph (the quick profile)."""
     learning_rate = LEARNING_RATES[_units().index(units) % len(LEARNING_RATES)]
     space = (digits.image_shape, 10, units, learning_rate)
-    keras_model = reference_model(keras.Sequential, *space, jit_compile=True)
-    own = reference_model(BlockSequential, *space, jit_compile=True)
+    keras_model = reference_model(keras.Sequential, *space, jit_compile=xla)
+    own = reference_model(BlockSequential, *space, jit_compile=xla)
     own.set_weights(keras_model.get_weights())
     own.train_on(tf.constant(digits.x_train), tf.constant(digits.y_train))
     rng = np.random.default_rng(units)
@@ -50,6 +53,13 @@ def test_each_batch_updates_like_keras_train_step(digits: Dataset, units: int) -
     for a, b in zip(moments, [np.array(v) for v in own.optimizer.variables], strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-7)
     assert int(own.optimizer.iterations.numpy()) == STEPS
+
+
+def test_an_update_it_cannot_reproduce_is_refused_in_one_line() -> None:
+    with pytest.raises(ValueError, match=r"optimizer is Adam with clipnorm: train it with"):
+        BlockSequential([keras.Input(shape=(4,)), keras.layers.Dense(2)]).compile(
+            optimizer=keras.optimizers.Adam(1e-3, clipnorm=1.0), loss="mse"
+        )
 
 
 def test_a_block_logs_what_its_batches_would(digits: Dataset) -> None:

@@ -51,8 +51,10 @@ def test_a_pipeline_on_a_dask_worker_runs_without_the_nannys_allocator_setting(
     cost a page fault per page; the pipeline's own process must not inherit it."""
     from tunerbench.run.cluster_task import nanny_environment
 
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "4096")  # a user's own value is kept
+    assert "MALLOC_TRIM_THRESHOLD_" not in nanny_environment()
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")  # the nanny's
     assert "MALLOC_TRIM_THRESHOLD_" in nanny_environment()
-    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")
     ask = ("child_tasks:environment", {"name": "MALLOC_TRIM_THRESHOLD_"})
     assert call_in_fresh_process(*ask, lambda e: None, tmp_path / "a.log") == "65536"
     unset = nanny_environment()

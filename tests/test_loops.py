@@ -16,7 +16,7 @@ from tunerbench.training.batch_blocks import BlockSequential
 from tunerbench.training.hypermodel import ReferenceHyperModel
 from tunerbench.training.loops import Workload, create_loop
 from tunerbench.training.model_cache import fresh_optimizer
-from tunerbench.training.tensor_inputs import TensorCache, shuffled_batches
+from tunerbench.training.tensor_inputs import TensorCache, shuffled_batches, shuffled_order
 
 # A small study (the fast loop skips XLA) and the reference profile's (XLA pays off).
 SMALL = Workload(fit_rows=320, batch_size=32, budget_epochs=26, architectures=8)
@@ -137,7 +137,12 @@ def test_the_default_loop_builds_a_new_model_every_time(digits: Dataset) -> None
 
 
 def _orders(data: tf.data.Dataset, epochs: int) -> list[np.ndarray]:
-    return [np.concatenate([y.numpy().ravel() for _, y in data]) for _ in range(epochs)]
+    """The labels (or indices) of each epoch's batches, in order."""
+
+    def labels(batch: object) -> np.ndarray:
+        return (batch[1] if isinstance(batch, tuple) else batch).numpy().ravel()
+
+    return [np.concatenate([labels(batch) for batch in data]) for _ in range(epochs)]
 
 
 def test_every_epoch_has_a_new_order_under_a_fixed_seed_and_runs_repeat() -> None:
@@ -147,9 +152,11 @@ def test_every_epoch_has_a_new_order_under_a_fixed_seed_and_runs_repeat() -> Non
     labels = np.arange(640)
     images = tf.constant(np.zeros((640, 2, 2), "float32"))
     runs = []
-    for blocks in (4, None, None):  # the fast loop's blocks, then the default loop's batches
+    backend.set_seed(1)
+    runs.append(_orders(shuffled_order(len(labels), 32, 4), 3))  # the fast loop's index blocks
+    for _ in range(2):  # the default loop's batches, twice from the same seed
         backend.set_seed(1)
-        runs.append(_orders(shuffled_batches(images, tf.constant(labels), 32, blocks), 3))
+        runs.append(_orders(shuffled_batches(images, tf.constant(labels), 32), 3))
     for orders in runs:
         assert all(sorted(order) == list(labels) for order in orders)  # every example once
         assert not np.array_equal(orders[0], orders[1])

@@ -129,9 +129,9 @@ def _judged(stats: SeedStatistics) -> list[str]:
     judged = list(seeds)
     while True:
         short = [
-            p  # too few shared seeds, and not shown alike
+            p  # too few shared seeds (ties included) for a difference or an equivalence
             for p in stats.pairwise.pairs
-            if p.a in judged and p.b in judged and not (p.enough_seeds or p.equivalent)
+            if p.a in judged and p.b in judged and not p.enough_seeds
         ]
         if not short:
             return judged

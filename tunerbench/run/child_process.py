@@ -36,6 +36,7 @@ from tunerbench.run.spare_process import (
     WARM_MODULES,
     WARM_UP_ENV,
     WARMED_ENV,
+    recover_output,
     start,
 )
 
@@ -73,22 +74,26 @@ def call_in_fresh_process(
     if spare:
         SPARES.prepare(unset, log.parent)
     outcome: dict[str, Any] | None = None
-    try:
-        assert child.process.stdin is not None
-        call = {"function": function, "kwargs": kwargs, "log": str(log)}
-        child.process.stdin.write(json.dumps(call).encode())
-        child.process.stdin.close()
-        with os.fdopen(child.events, encoding="utf-8") as events:
+    with os.fdopen(child.events, encoding="utf-8") as events:
+        try:
+            assert child.process.stdin is not None
+            call = {"function": function, "kwargs": kwargs, "log": str(log)}
+            # A process that died before reading its call closes the pipe: it is then reported
+            # below with its exit code and last output, like any process that died.
+            with contextlib.suppress(BrokenPipeError):
+                child.process.stdin.write(json.dumps(call).encode())
+                child.process.stdin.close()
             for line in events:
                 event = json.loads(line)
                 if event.get("event") in ("return", "error"):
                     outcome = event
                 else:
                     on_event(event)
-    finally:
-        if child.process.poll() is None and outcome is None:
-            child.process.kill()
-        code = child.process.wait()
+        finally:
+            if child.process.poll() is None and outcome is None:
+                child.process.kill()
+            code = child.process.wait()
+            recover_output(child, log)
     if outcome is not None and outcome["event"] == "return":
         return outcome["value"]
     if outcome is not None:

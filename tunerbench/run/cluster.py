@@ -18,6 +18,7 @@ the certificates given (``--tb-tls-*``) or Dask's own configuration; ``local:N``
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import queue
@@ -32,6 +33,7 @@ from tunerbench.run.cluster_task import pipeline_on_worker
 from tunerbench.run.executors import EventFn
 from tunerbench.run.pipeline_spec import PipelineSpec
 from tunerbench.run.provenance import installed_versions, version_mismatch
+from tunerbench.run.spare_process import close_spares
 
 CONNECT_TIMEOUT_S = 10
 WORKERS_TIMEOUT_S = 60
@@ -182,10 +184,13 @@ class DaskExecutor:
 
     def close(self) -> None:
         """Cancel what is still queued or running (a session that stops takes its pipelines
-        with it), then close the client and a LocalCluster of its own."""
+        with it), end the workers' spare processes (no pipeline follows), then close the client
+        and a LocalCluster of its own."""
         pending = [f for f in self.futures.values() if not f.done()]
         if pending:
             self.client.cancel(pending, force=True)
+        with contextlib.suppress(Exception):  # a worker already gone has no spare to end
+            self.client.run(close_spares)
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()

@@ -42,8 +42,9 @@ def _share_of_cores(worker: Any) -> int:
 
 
 def nanny_environment() -> tuple[str, ...]:
-    """The variables Dask's nanny sets for its worker process (``distributed.nanny.pre-spawn-
-    environ``), which a pipeline's process runs without, as it would anywhere else.
+    """The variables Dask's nanny set for its worker process (``distributed.nanny.pre-spawn-
+    environ``, where this process holds them with that value), which a pipeline's process runs
+    without, as it would anywhere else; a user's own settings are kept.
 
     Among them is ``MALLOC_TRIM_THRESHOLD_=65536``, for long-lived workers' fragmentation; setting
     it turns off glibc's adaptive mmap threshold, so that every array above 128 KB is mapped and
@@ -56,10 +57,8 @@ def nanny_environment() -> tuple[str, ...]:
     import dask
     import distributed  # noqa: F401 (its defaults join Dask's configuration when imported)
 
-    names: set[str] = set()
-    for key in ("distributed.nanny.pre-spawn-environ", "distributed.nanny.environ"):
-        names.update(dask.config.get(key, default=None) or {})
-    return tuple(sorted(names))
+    preset = dask.config.get("distributed.nanny.pre-spawn-environ", default=None) or {}
+    return tuple(sorted(k for k, v in preset.items() if os.environ.get(k) == str(v)))
 
 
 def pipeline_on_worker(spec: dict[str, Any], topic: str, log_dir: str | None = None) -> str:

@@ -65,6 +65,7 @@ class BenchSession:
         self.results: list[RunResult] = []
         self.perf: list[dict[str, Any]] = []
         self.data_fingerprint = ""
+        self.seeds_before = options.seeds  # a resumed session's seeds when it was found
         self.executor: Executor | None = None
         self.specs: dict[str, PipelineSpec] = {}
         self.runs: dict[str, RunProgress] = {}
@@ -85,18 +86,21 @@ class BenchSession:
         found = run_folder.find_resumable(self.options, self.data_fingerprint)
         self.lock = found.lock
         self._at(found.folder)
+        self.seeds_before = found.seeds_before
         grows = ""
         if found.seeds_before < self.options.seeds:
-            run_folder.record_options(found.folder, self.options)
             first, last = found.seeds_before + 1, self.options.seeds
             grows = f", adding seed {last}" if first == last else f", adding seeds {first}-{last}"
         self.show(f"--tb-resume: continuing session {self.name} ({found.folder}){grows}")
 
     def prepare(self) -> None:
         """Fail before any training if results could not be saved; record the options, or,
-        resuming, read back the runs (journal) and measurements (results file) saved before."""
+        resuming, read back the runs (journal) and measurements (results file) saved before
+        and, growing the session, record its new seeds."""
         try:
             if self.options.resume:
+                if self.seeds_before < self.options.seeds:
+                    run_folder.record_options(self.run_dir, self.options)
                 self.results, bad = saved_results(self.journal.events())
                 if self.journal.damaged or bad:
                     self.show(
@@ -253,7 +257,8 @@ class BenchSession:
         PipelineFailed in one line if it fails."""
         log = self.run_dir / "logs" / f"{name}.log"
         try:
-            record = call_in_fresh_process(function, kwargs, lambda e: None, log, spare=True)
+            # No spare here: a measurement must not share the cores with a process importing.
+            record = call_in_fresh_process(function, kwargs, lambda event: None, log)
         except ChildError as exc:
             raise PipelineFailed(f"{name}: {exc}") from None
         return self.add_perf(record)

@@ -12,6 +12,7 @@ still sets its own thread pools.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import subprocess
@@ -59,6 +60,18 @@ def start(unset: tuple[str, ...], output: Path, warm_up: bool) -> Started:
     return Started(process, read_fd, output)
 
 
+def recover_output(child: Started, log: Path) -> None:
+    """Move into ``log`` what a spare wrote where it can no longer move it itself (it died before
+    its call reached it), so a failure's last output is in the pipeline's log."""
+    if child.output == log:
+        return
+    with contextlib.suppress(OSError):
+        written = child.output.read_bytes()
+        child.output.unlink()
+        with open(log, "ab") as stream:
+            stream.write(written)
+
+
 def discard(child: Started) -> None:
     if child.process.poll() is None:
         child.process.kill()
@@ -84,12 +97,14 @@ class Spares:
         return spare
 
     def prepare(self, unset: tuple[str, ...], folder: Path) -> None:
-        """Start a spare for the next call, unless one is waiting."""
+        """Start a spare for the next call, unless one is waiting. A spare is only a head
+        start: one that cannot be started (no process or file to spare) is simply not there."""
         with self._lock:
             if unset in self._spares:
                 return
             output = folder / f".spare-{os.getpid()}-{next(self._names)}.log"
-            self._spares[unset] = start(unset, output, warm_up=True)
+            with contextlib.suppress(OSError):
+                self._spares[unset] = start(unset, output, warm_up=True)
 
     def close(self) -> None:
         """End every waiting spare (a session that ends has no next call)."""
@@ -100,3 +115,8 @@ class Spares:
 
 
 SPARES = Spares()
+
+
+def close_spares() -> None:
+    """End this process's waiting spares: what a session runs on every Dask worker as it ends."""
+    SPARES.close()

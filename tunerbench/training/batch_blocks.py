@@ -15,7 +15,7 @@ from typing import Any
 import keras
 import tensorflow as tf
 
-from tunerbench.training.adam_step import record_metrics, train_batch
+from tunerbench.training.adam_step import check_optimizer, record_metrics, train_batch
 
 
 class BlockSequential(keras.Sequential):
@@ -30,6 +30,7 @@ class BlockSequential(keras.Sequential):
         their order (which ``adam_step`` relies on): variables cannot be made inside the compiled
         loop, where Keras would otherwise make them at the first update."""
         super().compile(*args, **kwargs)
+        check_optimizer(self.optimizer)
         self.optimizer.build(self.trainable_variables)
 
     def train_on(self, images: Any, labels: Any) -> None:

@@ -47,7 +47,7 @@ class KerasDefaultLoop:
         **kwargs: Any,
     ) -> Any:
         with self.fit_clock:
-            data = shuffled_batches(tf.constant(x), tf.constant(y), batch_size, None)
+            data = shuffled_batches(tf.constant(x), tf.constant(y), batch_size)
             kwargs["shuffle"] = False  # the batches reshuffle every epoch themselves
             return model.fit(data, validation_data=validation_data, **kwargs)
 

@@ -42,10 +42,11 @@ def reset(model: keras.Model, learning_rate: float) -> None:
 def fresh_optimizer(model: keras.Model, learning_rate: float) -> None:
     """Zero the step count and moments and set the learning rate, before a fit starts.
 
-    A newly built model starts its fit with a new optimizer even after Keras Tuner's Hyperband
-    loads an earlier trial's checkpoint into it (Keras 3 skips the saved optimizer state of an
-    optimizer not yet built); a reused model's optimizer is built, so Keras restores that state,
-    learning rate included: resetting it here keeps the two the same.
+    Keras Tuner's Hyperband loads an earlier trial's checkpoint into the trial's model, and
+    Keras restores the saved optimizer state, learning rate included, into an optimizer that is
+    built (the fast loop's models build theirs when compiled, and a reused model's is built);
+    Keras' own loop's new model, whose optimizer is not built yet, skips it. Resetting here
+    makes every fit start with a fresh optimizer, as that one does.
     """
     optimizer = model.optimizer
     for variable in optimizer.variables:

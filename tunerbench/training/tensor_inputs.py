@@ -32,9 +32,9 @@ def shuffled_order(n: int, batch_size: int, block_batches: int | None) -> Any:
     return order
 
 
-def shuffled_batches(images: Any, labels: Any, batch_size: int, block_batches: int | None) -> Any:
+def shuffled_batches(images: Any, labels: Any, batch_size: int) -> Any:
     """``shuffled_order``'s batches of examples, gathered from the tensors as Keras does."""
-    order = shuffled_order(int(labels.shape[0]), batch_size, block_batches)
+    order = shuffled_order(int(labels.shape[0]), batch_size, None)
     data = order.map(lambda index: (tf.gather(images, index), tf.gather(labels, index)))
     return data.prefetch(2)
 
@@ -55,7 +55,7 @@ class TensorCache:
 
     def training_data(self, x: np.ndarray, y: np.ndarray, batch_size: int) -> Any:
         """``shuffled_batches`` of the kept tensors of ``x`` and ``y``."""
-        return shuffled_batches(self.as_tensor(x), self.as_tensor(y), batch_size, None)
+        return shuffled_batches(self.as_tensor(x), self.as_tensor(y), batch_size)
 
     def training_order(
         self, x: np.ndarray, y: np.ndarray, batch_size: int, block_batches: int | None
