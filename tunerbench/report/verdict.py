@@ -153,6 +153,24 @@ def _more_seeds(stats: SeedStatistics, undecided: list[PairTest], ran: int) -> i
     return max([stats.seeds_needed, ran + 1, *wanted])
 
 
+def _next_run(
+    key: GroupKey,
+    stats: SeedStatistics,
+    runs: list[RunResult],
+    open_pairs: list[PairTest],
+    ran: int,
+    saved_in: dict[str, Path],
+) -> tuple[int | None, tuple[str | None, int | None, bool]]:
+    """The seeds that would settle the open pairs (None: none open), and the command of that
+    run with its minutes and whether it grows the runs' session, where it is practical."""
+    if not open_pairs:
+        return None, (None, None, False)
+    more = _more_seeds(stats, open_pairs, ran)
+    if more > PRACTICAL_SEEDS:
+        return more, (None, None, False)
+    return more, rerun_command(key, runs, more, stats.rope, saved_in)
+
+
 def _leaders(stats: SeedStatistics) -> list[Leader]:
     if len(stats.tuners) < 2:  # one tuner leads trivially
         return []
@@ -192,12 +210,9 @@ def verdict(
     unjudged = [n for n in names if n not in judged] if len(names) > 1 else []
     contenders = set(recommended) | set(unjudged)
     open_pairs = [p for p in undecided if not recommended or {p.a, p.b} <= contenders]
-    command = minutes = more = None
-    grows = False
-    if best is None and open_pairs:
-        more = _more_seeds(stats, open_pairs, len(seeds))
-        if more <= PRACTICAL_SEEDS:
-            command, minutes, grows = rerun_command(key, runs, more, stats.rope, saved_in or {})
+    more, (command, minutes, grows) = _next_run(
+        key, stats, runs, open_pairs if best is None else [], len(seeds), saved_in or {}
+    )
     alike, tied = searched_alike(runs)
     return Verdict(
         environment=stats.environment,
