@@ -26,7 +26,10 @@ def test_loop_accuracy(benchmark, bench_session: BenchSession, loop: str, seed: 
     try:
         record = benchmark.pedantic(
             bench_session.measure,
-            args=("tunerbench.run.loop_check:loop_accuracy_task", f"loop-accuracy-{loop}-{seed}"),
+            args=(
+                "tunerbench.measurements.loop_check:loop_accuracy_task",
+                f"loop-accuracy-{loop}-{seed}",
+            ),
             kwargs=kwargs,
             rounds=1,
             iterations=1,

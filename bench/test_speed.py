@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import pytest
 
+from tunerbench.measurements.throughput import matrix_throughput
 from tunerbench.run.session import BenchSession, PipelineFailed
-from tunerbench.run.throughput import matrix_throughput
 
 
 def test_epoch_speed(benchmark, bench_session: BenchSession) -> None:
     options = bench_session.options
     record = benchmark.pedantic(
         bench_session.measure,
-        args=("tunerbench.run.speed:epoch_speed_task", "epoch-speed"),
+        args=("tunerbench.measurements.speed:epoch_speed_task", "epoch-speed"),
         kwargs={
             "dataset": options.dataset,
             "data_dir": options.data_dir,

@@ -10,8 +10,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from tunerbench.data.dataset import Dataset
 from tunerbench.data.datasets import load_digits
+from tunerbench.pipeline.spec import PipelineSpec
+from tunerbench.problems.builtin import PROBLEMS
 from tunerbench.profiles import Profile
-from tunerbench.run.pipeline_spec import PipelineSpec
 
 TINY = Profile(
     name="tiny",
@@ -42,7 +43,8 @@ def spec_of(
     """A pipeline on digits with the tiny profile, its Keras Tuner folder at ``directory``."""
     fields = {"label": f"{tuner}-seed{seed}", "tuner": tuner, "dataset": "digits",
               "profile": profile, "seed": seed, "loop": "fast", "session": "tests",
-              "directory": str(directory), **changes}  # fmt: skip
+              "directory": str(directory), "problem": PROBLEMS["digits"].to_dict(),
+              **changes}  # fmt: skip
     return PipelineSpec(**fields)  # type: ignore[arg-type]
 
 

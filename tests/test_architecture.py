@@ -13,13 +13,21 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent / "tunerbench"
 
 # What each part may import from tunerbench (besides itself); see ARCHITECTURE.md.
+_BASE = {"choices", "references", "profiles", "space", "processes"}
 ALLOWED = {
     "records": set(),
     "data": {"profiles", "choices"},
-    "training": {"records", "space", "choices"},
-    "search": {"training", "records", "data", "profiles", "space", "choices", "processes"},
-    "report": {"records", "choices", "space", "search.registry", "training.loops", "data.datasets"},
-}
+    "problems": {"data", "profiles", "choices", "references"},
+    "training": {"records", "data", "problems"} | _BASE,
+    "search": {"training", "records", "data", "problems"} | _BASE,
+    "pipeline": {"search", "training", "records", "data", "problems"} | _BASE,
+    "measurements": {"run", "pipeline", "search", "training", "records", "data"} | _BASE,
+    "run": {"pipeline", "search", "training", "records", "data", "problems", "report"} | _BASE,
+    "report": {
+        "records", "choices", "space", "references", "search.registry", "search.frameworks",
+        "training.loops", "data", "problems",
+    },
+}  # fmt: skip
 
 
 def _imports(path: Path) -> set[str]:
@@ -41,11 +49,16 @@ def test_imports_follow_the_flow(part: str) -> None:
             assert ok, f"{path.relative_to(ROOT)} imports tunerbench.{name}"
 
 
+def test_every_package_has_its_rule() -> None:
+    packages = {p.parent.name for p in ROOT.glob("*/__init__.py")}
+    assert packages == set(ALLOWED), "a package without a rule (or a rule without a package)"
+
+
 def test_options_registries_and_report_load_without_tensorflow() -> None:
     modules = [
         "tunerbench.run.options", "tunerbench.run.session", "tunerbench.report.render",
         "tunerbench.search.registry", "tunerbench.training.loops", "tunerbench.data.datasets",
-        "tunerbench.cli",
+        "tunerbench.problems.builtin", "tunerbench.pytest_plugin", "tunerbench.cli",
     ]  # fmt: skip
     code = (
         f"import importlib, sys; [importlib.import_module(m) for m in {modules!r}]; "

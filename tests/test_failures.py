@@ -9,9 +9,10 @@ import keras
 import keras_tuner as kt
 
 from tunerbench.data.dataset import Dataset
+from tunerbench.problems.builtin import PROBLEMS
 from tunerbench.profiles import Profile
-from tunerbench.search.setup import TunerSetup
 from tunerbench.search.trial_log import TrialLog
+from tunerbench.search.tuner_setup import TunerSetup
 from tunerbench.training.hypermodel import ReferenceHyperModel
 
 
@@ -37,7 +38,7 @@ class DivergesAtHighRate(ReferenceHyperModel):
 def test_nan_and_raising_trials_are_recorded_and_the_search_continues(
     digits: Dataset, tiny: Profile, tmp_path: Path
 ) -> None:
-    setup = TunerSetup.create("grid", digits, tiny, 1, tmp_path, "fast")
+    setup = TunerSetup.create("grid", PROBLEMS["digits"], digits, tiny, 1, tmp_path, "fast")
     hypermodel = DivergesAtHighRate(digits.image_shape, 10, setup.loop)
     setup = replace(setup, ctx=replace(setup.ctx, hypermodel=hypermodel))
     log = TrialLog("grid", 6)

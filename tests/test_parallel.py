@@ -8,9 +8,9 @@ import pytest
 from conftest import spec_of
 
 from tunerbench.data.dataset import Dataset
+from tunerbench.pipeline.classic import run_pipeline
 from tunerbench.profiles import Profile
 from tunerbench.records.journal import Journal, RunJournal
-from tunerbench.run.pipeline import run_pipeline
 from tunerbench.search.budget import compute_budget
 
 

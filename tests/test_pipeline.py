@@ -9,9 +9,9 @@ import pytest
 from conftest import spec_of
 
 from tunerbench.data.dataset import Dataset
+from tunerbench.pipeline.classic import PipelineError, run_pipeline
 from tunerbench.profiles import Profile
 from tunerbench.records.schema import PHASES, RunResult, TrialRecord
-from tunerbench.run.pipeline import PipelineError, run_pipeline
 from tunerbench.search.budget import compute_budget
 from tunerbench.search.durable_state import make_keras_tuner_state_durable
 from tunerbench.search.registry import TUNERS

@@ -46,8 +46,8 @@ class Choices(Mapping[str, T], Generic[T]):
             ) from None
 
     def parse_list(self, spec: str) -> list[str]:
-        """A comma list of names, each checked; e.g. ``"random,hyperband"``."""
-        names = [n.strip() for n in spec.split(",") if n.strip()]
+        """A comma list of names, each checked, each once; e.g. ``"random,hyperband"``."""
+        names = list(dict.fromkeys(n.strip() for n in spec.split(",") if n.strip()))
         unknown = [n for n in names if n not in self._entries]
         if unknown or not names:
             listed = ", ".join(map(repr, unknown)) or "list (empty)"

@@ -12,6 +12,8 @@ import os
 import signal
 
 PARENT_ENV = "TUNERBENCH_PARENT_PID"
+# Set in a process started ahead (a spare): the seconds its imports took, for its result.
+WARMED_ENV = "TUNERBENCH_WARMED_UP_S"
 PR_SET_PDEATHSIG = 1
 
 

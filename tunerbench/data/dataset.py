@@ -8,8 +8,6 @@ from functools import cached_property
 
 import numpy as np
 
-NUM_CLASSES = 10
-
 
 class DataError(Exception):
     """A dataset could not be found or read; the message says which file and what to do."""
@@ -17,7 +15,8 @@ class DataError(Exception):
 
 @dataclass(frozen=True)
 class Dataset:
-    """Images scaled to float32 in [0, 1] with integer labels, plus where they came from."""
+    """Features as float32 (images scaled to [0, 1]) with integer labels 0..K-1, plus where
+    they came from."""
 
     name: str
     x_train: np.ndarray
@@ -30,9 +29,10 @@ class Dataset:
     def image_shape(self) -> tuple[int, ...]:
         return tuple(self.x_train.shape[1:])
 
-    @property
+    @cached_property
     def num_classes(self) -> int:
-        return NUM_CLASSES
+        """Labels are 0..K-1: K is one more than the largest (10 for both bundled datasets)."""
+        return int(max(self.y_train.max(), self.y_test.max())) + 1
 
     @cached_property
     def fingerprint(self) -> str:

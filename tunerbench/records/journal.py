@@ -19,7 +19,7 @@ from typing import IO, Any
 from filelock import FileLock
 
 from tunerbench.records.atomic_file import fsync_folder
-from tunerbench.records.schema import PhaseTiming, RunResult, TrialRecord
+from tunerbench.records.schema import PhaseTiming, RunResult, TrialRecord, run_label
 from tunerbench.records.validation import RecordError, build, check
 
 CHUNK = 1 << 16
@@ -181,7 +181,7 @@ class RunJournal(PipelineEvents):
         self.journal = journal
         self.tuner = tuner
         self.seed = seed
-        self.label = label or f"{tuner}-seed{seed}"
+        self.label = label or run_label(tuner, seed)
 
     def emit(self, event: dict[str, Any]) -> None:
         tags = {"run": self.label, "tuner": self.tuner, "seed": self.seed}

@@ -18,6 +18,11 @@ PHASES = ("search", "refit", "final")
 HyperValue = int | float | str | bool
 
 
+def run_label(tuner: str, seed: int) -> str:
+    """A run's name in the journal, its folder and the benchmark's id: ``hyperband-seed1``."""
+    return f"{tuner}-seed{seed}"
+
+
 @dataclass(frozen=True)
 class PhaseTiming:
     wall_s: float
@@ -96,10 +101,20 @@ class RunResult:
     peak_rss_mb: float | None = None
     attempts: int = 1
     collector_rss_mb: float | None = None
-    # The seed each phase ran with, derived from ``seed`` (see ``tunerbench.run.seeds``).
+    # The seed each phase ran with, derived from ``seed`` (see ``tunerbench.pipeline.seeds``).
     phase_seeds: dict[str, int] = field(default_factory=dict)
     # How the training loop trained (XLA or not, blocks, why): its own choices, recorded.
     loop_settings: dict[str, Any] = field(default_factory=dict)
+    # The benchmark problem ("" in records from before problems: the dataset's name was the
+    # problem's) and a digest of its definition, so two definitions under one name differ.
+    problem: str = ""
+    problem_fingerprint: str = ""
+    # Points of the problem's search space as a grid (None: continuous, or not recorded).
+    space_points: int | None = None
+
+    @property
+    def problem_name(self) -> str:
+        return self.problem or self.dataset
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -128,8 +143,9 @@ class EpochSpeed:
     fast_over_bound: float
     epochs_timed: int
     kind: str = "epoch_speed"
-    # Seconds per epoch of the fast epoch built up stage by stage (``run.epoch_breakdown``):
-    # matmuls, gradients, adam, gather (hand-written, cumulative), keras_train, fast_epoch.
+    # Seconds per epoch of the fast epoch built up stage by stage
+    # (``measurements.epoch_breakdown``): matmuls, gradients, adam, gather (hand-written,
+    # cumulative), keras_train, fast_epoch.
     breakdown: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """Numbers the report shows, computed from saved results only (no TensorFlow needed).
 
-Results are grouped twice: into *comparison groups* (same dataset, profile and budget: only these
+Results are grouped twice: into *comparison groups* (same problem, profile and budget: only these
 may be compared at all) and, inside a group, by *environment* (TensorFlow and Keras versions) and
 *variant* (tuner, plus the training loop when it is not the default).
 """
@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from tunerbench.problems.builtin import PROBLEMS
+from tunerbench.problems.problem import KERAS_FIT_LOOP
 from tunerbench.records.schema import RunResult
 from tunerbench.search.registry import TUNERS
 from tunerbench.training.loops import DEFAULT_LOOP
@@ -21,6 +23,7 @@ from tunerbench.training.loops import DEFAULT_LOOP
 
 @dataclass(frozen=True, order=True)
 class GroupKey:
+    problem: str
     dataset: str
     profile: str
     total_epochs: int
@@ -30,23 +33,36 @@ class GroupKey:
     @property
     def title(self) -> str:
         if not self.total_epochs:
-            return f"{self.dataset}, {self.profile} profile, measurements without tuner runs"
-        return f"{self.dataset}, {self.profile} profile, {self.total_epochs}-epoch budget"
+            return f"{self.problem}, {self.profile} profile, measurements without tuner runs"
+        return f"{self.problem}, {self.profile} profile, {self.total_epochs}-epoch budget"
 
 
 def measured_only(groups: Iterable[GroupKey], perf: list[dict[str, Any]]) -> list[GroupKey]:
     """Keys (no budget) for the dataset and profile of measurements that no tuner run shares,
-    so a session of measurements alone (``--tb-loop-accuracy``) still has a section."""
-    covered = {(key.dataset, key.profile) for key in groups}
+    so a session of measurements alone (``--tb-loop-accuracy``) still has a section. The
+    measurements are the reference MLP's, whose problem is named after its dataset."""
+    covered = {(key.problem, key.profile) for key in groups}
     measured = {(p["dataset"], p["profile"]) for p in perf if "dataset" in p and "profile" in p}
-    return [GroupKey(d, p, 0, 0, 0) for d, p in sorted(measured - covered)]
+    return [GroupKey(d, d, p, 0, 0, 0) for d, p in sorted(measured - covered)]
 
 
 def group_key(result: RunResult) -> GroupKey:
     b = result.budget
     return GroupKey(
-        result.dataset, result.profile, b.total_epochs, b.max_trials, b.max_epochs_per_trial
+        result.problem_name,
+        result.dataset,
+        result.profile,
+        b.total_epochs,
+        b.max_trials,
+        b.max_epochs_per_trial,
     )
+
+
+def default_loop(problem: str) -> str:
+    """The loop a problem's runs train with unless ``--tb-loop`` says otherwise: a problem the
+    loops do not apply to (a user's own) trains with Keras' own fit."""
+    known = PROBLEMS.get(problem)
+    return known.loop_for(DEFAULT_LOOP) if known is not None else KERAS_FIT_LOOP
 
 
 def environment(result: RunResult) -> str:
@@ -56,7 +72,7 @@ def environment(result: RunResult) -> str:
 
 def variant(result: RunResult) -> str:
     """The tuner, plus how it was run when that differs from the default (loop, workers)."""
-    how = [result.loop] if result.loop != DEFAULT_LOOP else []
+    how = [result.loop] if result.loop != default_loop(result.problem_name) else []
     how += [f"{result.workers} workers"] if result.workers > 1 else []
     return f"{result.tuner} [{', '.join(how)}]" if how else result.tuner
 
@@ -84,7 +100,8 @@ def run_identity(result: RunResult) -> tuple:
     """What makes two records the same run (one file merged twice, or a session file beside
     the pytest-benchmark JSON of the same session)."""
     return (
-        result.tuner, result.dataset, result.profile, result.seed, result.loop, result.started_at,
+        result.tuner, result.problem_name, result.profile, result.seed, result.loop,
+        result.started_at,
         result.machine.get("host"), result.versions.get("tensorflow"),
     )  # fmt: skip
 

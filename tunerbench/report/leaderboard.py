@@ -147,14 +147,15 @@ def _grid_coverage(runs: list[RunResult]) -> list[str]:
         if not TUNERS[run.tuner].walks_grid:
             continue
         visited = len({tuple(sorted(t.hyperparameters.items())) for t in run.trials})
-        covered.setdefault(variant(run), {}).setdefault(visited, []).append(run.seed)
+        grid = run.space_points or grid_size()  # records without it: the reference space's
+        covered.setdefault(variant(run), {}).setdefault((visited, grid), []).append(run.seed)
     notes = []
     for name, by_count in covered.items():
         parts = [
-            f"{count} of the {grid_size()} grid points on "
+            f"{count} of the {grid} grid points on "
             + (f"seeds {seed_spans(seeds)}" if len(set(seeds)) > 1 else f"seed {seeds[0]}")
-            for count, seeds in sorted(by_count.items())
-            if count < grid_size()
+            for (count, grid), seeds in sorted(by_count.items())
+            if count < grid
         ]
         if parts:
             notes.append(

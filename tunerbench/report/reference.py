@@ -112,7 +112,7 @@ def reference_comparison(key: GroupKey, runs: list[RunResult]) -> ReferenceCompa
         for r in sorted(runs, key=lambda r: (environment(r), r.seed))
         if r.tuner == REFERENCE_TUNER
     ]
-    comparable = (key.dataset, key.profile) == (REFERENCE_DATASET, REFERENCE_PROFILE)
+    comparable = (key.problem, key.profile) == (REFERENCE_DATASET, REFERENCE_PROFILE)
     plain: dict[str, list[RunResult]] = defaultdict(list)
     for run in runs:
         if variant(run) == REFERENCE_TUNER:  # the default loop, one worker

@@ -1,4 +1,4 @@
-"""The command of a run with more seeds, as the verdict proposes it: the same dataset, profile,
+"""The command of a run with more seeds, as the verdict proposes it: the same problem, profile,
 tuners and ways of running, and its time from these runs' own times.
 
 Where every run is one session's and its results file is among those read, the command grows
@@ -12,11 +12,12 @@ import math
 import shlex
 from pathlib import Path
 
+from tunerbench.data.datasets import DATASETS
+from tunerbench.problems.builtin import PROBLEMS
 from tunerbench.records.schema import RunResult
-from tunerbench.report.grouping import GroupKey, total_wall, variant
+from tunerbench.report.grouping import GroupKey, default_loop, total_wall, variant
 from tunerbench.report.rope import DEFAULT_ROPE
 from tunerbench.search.registry import TUNERS
-from tunerbench.training.loops import DEFAULT_LOOP
 
 DEFAULT_OUTPUT = Path("reports")  # pytest bench/'s --tb-output when none is given
 
@@ -46,8 +47,8 @@ def rerun_command(
     per_seed = sum(sum(times) / len(times) for times in per_tuner.values())
     grows = _grown_session(runs, saved_in)
     command = (
-        f"pytest bench/{grows} --tb-dataset {key.dataset} --tb-profile {key.profile} "
-        f"--tb-tuners {tuners} --tb-seeds {seeds}{_shared_options(runs)}"
+        f"pytest bench/{grows} {_chosen(key.problem)} --tb-profile {key.profile} "
+        f"--tb-tuners {tuners} --tb-seeds {seeds}{_shared_options(key.problem, runs)}"
         + (f" --tb-rope {rope:g}" if rope != DEFAULT_ROPE else "")
     )
     new_seeds = seeds - len({r.seed for r in runs}) if grows else seeds
@@ -67,11 +68,19 @@ def _grown_session(runs: list[RunResult], saved_in: dict[str, Path]) -> str:
     return f" --tb-resume{output}"
 
 
-def _shared_options(runs: list[RunResult]) -> str:
+def _chosen(problem: str) -> str:
+    """How the command names the problem: the reference MLP by its dataset, another built-in
+    problem by name, a benchmark module's problem by its benchmarks' ids."""
+    if problem in DATASETS:
+        return f"--tb-dataset {problem}"
+    return f"--tb-problem {problem}" if problem in PROBLEMS else f"-k {problem}"
+
+
+def _shared_options(problem: str, runs: list[RunResult]) -> str:
     """The --tb-loop and --tb-workers every run shares, where they are not the defaults."""
     loops, workers = {r.loop for r in runs}, {r.workers for r in runs}
     text = ""
-    if len(loops) == 1 and loops != {DEFAULT_LOOP}:
+    if len(loops) == 1 and loops != {default_loop(problem)}:
         text += f" --tb-loop {loops.pop()}"
     if len(workers) == 1 and workers != {1}:
         text += f" --tb-workers {workers.pop()}"

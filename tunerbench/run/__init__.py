@@ -1,2 +1,2 @@
-"""Running a benchmark: checked options, the session and its saved results, the pipeline of
-phases (search, best-epoch refit, final fit), progress lines, speed measurements and provenance."""
+"""Running a study: checked options, the session and its saved results, where pipelines run
+(one after another here, or on Dask), fresh processes, progress lines and resuming."""

@@ -28,14 +28,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from tunerbench.processes import die_with_parent
+from tunerbench.processes import WARMED_ENV, die_with_parent
+from tunerbench.references import resolve
 from tunerbench.run.spare_process import (
     EVENT_FD_ENV,
     OUTPUT_ENV,
     SPARES,
     WARM_MODULES,
     WARM_UP_ENV,
-    WARMED_ENV,
     recover_output,
     start,
 )
@@ -151,9 +151,8 @@ def main() -> int:
         _warm_up()
     call = json.loads(sys.stdin.read())
     _write_to(call["log"])
-    module, _, name = call["function"].partition(":")
     try:
-        function = getattr(importlib.import_module(module), name)
+        function = resolve(call["function"])
         value = function(**call["kwargs"], emit=lambda event: _send(stream, event))
         _send(stream, {"event": "return", "value": value})
     except Exception as exc:  # reported to the parent as one line, traceback in the log

@@ -27,12 +27,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tunerbench.pipeline.provenance import installed_versions, version_mismatch
+from tunerbench.pipeline.spec import PipelineSpec
 from tunerbench.records.schema import RunResult
 from tunerbench.run.cluster_access import ClusterError, checked_result
 from tunerbench.run.cluster_task import pipeline_on_worker
 from tunerbench.run.executors import EventFn
-from tunerbench.run.pipeline_spec import PipelineSpec
-from tunerbench.run.provenance import installed_versions, version_mismatch
 from tunerbench.run.spare_process import close_spares
 
 CONNECT_TIMEOUT_S = 10

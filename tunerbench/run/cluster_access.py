@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from tunerbench.pipeline.spec import PipelineSpec
 from tunerbench.records.schema import RunResult
-from tunerbench.run.pipeline_spec import PipelineSpec
 
 
 class ClusterError(RuntimeError):

@@ -11,10 +11,10 @@ import socket
 from pathlib import Path
 from typing import Any
 
+from tunerbench.pipeline.provenance import installed_versions, version_mismatch
+from tunerbench.pipeline.spec import PipelineSpec
 from tunerbench.run.cluster_access import ClusterError
 from tunerbench.run.executors import run_in_fresh_process
-from tunerbench.run.pipeline_spec import PipelineSpec
-from tunerbench.run.provenance import installed_versions, version_mismatch
 
 
 class Stopped(RuntimeError):

@@ -12,13 +12,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
+from tunerbench.pipeline.spec import PipelineSpec
 from tunerbench.records.schema import RunResult
 from tunerbench.run.child_process import call_in_fresh_process
-from tunerbench.run.pipeline_spec import PipelineSpec
 
 # A pipeline's event, with the label of the pipeline it belongs to.
 EventFn = Callable[[str, dict[str, Any]], None]
-PIPELINE_TASK = "tunerbench.run.pipeline_task:run_spec"
+PIPELINE_TASK = "tunerbench.pipeline.task:run_spec"
 
 
 def run_in_fresh_process(

@@ -14,6 +14,7 @@ from typing import Any
 
 from tunerbench.choices import ChoiceError
 from tunerbench.data.datasets import DATASETS, DEFAULT_DATASET
+from tunerbench.problems.builtin import DEFAULT_PROBLEM, PROBLEMS
 from tunerbench.profiles import DEFAULT_PROFILE, PROFILES
 from tunerbench.report.rope import DEFAULT_ROPE, parse_rope
 from tunerbench.search.registry import TUNERS
@@ -39,7 +40,13 @@ OPTIONS: list[Option] = [
     Option(
         "--tb-dataset",
         "dataset",
-        "dataset: " + DATASETS.help(DEFAULT_DATASET, lambda d: d.summary),
+        "dataset of the reference MLP (the problem of that name): "
+        + DATASETS.help(DEFAULT_DATASET, lambda d: d.summary),
+    ),
+    Option(
+        "--tb-problem",
+        "problem",
+        "benchmark problem: " + PROBLEMS.help(DEFAULT_PROBLEM, lambda p: p.summary),
     ),
     Option(
         "--tb-profile",
@@ -105,12 +112,14 @@ class BenchOptions:
     loop_accuracy: bool = False
     rope: float = DEFAULT_ROPE
     tls: tuple[str, str, str] | None = None  # CA, certificate, key for a tls:// scheduler
+    problem: str = DEFAULT_PROBLEM  # the built-in problem bench/test_tuners.py runs
 
     @classmethod
     def parse(
         cls,
         tuners: str = ",".join(TUNERS),
-        dataset: str = DEFAULT_DATASET,
+        dataset: str | None = None,
+        problem: str | None = None,
         profile: str = DEFAULT_PROFILE,
         seeds: str | int = 1,
         data_dir: str | None = None,
@@ -129,14 +138,16 @@ class BenchOptions:
         """Check every value up front; an OptionsError says which and what is allowed."""
         try:
             names = tuple(TUNERS.parse_list(tuners))
-            DATASETS.get_entry(dataset)
+            if dataset is not None:
+                DATASETS.get_entry(dataset)
+            chosen = PROBLEMS.get_entry(_problem(problem, dataset))
             PROFILES.get_entry(profile)
             LOOPS.get_entry(loop)
         except ChoiceError as exc:
             raise OptionsError(str(exc)) from None
         options = cls(
             names,
-            dataset,
+            chosen.dataset,
             profile,
             positive("--tb-seeds", seeds),
             data_dir,
@@ -149,6 +160,7 @@ class BenchOptions:
             bool(loop_accuracy),
             _rope(rope),
             check_tls(cluster, tls_ca, tls_cert, tls_key),
+            chosen.name,
         )
         if options.cluster and options.workers > 1:
             raise OptionsError(
@@ -169,9 +181,22 @@ class BenchOptions:
 
     def identity(self) -> dict[str, Any]:
         """What must match for ``--tb-resume`` to continue a session."""
-        keys = ("tuners", "dataset", "profile", "seeds", "loop", "workers", "speed")
+        keys = ("tuners", "dataset", "profile", "seeds", "loop", "workers", "speed", "problem")
         raw = asdict(self)
         return {k: list(raw[k]) if isinstance(raw[k], tuple) else raw[k] for k in keys}
+
+
+def _problem(problem: str | None, dataset: str | None) -> str:
+    """--tb-dataset names the reference MLP's problem on that dataset; with --tb-problem too,
+    both must name the same problem."""
+    if problem is not None and dataset is not None and problem != dataset:
+        raise OptionsError(
+            f"--tb-problem {problem} and --tb-dataset {dataset} name different problems; "
+            "give one of them"
+        )
+    if problem is not None:
+        return problem
+    return DEFAULT_PROBLEM if dataset is None else dataset
 
 
 def positive(flag: str, value: str | int) -> int:

@@ -67,6 +67,9 @@ def continues(saved: Any, wanted: dict[str, Any]) -> bool:
         elif key == "tuners":
             if sorted(saved.get(key) or []) != sorted(value):
                 return False
+        elif key == "problem":  # sessions from before problems ran their dataset's
+            if saved.get(key, saved.get("dataset")) != value:
+                return False
         elif key != "speed" and saved.get(key) != value:
             return False
     return True

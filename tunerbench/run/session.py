@@ -19,19 +19,20 @@ from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock
 
-from tunerbench.data.datasets import load_dataset
+from tunerbench.pipeline.provenance import installed_versions
+from tunerbench.pipeline.spec import PipelineSpec
+from tunerbench.problems.builtin import DEFAULT_PROBLEM, PROBLEMS
+from tunerbench.problems.problem import Problem
 from tunerbench.profiles import PROFILES
 from tunerbench.records.clocks import current_rss_mb
 from tunerbench.records.journal import Journal, RunJournal, saved_results
 from tunerbench.records.results_file import session_document, write_json_atomic
-from tunerbench.records.schema import RunResult
+from tunerbench.records.schema import RunResult, run_label
 from tunerbench.run import run_folder
 from tunerbench.run.child_process import ChildError, call_in_fresh_process
 from tunerbench.run.executors import Executor, SequentialExecutor
 from tunerbench.run.options import BenchOptions, OptionsError
-from tunerbench.run.pipeline_spec import PipelineSpec
 from tunerbench.run.progress import RunProgress, StudyProgress, retried_note
-from tunerbench.run.provenance import installed_versions
 from tunerbench.run.spare_process import SPARES
 
 if TYPE_CHECKING:  # the report is imported only when one is written
@@ -46,6 +47,16 @@ class PipelineKey:
     seed: int
     loop: str
     workers: int
+    problem: str = DEFAULT_PROBLEM
+
+    def matches(self, result: RunResult) -> bool:
+        return (result.problem_name, result.tuner, result.seed, result.loop, result.workers) == (
+            self.problem,
+            self.tuner,
+            self.seed,
+            self.loop,
+            self.workers,
+        )
 
 
 class PipelineFailed(RuntimeError):
@@ -64,7 +75,9 @@ class BenchSession:
         self.created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         self.results: list[RunResult] = []
         self.perf: list[dict[str, Any]] = []
-        self.data_fingerprint = ""
+        self.data_fingerprint = ""  # of the options' problem's data
+        self.problems: dict[str, Problem] = {options.problem: PROBLEMS[options.problem]}
+        self.fingerprints: dict[str, str] = {}  # of each problem's data, once checked
         self.seeds_before = options.seeds  # a resumed session's seeds when it was found
         self.executor: Executor | None = None
         self.specs: dict[str, PipelineSpec] = {}
@@ -124,11 +137,24 @@ class BenchSession:
             ) from None
 
     def check_data(self) -> None:
-        """Load the dataset once to fail fast on bad files, and keep only its fingerprint: the
-        pipelines load their own copy, and a machine with other files is refused."""
-        self.data_fingerprint = load_dataset(
-            self.options.dataset, self.options.data_dir
-        ).fingerprint
+        """Load each problem's data once to fail fast on bad files, and keep only its
+        fingerprint: the pipelines load their own copy, and a machine with other files is
+        refused."""
+        for name, problem in self.problems.items():
+            if name not in self.fingerprints:
+                self.fingerprints[name] = problem.load(self.options.data_dir).fingerprint
+        self.data_fingerprint = self.fingerprints[self.options.problem]
+
+    def add_problem(self, problem: Problem) -> None:
+        """A problem a benchmark module declares, its data checked now (once per name); one
+        name for two definitions is refused."""
+        known = self.problems.setdefault(problem.name, problem)
+        if known.fingerprint != problem.fingerprint:
+            raise OptionsError(
+                f"two different problems are called {problem.name!r}; give each its own name"
+            )
+        if self.fingerprints:  # data checked already: check this one's too
+            self.check_data()
 
     def start(self) -> None:
         """Connect the executor: a cluster is checked here, before any pipeline is submitted."""
@@ -145,26 +171,29 @@ class BenchSession:
             )
 
     def key(
-        self, tuner: str, seed: int, loop: str | None = None, workers: int | None = None
+        self,
+        tuner: str,
+        seed: int,
+        loop: str | None = None,
+        workers: int | None = None,
+        problem: str | None = None,
     ) -> PipelineKey:
-        return PipelineKey(tuner, seed, loop or self.options.loop, workers or self.options.workers)
+        """The pipeline of these parameters, the options filling in the rest; the loop is the
+        one the problem trains with (Keras' own fit where the loops do not apply)."""
+        name = problem or self.options.problem
+        trains = self.problems[name].loop_for(loop or self.options.loop)
+        return PipelineKey(tuner, seed, trains, workers or self.options.workers, name)
 
     def finished(self, key: PipelineKey) -> RunResult | None:
         """The result of this pipeline if this session (or the one it resumes) completed it."""
-        return next(
-            (
-                r
-                for r in self.results
-                if (r.tuner, r.seed, r.loop, r.workers)
-                == (key.tuner, key.seed, key.loop, key.workers)
-            ),
-            None,
-        )
+        return next((r for r in self.results if key.matches(r)), None)
 
     def _label(self, key: PipelineKey) -> str:
         """Run label and tuner folder name; runs the options ask for keep the plain form."""
-        label = f"{key.tuner}-seed{key.seed}"
-        if key.loop != self.options.loop:
+        label = run_label(key.tuner, key.seed)
+        if key.problem != self.options.problem:
+            label = f"{key.problem}-{label}"
+        if key.loop != self.problems[key.problem].loop_for(self.options.loop):
             label += f"-{key.loop}"
         if key.workers != self.options.workers:
             label += f"-{key.workers}workers"
@@ -177,22 +206,24 @@ class BenchSession:
         label = self._label(key)
         local = self.options.cluster is None
         journal = RunJournal(self.journal, key.tuner, key.seed, label)
+        problem = self.problems[key.problem]
         return PipelineSpec(
             label=label,
             tuner=key.tuner,
-            dataset=self.options.dataset,
-            profile=PROFILES[self.options.profile],
+            dataset=problem.dataset or problem.name,
+            profile=problem.sized(PROFILES[self.options.profile]),
             seed=key.seed,
             loop=key.loop,
             session=self.name,
             data_dir=self.options.data_dir,
             # Here the pipeline reads the files this session checked; elsewhere it checks them.
-            data_fingerprint="" if local else self.data_fingerprint,
+            data_fingerprint="" if local else self.fingerprints.get(key.problem, ""),
             workers=key.workers,
             directory=str(self.run_dir / label) if local else "",
             resume=self.options.resume and local,
             earlier_events=journal.events() if self.options.resume and local else [],
             expected_versions={} if local else installed_versions(),
+            problem=problem.to_dict(),
         )
 
     def submit(self, keys: list[PipelineKey]) -> None:
@@ -224,7 +255,8 @@ class BenchSession:
             result = self.executor.collect(spec, self._on_event)
         except Exception as exc:  # a pipeline's own failure, or its worker's, in one line
             self.study.finish(spec.label)
-            raise PipelineFailed(f"{spec.label}: {type(exc).__name__}: {exc}") from None
+            first = str(exc).strip().splitlines()[:1] or [""]
+            raise PipelineFailed(f"{spec.label}: {type(exc).__name__}: {first[0]}") from None
         state = journal.state()
         result.attempts = max(1, state.attempts)
         if result.attempts > 1:

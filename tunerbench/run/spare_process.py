@@ -26,7 +26,6 @@ from tunerbench.processes import parent_env
 EVENT_FD_ENV = "TUNERBENCH_EVENT_FD"
 OUTPUT_ENV = "TUNERBENCH_OUTPUT"  # the file a process's output goes to until its call names one
 WARM_UP_ENV = "TUNERBENCH_WARM_UP"  # set: import the heavy libraries before reading the call
-WARMED_ENV = "TUNERBENCH_WARMED_UP_S"  # set by a spare: the seconds its imports took
 WARM_MODULES = ("tensorflow", "keras", "keras_tuner", "sklearn.neural_network")
 
 

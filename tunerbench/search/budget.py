@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from tunerbench.profiles import Profile
 from tunerbench.records.schema import Budget
+from tunerbench.space import architectures
+from tunerbench.training.loops import Workload
 
 RULE = (
     "Hyperband(max_epochs={max_epochs}, factor={factor}) trains at most {total_epochs} epochs in "
@@ -67,3 +69,10 @@ def compute_budget(profile: Profile) -> Budget:
         max_trials=max_trials,
         patience=profile.patience,
     )
+
+
+def pipeline_workload(n_fit: int, profile: Profile) -> Workload:
+    """The training a pipeline of ``n_fit`` rows with ``profile`` will do, for its loop's
+    choices (the reference space's architectures: only its loops read it)."""
+    budget = compute_budget(profile)
+    return Workload(n_fit, profile.batch_size, budget.total_epochs, architectures())

@@ -46,6 +46,7 @@ class WorkerSpec:
     run_label: str
     search_start: float  # the chief's time.perf_counter() at search start (system-wide clock)
     threads: int
+    problem: dict[str, Any]  # Problem.to_dict(): what the chief's tuner searches
 
 
 def serve_oracle(oracle: Any, ip: str) -> tuple[Any, int]:

@@ -1,5 +1,5 @@
-"""The tuners under test, one entry each: what builds it, how many trials it plans, which
-framework trains its models, whether time inside Keras' fit can be measured.
+"""The tuners under test, one entry each: what builds it, how many trials it plans, and the
+framework that trains its models.
 
 Importable without TensorFlow (options, the report and the pytest process need the names); the
 Keras Tuner classes are imported only where a tuner is built.
@@ -7,13 +7,14 @@ Keras Tuner classes are imported only where a tuner is built.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from tunerbench.choices import Choices
 from tunerbench.records.schema import Budget
+from tunerbench.references import resolve
+from tunerbench.search.frameworks import KERAS, SKLEARN, Framework
 
 
 def _max_trials(budget: Budget) -> int:
@@ -31,19 +32,13 @@ class TunerEntry:
     # "module:function" building the tuner from a TunerContext and a TrialLog.
     factory: str
     planned_trials: Callable[[Budget], int]
-    # Which phases train its models: Keras models through the training loop, or scikit-learn.
-    framework: Literal["keras", "sklearn"]
+    # What trains its models: Keras models through the problem's hypermodel, or scikit-learn.
+    framework: Framework
     # Whether it walks a grid of the space (the report says how much of the grid it covered).
     walks_grid: bool = False
 
-    @property
-    def measures_fit_time(self) -> bool:
-        """Only Keras models train inside the loop's fit clock; scikit-learn's loop is its own."""
-        return self.framework == "keras"
-
     def create(self, ctx: Any, trial_log: Any) -> Any:
-        module, _, function = self.factory.partition(":")
-        return getattr(importlib.import_module(module), function)(ctx, trial_log)
+        return resolve(self.factory)(ctx, trial_log)
 
 
 _FACTORIES = "tunerbench.search.tuner_factories"
@@ -53,24 +48,20 @@ TUNERS: Choices[TunerEntry] = Choices(
     (
         (e.name, e)
         for e in (
+            TunerEntry("random", "RandomSearch", f"{_FACTORIES}:random_search", _max_trials, KERAS),
+            TunerEntry("grid", "GridSearch", f"{_FACTORIES}:grid_search", _max_trials, KERAS, True),
             TunerEntry(
-                "random", "RandomSearch", f"{_FACTORIES}:random_search", _max_trials, "keras"
+                "hyperband", "Hyperband", f"{_FACTORIES}:hyperband", _hyperband_trials, KERAS
             ),
             TunerEntry(
-                "grid", "GridSearch", f"{_FACTORIES}:grid_search", _max_trials, "keras", True
-            ),
-            TunerEntry(
-                "hyperband", "Hyperband", f"{_FACTORIES}:hyperband", _hyperband_trials, "keras"
-            ),
-            TunerEntry(
-                "bayesian", "BayesianOptimization", f"{_FACTORIES}:bayesian", _max_trials, "keras"
+                "bayesian", "BayesianOptimization", f"{_FACTORIES}:bayesian", _max_trials, KERAS
             ),
             TunerEntry(
                 "sklearn",
                 "SklearnTuner (MLPClassifier)",
                 f"{_FACTORIES}:sklearn_mlp",
                 _max_trials,
-                "sklearn",
+                SKLEARN,
             ),
         )
     ),

@@ -17,28 +17,27 @@ import numpy as np
 from tunerbench.records.schema import Budget
 from tunerbench.search.trial_log import TrialLog
 from tunerbench.search.tuner_mixins import SklearnEpochCount, recorded
-from tunerbench.training.hypermodel import ReferenceHyperModel, build_mlp
-
-OBJECTIVE = "val_accuracy"
 
 
 @dataclass(frozen=True)
 class TunerContext:
     """What every tuner factory needs: the model to search, the budget, where to keep state."""
 
-    hypermodel: ReferenceHyperModel
+    hypermodel: kt.HyperModel
     budget: Budget
     directory: Path
     seed: int
     batch_size: int
     n_fit: int
     n_val: int
+    objective: tuple[str, str]  # the problem's metric and direction ("val_accuracy", "max")
+    estimator: Any = None  # the problem's scikit-learn builder (hp, max_iter, batch_size, seed)
 
 
 def _keras_kwargs(ctx: TunerContext, name: str) -> dict[str, Any]:
     return {
         "hypermodel": ctx.hypermodel,
-        "objective": OBJECTIVE,
+        "objective": kt.Objective(*ctx.objective),
         "seed": ctx.seed,
         "directory": str(ctx.directory),
         "project_name": name,
@@ -80,7 +79,8 @@ def hyperband(ctx: TunerContext, trial_log: TrialLog) -> kt.Tuner:
 
 
 def sklearn_mlp(ctx: TunerContext, trial_log: TrialLog) -> kt.SklearnTuner:
-    """MLPClassifier scored on the same hold-out as the Keras tuners (a one-fold PredefinedSplit).
+    """The problem's estimator (the reference problems': MLPClassifier) scored on the same
+    hold-out as the Keras tuners (a one-fold PredefinedSplit), by accuracy.
 
     Keras Tuner's documented SklearnTuner example drives it with the Bayesian oracle; so do we.
     """
@@ -95,7 +95,7 @@ def sklearn_mlp(ctx: TunerContext, trial_log: TrialLog) -> kt.SklearnTuner:
     tuner = recorded(kt.SklearnTuner, SklearnEpochCount)(
         oracle=oracle,
         hypermodel=partial(
-            build_mlp,
+            ctx.estimator,
             max_iter=ctx.budget.max_epochs_per_trial,
             batch_size=ctx.batch_size,
             seed=ctx.seed,

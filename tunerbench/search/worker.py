@@ -11,13 +11,13 @@ import json
 import sys
 from pathlib import Path
 
-from tunerbench.data.datasets import load_dataset
+from tunerbench.problems.problem import Problem
 from tunerbench.processes import die_with_parent
 from tunerbench.profiles import Profile
 from tunerbench.records.journal import Journal, RunJournal
 from tunerbench.search.distributed import WorkerSpec
-from tunerbench.search.setup import TunerSetup
 from tunerbench.search.trial_log import TrialLog
+from tunerbench.search.tuner_setup import TunerSetup
 from tunerbench.training import backend
 from tunerbench.training.memory import frozen_heap
 
@@ -26,9 +26,11 @@ def main(argv: list[str]) -> int:
     die_with_parent()  # a chief that is killed takes its workers with it
     spec = WorkerSpec(**json.loads(argv[0]))
     backend.limit_threads(spec.threads)
+    problem = Problem.from_dict(spec.problem)
     setup = TunerSetup.create(
         spec.tuner,
-        load_dataset(spec.dataset, spec.data_dir),
+        problem,
+        problem.load(spec.data_dir),
         Profile(**spec.profile),
         spec.seed,
         Path(spec.directory),

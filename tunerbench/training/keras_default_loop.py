@@ -14,12 +14,11 @@ from __future__ import annotations
 from typing import Any
 
 import keras
-import tensorflow as tf
 
 from tunerbench.records.clocks import Accumulator
 from tunerbench.training.hypermodel import reference_model
 from tunerbench.training.loops import Workload
-from tunerbench.training.tensor_inputs import shuffled_batches
+from tunerbench.training.tensor_inputs import keras_fit
 
 
 class KerasDefaultLoop:
@@ -47,9 +46,7 @@ class KerasDefaultLoop:
         **kwargs: Any,
     ) -> Any:
         with self.fit_clock:
-            data = shuffled_batches(tf.constant(x), tf.constant(y), batch_size)
-            kwargs["shuffle"] = False  # the batches reshuffle every epoch themselves
-            return model.fit(data, validation_data=validation_data, **kwargs)
+            return keras_fit(model, x, y, validation_data, batch_size, **kwargs)
 
     def evaluate(self, model: keras.Model, x: Any, y: Any) -> dict[str, float]:
         with self.fit_clock:

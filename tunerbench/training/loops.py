@@ -11,12 +11,12 @@ tensors, compiled models, its clock of time spent in fit); dropping it drops the
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from tunerbench.choices import Choices
 from tunerbench.records.clocks import Accumulator
+from tunerbench.references import resolve
 
 DEFAULT_LOOP = "fast"
 # Keras' own behaviour: what the fast loop's speed and accuracy are measured against.
@@ -77,8 +77,7 @@ class LoopEntry:
     factory: str
 
     def create(self, workload: Workload) -> TrainingLoop:
-        module, _, cls = self.factory.partition(":")
-        return getattr(importlib.import_module(module), cls)(workload)
+        return resolve(self.factory)(workload)
 
 
 LOOPS: Choices[LoopEntry] = Choices(

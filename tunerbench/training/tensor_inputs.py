@@ -39,6 +39,21 @@ def shuffled_batches(images: Any, labels: Any, batch_size: int) -> Any:
     return data.prefetch(2)
 
 
+def keras_fit(
+    model: Any,
+    x: Any,
+    y: Any,
+    validation_data: tuple[Any, Any] | None,
+    batch_size: int,
+    **kwargs: Any,
+) -> Any:
+    """Keras' own ``fit`` on batches drawn in a new order every epoch (``shuffled_batches``):
+    what unseeded Keras does, reproducibly under the run's seed."""
+    data = shuffled_batches(tf.constant(x), tf.constant(y), batch_size)
+    kwargs["shuffle"] = False  # the batches reshuffle every epoch themselves
+    return model.fit(data, validation_data=validation_data, **kwargs)
+
+
 class TensorCache:
     """Tensors of the arrays a pipeline trains on, made on first use."""
 

@@ -1,10 +1,12 @@
-"""Where each tuner searched: every trial in the units x learning-rate plane, coloured by its
-val_accuracy, failed trials marked apart."""
+"""Where each tuner searched: every trial in the plane of two hyperparameters (units x learning
+rate for the reference MLP, the space's first two otherwise), coloured by its val_accuracy,
+failed trials marked apart."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -12,13 +14,12 @@ from plotly.subplots import make_subplots
 from tunerbench.records.schema import RunResult
 from tunerbench.report.grouping import environment, sort_variants, variant
 from tunerbench.report.plots.style import esc
-from tunerbench.space import LEARNING_RATES
 
 
 @dataclass(frozen=True)
 class PlanePoint:
-    units: int | None
-    learning_rate: float | None
+    x: float | None
+    y: float | None
     val_accuracy: float | None  # None: the trial failed
     label: str  # where the trial comes from (environment, seed, trial id, epochs)
     message: str | None = None
@@ -27,18 +28,32 @@ class PlanePoint:
 @dataclass(frozen=True)
 class SearchPlaneData:
     panels: dict[str, list[PlanePoint]]  # per tuner, in report order
+    x_name: str
+    y_name: str
+    y_values: list[float]  # the y values trials took, for the ticks of a log axis
     low: float  # the colour scale's ends: the lowest and highest trial score anywhere
     high: float
 
 
+def _axes(runs: list[RunResult]) -> tuple[str, str]:
+    """The plane's two hyperparameters: units and learning rate where the space has them (the
+    reference MLP's), else the first two the trials name."""
+    names = list(dict.fromkeys(k for r in runs for t in r.trials for k in t.hyperparameters))
+    if {"units", "learning_rate"} <= set(names):
+        return "units", "learning_rate"
+    first, second, *_ = [*names, "", ""]
+    return first, second
+
+
 def search_plane_data(runs: list[RunResult]) -> SearchPlaneData:
     panels: dict[str, list[PlanePoint]] = {name: [] for name in sort_variants(map(variant, runs))}
+    x_name, y_name = _axes(runs)
     for run in runs:
         for t in run.trials:
             panels[variant(run)].append(
                 PlanePoint(
-                    t.hyperparameters.get("units"),
-                    t.hyperparameters.get("learning_rate"),
+                    t.hyperparameters.get(x_name),
+                    t.hyperparameters.get(y_name),
                     t.val_accuracy,
                     f"{environment(run)}, seed {run.seed}, trial {t.trial_id}, {t.epochs} epochs",
                     t.message,
@@ -46,13 +61,14 @@ def search_plane_data(runs: list[RunResult]) -> SearchPlaneData:
             )
     scores = [p.val_accuracy for ps in panels.values() for p in ps if p.val_accuracy is not None]
     low, high = (min(scores), max(scores)) if scores else (0.0, 1.0)
-    return SearchPlaneData(panels, low, high)
+    ys = sorted({p.y for ps in panels.values() for p in ps if isinstance(p.y, int | float)})
+    return SearchPlaneData(panels, x_name, y_name, ys, low, high)
 
 
-def _trials_trace(points: list[PlanePoint], first: bool) -> go.Scatter:
+def _trials_trace(data: SearchPlaneData, points: list[PlanePoint], first: bool) -> go.Scatter:
     return go.Scatter(
-        x=[p.units for p in points],
-        y=[p.learning_rate for p in points],
+        x=[p.x for p in points],
+        y=[p.y for p in points],
         mode="markers",
         name="trial (colour: val_accuracy)",
         showlegend=first,
@@ -65,15 +81,15 @@ def _trials_trace(points: list[PlanePoint], first: bool) -> go.Scatter:
             "line": {"width": 0.5, "color": "#333"},
         },
         text=[esc(p.label) for p in points],
-        hovertemplate="units %{x}<br>learning rate %{y}<br>"
+        hovertemplate=f"{esc(data.x_name)} %{{x}}<br>{esc(data.y_name)} %{{y}}<br>"
         "val_accuracy %{marker.color:.4f}<br>%{text}<extra></extra>",
     )
 
 
 def _failed_trace(points: list[PlanePoint]) -> go.Scatter:
     return go.Scatter(
-        x=[p.units for p in points],
-        y=[p.learning_rate for p in points],
+        x=[p.x for p in points],
+        y=[p.y for p in points],
         mode="markers",
         name="failed trial",
         legendgroup="failed",
@@ -81,6 +97,16 @@ def _failed_trace(points: list[PlanePoint]) -> go.Scatter:
         text=[esc(p.message or "") for p in points],
         hovertemplate="failed: %{text}<extra></extra>",
     )
+
+
+def _y_axis(data: SearchPlaneData) -> dict[str, Any]:
+    """A log axis ticked at the values tried where they span a factor of 100 or more (learning
+    rates), a linear one otherwise."""
+    ys = data.y_values
+    if ys and ys[0] > 0 and ys[-1] / ys[0] >= 100:
+        ticks = {"tickvals": ys, "ticktext": [f"{v:g}" for v in ys]} if len(ys) <= 8 else {}
+        return {"title_text": f"{esc(data.y_name)} (log scale)", "type": "log", **ticks}
+    return {"title_text": esc(data.y_name)}
 
 
 def draw_search_plane(data: SearchPlaneData) -> go.Figure:
@@ -98,18 +124,11 @@ def draw_search_plane(data: SearchPlaneData) -> go.Figure:
         row, col = index // cols + 1, index % cols + 1
         ok = [p for p in data.panels[name] if p.val_accuracy is not None]
         failed = [p for p in data.panels[name] if p.val_accuracy is None]
-        fig.add_trace(_trials_trace(ok, index == 0), row=row, col=col)
+        fig.add_trace(_trials_trace(data, ok, index == 0), row=row, col=col)
         if failed:
             fig.add_trace(_failed_trace(failed), row=row, col=col)
-        fig.update_xaxes(title_text="units (hidden layer width)", range=[0, 256], row=row, col=col)
-        fig.update_yaxes(
-            title_text="learning rate (log scale)",
-            type="log",
-            tickvals=LEARNING_RATES,
-            ticktext=[f"{v:g}" for v in LEARNING_RATES],
-            row=row,
-            col=col,
-        )
+        fig.update_xaxes(title_text=esc(data.x_name), row=row, col=col)
+        fig.update_yaxes(**_y_axis(data), row=row, col=col)
     fig.update_layout(
         title="Where each tuner searched (colour: trial val_accuracy)",
         height=330 * rows + 80,

@@ -47,7 +47,7 @@ def epoch_seconds(loop_name: str, split: Split, profile: Profile, epochs: int) -
     runs them, leaving out the first epoch, which compiles."""
     import keras
 
-    from tunerbench.search.setup import pipeline_workload
+    from tunerbench.search.budget import pipeline_workload
     from tunerbench.training.hypermodel import ReferenceHyperModel, fixed_hyperparameters
 
     class EpochTimer(keras.callbacks.Callback):
@@ -63,7 +63,7 @@ def epoch_seconds(loop_name: str, split: Split, profile: Profile, epochs: int) -
 
     backend.clear_session()
     backend.set_seed(1)
-    loop = create_loop(loop_name, pipeline_workload(split, profile))
+    loop = create_loop(loop_name, pipeline_workload(len(split.y_fit), profile))
     hypermodel = ReferenceHyperModel(split.x_fit.shape[1:], 10, loop)
     hp = fixed_hyperparameters(UNITS, REFERENCE_LEARNING_RATE)
     model = hypermodel.build(hp)
@@ -85,10 +85,10 @@ def epoch_seconds(loop_name: str, split: Split, profile: Profile, epochs: int) -
 
 def fast_training_epoch(split: Split, profile: Profile) -> Callable[[], float]:
     """A timer of one training epoch of the fast loop without validation (compiled first)."""
-    from tunerbench.search.setup import pipeline_workload
+    from tunerbench.search.budget import pipeline_workload
     from tunerbench.training.hypermodel import ReferenceHyperModel, fixed_hyperparameters
 
-    loop = create_loop("fast", pipeline_workload(split, profile))
+    loop = create_loop("fast", pipeline_workload(len(split.y_fit), profile))
     hypermodel = ReferenceHyperModel(split.x_fit.shape[1:], 10, loop)
     hp = fixed_hyperparameters(UNITS, REFERENCE_LEARNING_RATE)
     model = hypermodel.build(hp)
@@ -105,8 +105,8 @@ def fast_training_epoch(split: Split, profile: Profile) -> Callable[[], float]:
 def measure_epochs(split: Split, dataset: str, profile: str, epochs: int = 3) -> EpochSpeed:
     """Both loops on the same data, interleaved twice so drift on a shared machine hits both;
     then where the fast epoch's time goes (``epoch_breakdown``)."""
+    from tunerbench.measurements.epoch_breakdown import epoch_breakdown
     from tunerbench.profiles import PROFILES
-    from tunerbench.run.epoch_breakdown import epoch_breakdown
 
     default, fast = [], []
     for _ in range(2):

@@ -13,11 +13,11 @@ import time
 from dataclasses import replace
 from typing import Any
 
+from tunerbench.pipeline.provenance import installed_versions
+from tunerbench.pipeline.spec import PipelineSpec
 from tunerbench.records.schema import RunResult
 from tunerbench.run.cluster import DaskExecutor
 from tunerbench.run.executors import Executor, SequentialExecutor
-from tunerbench.run.pipeline_spec import PipelineSpec
-from tunerbench.run.provenance import installed_versions
 from tunerbench.run.session import BenchSession, PipelineFailed, PipelineKey
 
 CLUSTER = "local:2"

@@ -19,10 +19,9 @@ from dataclasses import replace
 from typing import Any
 
 from tunerbench.data.dataset import DataError
-from tunerbench.data.datasets import load_dataset
+from tunerbench.pipeline.spec import PipelineSpec
+from tunerbench.processes import WARMED_ENV
 from tunerbench.records.journal import PipelineEvents
-from tunerbench.run.pipeline_spec import PipelineSpec
-from tunerbench.run.spare_process import WARMED_ENV
 
 EmitFn = Callable[[dict[str, Any]], None]
 
@@ -47,7 +46,7 @@ def run_spec(
 
     if pipeline.threads:
         backend.limit_threads(pipeline.threads)
-    dataset = load_dataset(pipeline.dataset, pipeline.data_dir)
+    dataset = pipeline.tuned.load(pipeline.data_dir)
     if pipeline.data_fingerprint and dataset.fingerprint != pipeline.data_fingerprint:
         raise DataError(
             f"{where.get('worker') or 'this machine'} holds another copy of {pipeline.dataset} "
@@ -58,7 +57,7 @@ def run_spec(
         scratch = tempfile.mkdtemp(prefix=f"tunerbench-{pipeline.label}-")
         pipeline = replace(pipeline, directory=scratch)
     startup_s = time.time() - spawned_at
-    from tunerbench.run.pipeline import run_pipeline
+    from tunerbench.pipeline.classic import run_pipeline
 
     try:
         result = run_pipeline(pipeline, dataset, EmittedEvents(emit, where))

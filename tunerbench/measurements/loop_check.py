@@ -19,16 +19,16 @@ def loop_accuracy_task(
 
     from tunerbench.data.datasets import load_dataset
     from tunerbench.data.holdout import make_split
+    from tunerbench.pipeline.phases import KerasPhases, timed_phase
+    from tunerbench.pipeline.seeds import phase_seeds
     from tunerbench.profiles import PROFILES
-    from tunerbench.run.phases import KerasPhases, timed_phase
-    from tunerbench.run.seeds import phase_seeds
-    from tunerbench.search.setup import pipeline_workload
+    from tunerbench.search.budget import pipeline_workload
     from tunerbench.training.hypermodel import ReferenceHyperModel, fixed_hyperparameters
     from tunerbench.training.loops import create_loop
 
     data = load_dataset(dataset, data_dir)
     split = make_split(data, PROFILES[profile])
-    loop_object = create_loop(loop, pipeline_workload(split, PROFILES[profile]))
+    loop_object = create_loop(loop, pipeline_workload(len(split.y_fit), PROFILES[profile]))
     hypermodel = ReferenceHyperModel(data.image_shape, data.num_classes, loop_object)
     hp = fixed_hyperparameters(REFERENCE_UNITS, REFERENCE_LEARNING_RATE)
     phases, seeds = KerasPhases(PROFILES[profile]), phase_seeds(seed)

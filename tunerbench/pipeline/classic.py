@@ -8,20 +8,17 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from tunerbench.data.dataset import Dataset
+from tunerbench.pipeline.phases import Phases, timed_phase
+from tunerbench.pipeline.provenance import framework_versions, machine_info
+from tunerbench.pipeline.seeds import phase_seeds
+from tunerbench.pipeline.spec import PipelineSpec
 from tunerbench.records.journal import PipelineEvents, RunState
 from tunerbench.records.schema import PHASES, PhaseTiming, RunResult
-from tunerbench.run.phases import PHASES_BY_FRAMEWORK, Phases, timed_phase
-from tunerbench.run.pipeline_spec import PipelineSpec
-from tunerbench.run.provenance import framework_versions, machine_info
-from tunerbench.run.seeds import phase_seeds
-from tunerbench.search.setup import TunerSetup
 from tunerbench.search.trial_log import ProgressFn, TrialLog
-from tunerbench.space import search_values
+from tunerbench.search.tuner_setup import TunerSetup
+from tunerbench.space import grid_points, search_values
 from tunerbench.training import backend
-from tunerbench.training.hypermodel import mlp_settings
 from tunerbench.training.memory import frozen_heap
 
 
@@ -112,9 +109,10 @@ def run_pipeline(
         raise PipelineError(f"tuner directory {workdir} is not empty; use a new run directory")
     resuming = used or bool(earlier.trials)
     started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    profile = spec.profile
-    seeds = phase_seeds(spec.seed)
-    setup = TunerSetup.create(spec.tuner, dataset, profile, seeds["search"], workdir, spec.loop)
+    problem, seeds = spec.tuned, phase_seeds(spec.seed)
+    setup = TunerSetup.create(
+        spec.tuner, problem, dataset, spec.profile, seeds["search"], workdir, spec.loop
+    )
     planned = setup.entry.planned_trials(setup.ctx.budget)
     if events is not None:
         events.started(resumed=resuming, planned=planned)
@@ -123,45 +121,69 @@ def run_pipeline(
     log.start(earlier)
     run.search(spec)
     best_hp, best_score = _best(run.tuner, log)
-    phases = PHASES_BY_FRAMEWORK[setup.entry.framework](profile)
+    phases = setup.entry.framework.create_phases(setup)
     curve = run.refit(phases, best_hp, earlier.refit_curve)
-    best_epoch = int(np.argmax(curve)) + 1
+    best_epoch = problem.best_epoch(curve)
     test_accuracy, test_loss = run.final(phases, best_hp, best_epoch)
+    outcome = _Outcome(
+        best_hp, best_score, best_epoch, curve, test_accuracy, test_loss, started_at,
+        resumed=earlier.interruptions + int(resuming),
+    )  # fmt: skip
+    return _result(spec, run, dataset.name, outcome)
 
-    resumed = earlier.interruptions + int(resuming)
-    keras = setup.entry.framework == "keras"
-    measured_fit = setup.entry.measures_fit_time and spec.workers == 1 and not resumed
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What the phases found, before it becomes a result record."""
+
+    best_hp: Any
+    best_score: float
+    best_epoch: int
+    curve: list[float]
+    test_accuracy: float
+    test_loss: float
+    started_at: str
+    resumed: int
+
+
+def _result(spec: PipelineSpec, run: _Phases, dataset: str, outcome: _Outcome) -> RunResult:
+    setup, log, resumed = run.setup, run.log, outcome.resumed
+    framework = setup.entry.framework
+    # Seconds inside Keras' fit/evaluate, where this process ran them all (not with workers,
+    # not for scikit-learn, not across a resume): the rest of the wall time is overhead.
+    measured_fit = framework.measures_fit_time and spec.workers == 1 and not resumed
     return RunResult(
         tuner=spec.tuner,
-        dataset=dataset.name,
-        profile=profile.name,
+        dataset=dataset,
+        profile=spec.profile.name,
         seed=spec.seed,
         loop=setup.loop.name,
         budget=setup.ctx.budget,
-        best_hyperparameters=search_values(best_hp),
-        best_val_accuracy=round(best_score, 6),
-        best_epoch=best_epoch,
-        test_accuracy=round(test_accuracy, 6),
-        test_loss=round(test_loss, 6),
+        best_hyperparameters=search_values(outcome.best_hp),
+        best_val_accuracy=round(outcome.best_score, 6),
+        best_epoch=outcome.best_epoch,
+        test_accuracy=round(outcome.test_accuracy, 6),
+        test_loss=round(outcome.test_loss, 6),
         n_trials=len(log.records),
         phases={name: run.timings[name] for name in PHASES},
-        refit_val_accuracy=[round(v, 6) for v in curve],
+        refit_val_accuracy=[round(v, 6) for v in outcome.curve],
         trials=log.records,
         versions=framework_versions(),
         machine=machine_info(),
-        data=setup.split.describe(profile.validation_fraction),
-        started_at=started_at,
+        data=setup.split.describe(spec.profile.validation_fraction),
+        started_at=outcome.started_at,
         search_epochs=sum(r.epochs or 0 for r in log.records),
         resumed=resumed,
         notes=[RESUMED_NOTE.format(n=resumed)] if resumed else [],
         workers=spec.workers,
-        # Seconds inside Keras' fit/evaluate, where this process ran them all (not with workers,
-        # not for scikit-learn, not across a resume): the rest of the wall time is overhead.
         fit_s=round(setup.loop.fit_clock.total_s, 4) if measured_fit else None,
         session=spec.session,
         threads=spec.threads,
-        phase_seeds=seeds,
-        loop_settings=setup.loop.settings() if keras else mlp_settings(setup.split.x_fit),
+        phase_seeds=run.seeds,
+        loop_settings=framework.settings_of(setup),
+        problem=setup.problem.name,
+        problem_fingerprint=setup.problem.fingerprint,
+        space_points=grid_points(run.tuner.oracle.hyperparameters),
     )
 
 
@@ -194,6 +216,7 @@ def _search_in_workers(tuner: Any, setup: TunerSetup, spec: PipelineSpec, log: T
         run_label=spec.label,
         search_start=log.start_time,
         threads=split_threads(spec.workers, spec.threads),
+        problem=spec.problem,
     )
     run_workers(tuner.oracle, spec_for_workers, spec.workers, log)
 

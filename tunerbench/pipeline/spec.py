@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from tunerbench.problems.problem import Problem
 from tunerbench.profiles import Profile
 
 
@@ -18,8 +19,8 @@ from tunerbench.profiles import Profile
 class PipelineSpec:
     label: str  # the run's name in the journal and its folder: "hyperband-seed1", ...
     tuner: str
-    dataset: str
-    profile: Profile
+    dataset: str  # the problem's data: its dataset's name, or the problem's own
+    profile: Profile  # sized for the problem (its own budget where it sets one)
     seed: int
     loop: str
     session: str
@@ -32,6 +33,7 @@ class PipelineSpec:
     resume: bool = False
     earlier_events: list[dict[str, Any]] = field(default_factory=list)  # the journal's, if any
     expected_versions: dict[str, str] = field(default_factory=dict)
+    problem: dict[str, Any] = field(default_factory=dict)  # Problem.to_dict(): what is tuned
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -39,3 +41,7 @@ class PipelineSpec:
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> PipelineSpec:
         return cls(**{**raw, "profile": Profile(**raw["profile"])})
+
+    @property
+    def tuned(self) -> Problem:
+        return Problem.from_dict(self.problem)

@@ -1,0 +1,238 @@
+"""The pytest plugin: ``--tb-*`` options to a ``BenchSession``, benchmarks of each problem
+parametrized over tuners and seeds, the matrix submitted once collection is done, progress
+lines past the capture, pipeline times in the JSON, and the report with its verdict at the end.
+
+``bench/conftest.py`` loads it; a user's own repository loads it the same way
+(``pytest_plugins = ["tunerbench.pytest_plugin"]`` in its ``conftest.py``) and declares its
+problems in benchmark modules with ``problem_benchmark``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tunerbench.data.dataset import DataError
+from tunerbench.problems.problem import Problem
+from tunerbench.records.results_file import ResultsError
+from tunerbench.records.schema import PHASES, run_label
+from tunerbench.report.render import ReportError
+from tunerbench.run.benchmark_json import use_pipeline_times
+from tunerbench.run.cluster_access import ClusterError
+from tunerbench.run.options import OPTIONS, BenchOptions, OptionsError
+from tunerbench.run.session import BenchSession, PipelineFailed, PipelineKey
+from tunerbench.search.registry import TUNERS
+
+SESSION = pytest.StashKey[BenchSession]()
+REPORT = pytest.StashKey[str]()
+VERDICT = pytest.StashKey[str]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("tunerbench", "tunerbench benchmark options")
+    for option in OPTIONS:
+        if option.is_flag:
+            group.addoption(
+                option.flag, dest=f"tb_{option.dest}", action="store_true", help=option.help
+            )
+        else:
+            group.addoption(option.flag, dest=f"tb_{option.dest}", default=None, help=option.help)
+
+
+def _printer(config: pytest.Config) -> Any:
+    """Print a line past pytest's output capture, as it happens."""
+
+    def show(line: str) -> None:
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        capture = config.pluginmanager.get_plugin("capturemanager")
+        if reporter is None or capture is None:  # while pytest configures: no terminal yet
+            print(line, file=sys.stderr, flush=True)
+            return
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(line)
+
+    return show
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    given = {o.dest: config.getoption(f"tb_{o.dest}") for o in OPTIONS}
+    # --help and --collect-only only look: no data loading, no session folder, no resuming.
+    looking = config.getoption("help") or config.getoption("collectonly")
+    try:
+        options = BenchOptions.parse(**{k: v for k, v in given.items() if v is not None})
+        session = BenchSession(replace(options, resume=False) if looking else options)
+        session.show = _printer(config)
+        if not looking:
+            session.check_data()
+            session.locate()  # resuming: the folder with these options and data, held
+            session.start()  # a cluster is reached and checked before any folder is made
+            try:
+                session.prepare()
+            except OptionsError:
+                session.close()
+                raise
+    except (OptionsError, DataError, ClusterError) as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.stash[SESSION] = session
+
+
+# Benchmark modules collected only when their option asks for them, so a plain run lists none.
+ON_REQUEST = {"test_speed.py": "tb_speed", "test_loop_accuracy.py": "tb_loop_accuracy"}
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    option = ON_REQUEST.get(collection_path.name)
+    if option is not None and not config.getoption(option):
+        return True
+    return None
+
+
+def problem_benchmark(problem: Problem | None = None) -> Callable[..., None]:
+    """A benchmark of ``problem`` (None: the built-in one ``--tb-problem`` names): every
+    applicable tuner over the session's seeds, each the whole pipeline, recorded by
+    pytest-benchmark. Assign it to a ``test_...`` name in a benchmark module."""
+
+    def test_problem(benchmark: Any, bench_session: BenchSession, tuner: str, seed: int) -> None:
+        name = problem.name if problem is not None else None
+        run_benchmark(benchmark, bench_session, bench_session.key(tuner, seed, problem=name))
+
+    test_problem.tb_problem = problem  # type: ignore[attr-defined]
+    return test_problem
+
+
+def run_benchmark(benchmark: Any, session: BenchSession, key: PipelineKey) -> None:
+    """One pipeline as one benchmark, checked for a clean run: every phase timed, every trial
+    completed, the search within its budget (GridSearch may stop early when the grid is
+    exhausted), a model better than guessing."""
+    if session.finished(key) is not None:
+        pytest.skip(f"{key.tuner} seed {key.seed} already ran (this session or the one resumed)")
+    benchmark.group = f"{key.problem}/{session.options.profile}"
+    try:
+        result = benchmark.pedantic(session.collect, args=(key,), rounds=1, iterations=1)
+    except PipelineFailed as exc:
+        pytest.fail(str(exc), pytrace=False)
+    benchmark.extra_info.update(result.to_dict())
+    assert set(result.phases) == set(PHASES)
+    assert all(t.wall_s > 0 for t in result.phases.values())
+    assert [t.trial_id for t in result.trials if t.status != "COMPLETED"] == []
+    assert 1 <= result.n_trials <= TUNERS[key.tuner].planned_trials(result.budget)
+    assert 0 < result.search_epochs <= result.budget.total_epochs
+    assert result.test_accuracy is not None and result.test_accuracy > 0.2
+
+
+def _declared(function: Any, session: BenchSession) -> str | None:
+    """The problem a benchmark function declares, added to the session; None for the one the
+    options name."""
+    problem = getattr(function, "tb_problem", None)
+    if problem is None:
+        return None
+    try:
+        session.add_problem(problem)
+    except (OptionsError, DataError) as exc:
+        pytest.fail(str(exc), pytrace=False)
+    return problem.name
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    session = metafunc.config.stash[SESSION]
+    options = session.options
+    if {"tuner", "seed"} <= set(metafunc.fixturenames):
+        declared = _declared(metafunc.function, session)
+        problem = session.problems[declared or options.problem]
+        tuners = [t for t in options.tuners if TUNERS[t].framework.applies_to(problem)]
+        cases = [(t, s) for t in tuners for s in options.seed_values]
+        prefix = f"{declared}-" if declared and declared != options.problem else ""
+        ids = [prefix + run_label(t, s) for t, s in cases]
+        metafunc.parametrize(("tuner", "seed"), cases, ids=ids)
+    elif "seed" in metafunc.fixturenames:
+        ids = [f"seed{s}" for s in options.seed_values]
+        metafunc.parametrize("seed", options.seed_values, ids=ids)
+
+
+def pipeline_key(session: BenchSession, item: pytest.Item) -> PipelineKey | None:
+    """The pipeline a benchmark collects, from its parameters (tuner, and maybe seed, loop,
+    workers) and the problem its function declares; None for a benchmark that runs none."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    if "tuner" not in params:
+        return None
+    problem = getattr(getattr(item, "function", None), "tb_problem", None)
+    seed = params.get("seed", session.options.seed_values[0])
+    return session.key(
+        params["tuner"],
+        seed,
+        params.get("loop"),
+        params.get("workers"),
+        problem.name if problem is not None else None,
+    )
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Submit every selected benchmark's pipeline at once, so a cluster starts on all of them."""
+    bench = session.config.stash.get(SESSION, None)
+    if bench is None or bench.executor is None:
+        return
+    keys = [pipeline_key(bench, item) for item in session.items]
+    bench.submit([k for k in keys if k is not None])
+
+
+@pytest.fixture
+def bench_session(request: pytest.FixtureRequest) -> BenchSession:
+    return request.config.stash[SESSION]
+
+
+def pytest_benchmark_update_json(
+    config: pytest.Config, benchmarks: list[Any], output_json: dict[str, Any]
+) -> None:
+    use_pipeline_times(output_json)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    session = config.stash.get(SESSION, None)
+    if session is not None:
+        session.close()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Render the report from the saved results; a report that cannot be written fails the
+    run (the results themselves are already saved)."""
+    bench = session.config.stash.get(SESSION, None)
+    if bench is None or not (bench.results or bench.perf):
+        return
+    try:
+        written = bench.write_report()
+        if written is not None:
+            session.config.stash[REPORT] = (
+                f"tunerbench report: {written.path} (verdict as Markdown: {written.verdict_path})"
+            )
+            session.config.stash[VERDICT] = written.verdict_text
+    except (ResultsError, ReportError) as exc:
+        session.config.stash[REPORT] = f"tunerbench report not written: {exc}"
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    """After pytest-benchmark's table: where everything is, then the verdict itself."""
+    session = config.stash.get(SESSION, None)
+    if session is None or not (session.results or session.perf):
+        return
+    terminalreporter.write_line(f"tunerbench results: {session.results_path}")
+    terminalreporter.write_line(
+        "pytest-benchmark's table above times how long this process waited for each pipeline; "
+        "the JSON, the results and the report hold the time measured where it ran"
+    )
+    line = config.stash.get(REPORT, "")
+    terminalreporter.write_line(line, red=line.startswith("tunerbench report not written"))
+    verdict = config.stash.get(VERDICT, "")
+    if verdict:
+        terminalreporter.write_sep("=", "tunerbench verdict")
+        for text in verdict.splitlines():
+            terminalreporter.write_line(text)

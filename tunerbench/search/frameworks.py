@@ -1,0 +1,60 @@
+"""What trains a tuner's models, one object per kind: Keras models (through the problem's
+hypermodel) or a scikit-learn estimator (through the problem's estimator builder).
+
+Each tuner entry holds one; its search, its phases after the search, whether time inside fit
+can be measured and which problems it applies to are attributes of it, never a comparison with
+a name. The search and phases are ``"module:attribute"`` references, imported only where a
+pipeline runs, so the registry loads without TensorFlow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tunerbench.problems.problem import Problem
+from tunerbench.references import resolve
+
+
+@dataclass(frozen=True)
+class Framework:
+    name: str
+    search: str  # "module:function" of (TunerSetup, tuner): the search call
+    phases: str  # "module:Class" of (profile, problem, classes): refit and final fit
+    settings: str  # "module:function" of (TunerSetup): how it computed, for the result
+    # Whether its models train inside the trainer's fit clock (scikit-learn's loop is its own).
+    measures_fit_time: bool
+    # Whether it needs the problem's scikit-learn estimator builder.
+    needs_sklearn: bool
+
+    def applies_to(self, problem: Problem) -> bool:
+        return problem.sklearn is not None or not self.needs_sklearn
+
+    def run_search(self, setup: Any, tuner: Any) -> None:
+        resolve(self.search)(setup, tuner)
+
+    def settings_of(self, setup: Any) -> dict[str, Any]:
+        return resolve(self.settings)(setup)
+
+    def create_phases(self, setup: Any) -> Any:
+        return resolve(self.phases)(setup.profile, setup.problem, setup.classes)
+
+
+_SEARCH = "tunerbench.search.tuner_setup"
+_PHASES = "tunerbench.pipeline.phases"
+KERAS = Framework(
+    "keras",
+    search=f"{_SEARCH}:keras_search",
+    phases=f"{_PHASES}:KerasPhases",
+    settings=f"{_SEARCH}:trainer_settings",
+    measures_fit_time=True,
+    needs_sklearn=False,
+)
+SKLEARN = Framework(
+    "sklearn",
+    search=f"{_SEARCH}:sklearn_search",
+    phases=f"{_PHASES}:SklearnPhases",
+    settings=f"{_SEARCH}:estimator_settings",
+    measures_fit_time=False,
+    needs_sklearn=True,
+)
