@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from tunerbench.data.dataset import Dataset
 from tunerbench.data.holdout import make_split
+from tunerbench.measurements.epoch_breakdown import epoch_breakdown
+from tunerbench.measurements.speed import epoch_seconds, fast_training_epoch, matmul_gflops
 from tunerbench.profiles import Profile
-from tunerbench.run.epoch_breakdown import epoch_breakdown
-from tunerbench.run.speed import epoch_seconds, fast_training_epoch, matmul_gflops
 from tunerbench.space import flops_per_epoch
 
 

@@ -24,6 +24,7 @@ from tunerbench.report.grouping import (
 )
 from tunerbench.report.header import RunHeader, run_header
 from tunerbench.report.leaderboard import Leaderboard, leaderboard
+from tunerbench.report.machine_vs_reference import MachineFigures, machine_figures
 from tunerbench.report.performance import Performance, performance
 from tunerbench.report.plots.anytime import anytime_data, draw_anytime
 from tunerbench.report.plots.budget_ranks import draw_budget_ranks
@@ -43,7 +44,6 @@ from tunerbench.report.seed_statistics import (
     seed_statistics,
 )
 from tunerbench.report.seed_tables import ExcludedRun, usable_runs
-from tunerbench.report.targets import Target, targets
 from tunerbench.report.trials_table import TrialRow, trial_rows
 from tunerbench.report.verdict import Verdict, verdict
 from tunerbench.report.versions import VersionsTable, versions_table
@@ -73,7 +73,7 @@ class GroupSection:
     versions: VersionsTable
     reference: ReferenceComparison
     performance: Performance
-    targets: list[Target]
+    machine: MachineFigures
     trials: list[TrialRow]
 
     @property
@@ -96,7 +96,7 @@ class MeasurementSection:
     id: str
     key: GroupKey
     performance: Performance
-    targets: list[Target]
+    machine: MachineFigures
     plots: dict[str, str]
 
     @property
@@ -119,7 +119,7 @@ def measurement_section(
 ) -> MeasurementSection:
     speed = performance(key, [], perf)
     return MeasurementSection(
-        f"m{index}", key, speed, targets(key, [], speed, perf), {"memory": ""}
+        f"m{index}", key, speed, machine_figures(key, [], speed, perf), {"memory": ""}
     )
 
 
@@ -180,7 +180,7 @@ def group_section(
         versions=versions_table(runs, rope),
         reference=reference_comparison(key, runs),
         performance=speed,
-        targets=targets(key, runs, speed, perf),
+        machine=machine_figures(key, runs, speed, perf),
         trials=trial_rows(runs),
     )
 

@@ -24,6 +24,7 @@ from tunerbench.training.loops import BASELINE_LOOP, DEFAULT_LOOP
 
 @dataclass(frozen=True)
 class LoopSpeedup:
+    tuner: str  # so per-tuner figures need not read it back out of ``run``
     run: str
     default_s: float
     fast_s: float
@@ -92,6 +93,7 @@ def loop_speedups(runs: list[RunResult]) -> list[LoopSpeedup]:
             slow, fast = by_loop[BASELINE_LOOP], by_loop[DEFAULT_LOOP]
             rows.append(
                 LoopSpeedup(
+                    tuner,
                     f"{tuner}, seed {seed}, {workers} worker(s), {env}",
                     total_wall(slow),
                     total_wall(fast),
@@ -157,7 +159,7 @@ def performance(key: GroupKey, runs: list[RunResult], perf: list[dict[str, Any]]
     epochs = [EpochSpeed.from_dict(p) for p in mine if p.get("kind") == "epoch_speed"]
     return Performance(
         epochs,
-        study_bounds(key.dataset, runs, epochs),
+        study_bounds(key.problem, runs, epochs),
         loop_comparison([p for p in mine if p.get("kind") == "loop_accuracy"]),
         loop_speedups(runs),
         loop_accuracy(runs),

@@ -58,9 +58,12 @@ def busy_seconds(runs: list[RunResult]) -> float:
     return busy
 
 
-def study_bounds(dataset: str, runs: list[RunResult], epochs: list[EpochSpeed]) -> list[StudyBound]:
+def study_bounds(problem: str, runs: list[RunResult], epochs: list[EpochSpeed]) -> list[StudyBound]:
     """One row per session of fresh runs (a resumed pipeline's times are not one interval), at
-    the highest matmul rate measured for this dataset and profile; none without one."""
+    the highest matmul rate measured for this dataset and profile; none without one, and none
+    for a problem other than the reference MLP (named after its dataset), whose arithmetic
+    this does not know."""
+    dataset = problem
     if not epochs or dataset not in DATASETS.names:
         return []
     inputs = DATASETS.get_entry(dataset).inputs

@@ -1,0 +1,203 @@
+"""This machine against the reference figures: what these results measured here, beside the
+reference run's own figure where it has one.
+
+Users judge a machine by what it did, so each figure comes with what it was measured against
+(Keras' default loop, the arithmetic bound at the machine's matmul rate, pipelines one after
+another). Speed-ups come from pairs measured side by side in one session (``performance``). The
+reference run (``reference.REFERENCE``) timed only Hyperband's search, so only that row has a
+reference figure, and only for results of its own dataset and profile: another setup's time
+would not measure the machine against it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from tunerbench.records.schema import EpochSpeed, RunResult
+from tunerbench.report.grouping import GroupKey, environment, sort_variants, total_wall
+from tunerbench.report.performance import Performance
+from tunerbench.report.reference import (
+    REFERENCE,
+    REFERENCE_DATASET,
+    REFERENCE_PROFILE,
+    REFERENCE_TUNER,
+    ReferenceRow,
+    reference_comparison,
+)
+from tunerbench.search.registry import TUNERS
+from tunerbench.training.loops import DEFAULT_LOOP
+
+STUDY_SEED = 1  # the one-seed study: every tuner's seed-1 pipeline
+
+
+@dataclass(frozen=True)
+class LoopRatio:
+    """One tuner's whole pipelines, fast loop against Keras' default, over its pairs."""
+
+    tuner: str
+    pairs: int
+    default_s: float  # summed over the pairs
+    fast_s: float
+    ratio: float  # default_s / fast_s: the pairs' time-weighted speed-up
+    low: float  # the lowest and highest speed-up of one pair
+    high: float
+
+
+@dataclass(frozen=True)
+class HyperbandSearch:
+    """Hyperband's search for seed 1 in one session: the figure the reference run also has."""
+
+    session: str
+    environment: str
+    loop: str
+    trials: int
+    search_s: float
+
+
+@dataclass(frozen=True)
+class StudyTime:
+    """Every tuner's seed-1 pipeline, one after another, start-up included."""
+
+    session: str  # "" for the one-after-another half of a throughput measurement
+    throughput: int | None  # that measurement's number (from 1) among the group's
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Throughput:
+    cluster: str
+    pipelines: int
+    sequential_s: float
+    cluster_s: float
+    ratio: float  # sequential_s / cluster_s
+
+
+@dataclass(frozen=True)
+class SessionMemory:
+    """The session process's resident memory from its second collected pipeline to its last."""
+
+    session: str
+    pipelines: int
+    second_mb: float
+    last_mb: float
+    growth_percent: float
+
+
+@dataclass(frozen=True)
+class MachineFigures:
+    """The section's rows, kept as numbers: the template formats them, as every table does."""
+
+    loops: list[LoopRatio]
+    epochs: list[EpochSpeed]  # the fast epoch, its arithmetic bound and the matmul rate
+    hyperband: list[HyperbandSearch]
+    studies: list[StudyTime]
+    throughput: list[Throughput]
+    memory: list[SessionMemory]
+    reference: ReferenceRow
+    reference_dataset: str
+    reference_profile: str
+    comparable: bool  # these results share the reference run's dataset and profile
+
+
+def loop_ratios(performance: Performance) -> list[LoopRatio]:
+    """Per tuner rather than per pair, so the row stays one line per tuner however many seeds
+    or workers were paired; the spread of single pairs stays visible as low and high."""
+    by_tuner: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for pair in performance.loops:
+        by_tuner[pair.tuner].append((pair.default_s, pair.fast_s))
+    rows = []
+    for tuner in sort_variants(by_tuner):
+        times = by_tuner[tuner]
+        default_s, fast_s = sum(d for d, _ in times), sum(f for _, f in times)
+        ratios = [d / f for d, f in times]
+        ratio = default_s / fast_s
+        rows.append(
+            LoopRatio(tuner, len(times), default_s, fast_s, ratio, min(ratios), max(ratios))
+        )
+    return rows
+
+
+def _plain(run: RunResult) -> bool:
+    """Seed 1 in one process started by the session: no workers sharing the machine with it."""
+    return run.seed == STUDY_SEED and run.workers == 1 and not run.worker
+
+
+def hyperband_searches(runs: list[RunResult]) -> list[HyperbandSearch]:
+    """One per session, environment and loop: the reference run timed one search, so one
+    search per setup stands beside it (the first, where a session ran seed 1 twice)."""
+    found: dict[tuple[str, str, str], HyperbandSearch] = {}
+    for run in sorted(runs, key=lambda r: r.started_at):
+        if run.tuner == REFERENCE_TUNER and _plain(run):
+            key = (run.session, environment(run), run.loop)
+            search = HyperbandSearch(*key, run.n_trials, run.phases["search"].wall_s)
+            found.setdefault(key, search)
+    return [found[key] for key in sorted(found)]
+
+
+def study_times(runs: list[RunResult], records: list[dict[str, Any]]) -> list[StudyTime]:
+    """Every tuner for seed 1 here, one pipeline after another (no cluster, no workers): the
+    pipelines' wall time, start-up included, as a user running the study would wait; from a
+    session's runs, or from the sequential half of a throughput measurement."""
+    by_source: dict[tuple[str, int | None], dict[str, float]] = defaultdict(dict)
+    for run in sorted(runs, key=lambda r: r.started_at):
+        if _plain(run) and run.loop == DEFAULT_LOOP and run.startup_s is not None:
+            seconds = total_wall(run) + run.startup_s
+            by_source[(run.session, None)].setdefault(run.tuner, seconds)
+    throughput = [r for r in records if r.get("kind") == "cluster_throughput"]
+    for index, record in enumerate(throughput, start=1):
+        for pipeline in record["sequential"]:
+            if pipeline["seed"] == STUDY_SEED:
+                seconds = pipeline["wall_s"] + (pipeline.get("startup_s") or 0.0)
+                by_source[("", index)].setdefault(pipeline["tuner"], seconds)
+    return [
+        StudyTime(session, index, sum(tuners.values()))
+        for (session, index), tuners in by_source.items()
+        if set(tuners) == set(TUNERS.names)
+    ]
+
+
+def throughputs(records: list[dict[str, Any]]) -> list[Throughput]:
+    """As measured: both halves ran in one session on the same data, so their ratio is the
+    machine's gain from running pipelines side by side."""
+    return [
+        Throughput(r["cluster"], r["pipelines"], r["sequential_s"], r["cluster_s"], r["ratio"])
+        for r in records
+        if r.get("kind") == "cluster_throughput"
+    ]
+
+
+def session_memory(runs: list[RunResult]) -> list[SessionMemory]:
+    """Per session of at least three pipelines, from the second to the last: the first
+    includes the session's own start-up, which is not growth."""
+    by_session: dict[str, list[float]] = defaultdict(list)
+    for run in sorted(runs, key=lambda r: r.started_at):
+        if run.collector_rss_mb is not None:
+            by_session[run.session].append(run.collector_rss_mb)
+    return [
+        SessionMemory(session, len(rss), rss[1], rss[-1], 100 * (rss[-1] - rss[1]) / rss[1])
+        for session, rss in sorted(by_session.items())
+        if len(rss) >= 3 and rss[1]
+    ]
+
+
+def machine_figures(
+    key: GroupKey, runs: list[RunResult], performance: Performance, perf: list[dict[str, Any]]
+) -> MachineFigures:
+    """The section's figures for one group: measurements of its dataset and profile only.
+    Whether the reference figure applies is the reference section's own judgement (of the
+    group's setup alone, hence no runs), so the two sections never disagree."""
+    mine = [p for p in perf if (p.get("dataset"), p.get("profile")) == (key.dataset, key.profile)]
+    return MachineFigures(
+        loops=loop_ratios(performance),
+        epochs=performance.epochs,
+        hyperband=hyperband_searches(runs),
+        studies=study_times(runs, mine),
+        throughput=throughputs(mine),
+        memory=session_memory(runs),
+        reference=REFERENCE,
+        reference_dataset=REFERENCE_DATASET,
+        reference_profile=REFERENCE_PROFILE,
+        comparable=reference_comparison(key, []).comparable,
+    )
