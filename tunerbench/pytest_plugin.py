@@ -25,10 +25,12 @@ from tunerbench.report.render import ReportError
 from tunerbench.run.benchmark_json import use_pipeline_times
 from tunerbench.run.cluster_access import ClusterError
 from tunerbench.run.options import OPTIONS, BenchOptions, OptionsError
-from tunerbench.run.session import BenchSession, PipelineFailed, PipelineKey
+from tunerbench.run.session import BenchSession, PipelineFailed
+from tunerbench.run.study_matrix import PipelineKey
 from tunerbench.search.registry import TUNERS
 
 SESSION = pytest.StashKey[BenchSession]()
+LOOKING = pytest.StashKey[bool]()
 REPORT = pytest.StashKey[str]()
 VERDICT = pytest.StashKey[str]()
 
@@ -60,25 +62,35 @@ def _printer(config: pytest.Config) -> Any:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    """The options, checked before anything is collected; the session opens once collection
+    has said which problems its benchmarks run (``pytest_collection_finish``)."""
     given = {o.dest: config.getoption(f"tb_{o.dest}") for o in OPTIONS}
     # --help and --collect-only only look: no data loading, no session folder, no resuming.
-    looking = config.getoption("help") or config.getoption("collectonly")
+    looking = bool(config.getoption("help") or config.getoption("collectonly"))
     try:
         options = BenchOptions.parse(**{k: v for k, v in given.items() if v is not None})
-        session = BenchSession(replace(options, resume=False) if looking else options)
-        session.show = _printer(config)
-        if not looking:
-            session.check_data()
-            session.locate()  # resuming: the folder with these options and data, held
-            session.start()  # a cluster is reached and checked before any folder is made
-            try:
-                session.prepare()
-            except OptionsError:
-                session.close()
-                raise
+    except OptionsError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    session = BenchSession(replace(options, resume=False) if looking else options)
+    session.show = _printer(config)
+    config.stash[SESSION] = session
+    config.stash[LOOKING] = looking
+
+
+def _open(session: BenchSession, problems: set[str]) -> None:
+    """The data of the problems to run checked, the session's folder found (resuming) or made,
+    its executor reached: each fault one line before anything trains."""
+    try:
+        session.check_data(problems)
+        session.locate()  # resuming: the folder with these options and data, held
+        session.start()  # a cluster is reached and checked before any folder is made
+        try:
+            session.prepare()
+        except OptionsError:
+            session.close()
+            raise
     except (OptionsError, DataError, ClusterError) as exc:
         raise pytest.UsageError(str(exc)) from None
-    config.stash[SESSION] = session
 
 
 # Benchmark modules collected only when their option asks for them, so a plain run lists none.
@@ -133,7 +145,7 @@ def _declared(function: Any, session: BenchSession) -> str | None:
         return None
     try:
         session.add_problem(problem)
-    except (OptionsError, DataError) as exc:
+    except OptionsError as exc:
         pytest.fail(str(exc), pytrace=False)
     return problem.name
 
@@ -172,12 +184,14 @@ def pipeline_key(session: BenchSession, item: pytest.Item) -> PipelineKey | None
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Submit every selected benchmark's pipeline at once, so a cluster starts on all of them."""
+    """Open the session for the problems collected and submit every selected benchmark's
+    pipeline at once, so a cluster starts on all of them; nothing when collection failed."""
     bench = session.config.stash.get(SESSION, None)
-    if bench is None or bench.executor is None:
+    if bench is None or session.config.stash.get(LOOKING, True) or session.testsfailed:
         return
-    keys = [pipeline_key(bench, item) for item in session.items]
-    bench.submit([k for k in keys if k is not None])
+    keys = [k for k in (pipeline_key(bench, item) for item in session.items) if k is not None]
+    _open(bench, {k.problem for k in keys} or {bench.options.problem})
+    bench.submit(keys)
 
 
 @pytest.fixture

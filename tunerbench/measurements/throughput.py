@@ -18,7 +18,8 @@ from tunerbench.pipeline.spec import PipelineSpec
 from tunerbench.records.schema import RunResult
 from tunerbench.run.cluster import DaskExecutor
 from tunerbench.run.executors import Executor, SequentialExecutor
-from tunerbench.run.session import BenchSession, PipelineFailed, PipelineKey
+from tunerbench.run.session import BenchSession, PipelineFailed
+from tunerbench.run.study_matrix import PipelineKey
 
 CLUSTER = "local:2"
 

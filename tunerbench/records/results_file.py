@@ -26,6 +26,19 @@ class ResultsError(Exception):
     """A results file that cannot be used; the message names the file and the problem."""
 
 
+def results_file_name(session: str) -> str:
+    """A session's results file, ``tunerbench-<session>.json``, in its output folder."""
+    return f"tunerbench-{session}.json"
+
+
+def session_of(path: Path) -> str | None:
+    """The session whose results file ``path`` is, or None for any other file."""
+    name = path.name
+    if name.startswith("tunerbench-") and name.endswith(".json"):
+        return name.removeprefix("tunerbench-").removesuffix(".json")
+    return None
+
+
 def session_document(
     results: list[RunResult], created: str, perf: list[dict[str, Any]] | None = None
 ) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from tunerbench.data.datasets import DATASETS
 from tunerbench.problems.builtin import PROBLEMS
+from tunerbench.records.results_file import session_of
 from tunerbench.records.schema import RunResult
 from tunerbench.report.grouping import GroupKey, default_loop, total_wall, variant
 from tunerbench.report.rope import DEFAULT_ROPE
@@ -25,12 +26,8 @@ DEFAULT_OUTPUT = Path("reports")  # pytest bench/'s --tb-output when none is giv
 def session_folders(sources: list[str]) -> dict[str, Path]:
     """The folder of each session's results file (``<output>/tunerbench-<session>.json``) among
     ``sources``: that folder is the session's ``--tb-output``."""
-    folders = {}
-    for source in sources:
-        path = Path(source)
-        if path.name.startswith("tunerbench-") and path.suffix == ".json":
-            folders[path.name.removeprefix("tunerbench-").removesuffix(".json")] = path.parent
-    return folders
+    sessions = ((session_of(Path(source)), Path(source).parent) for source in sources)
+    return {session: folder for session, folder in sessions if session is not None}
 
 
 def rerun_command(

@@ -21,7 +21,9 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from tunerbench.records.atomic_file import atomic_write_text
+from tunerbench.records.journal import Journal, saved_results
 from tunerbench.records.results_file import ResultsError, load_file
+from tunerbench.records.schema import RunResult
 from tunerbench.run.options import BenchOptions, OptionsError
 
 
@@ -147,3 +149,19 @@ def saved_measurements(
                 "rebuilt from the journal (measurements in that file are not)"
             ),
         )
+
+
+def read_back(
+    run_dir: Path, journal: Journal, results_path: Path
+) -> tuple[list[RunResult], list[dict[str, Any]], str | None, list[str]]:
+    """A resumed session's runs (from its journal), measurements (from its results file),
+    creation time, and the lines to show about what could not be read."""
+    results, bad = saved_results(journal.events())
+    lines = []
+    if journal.damaged or bad:
+        lines.append(
+            f"{journal.path}: {journal.damaged + bad} damaged line(s) skipped (each loses at "
+            "most the event it held)"
+        )
+    created, perf, aside = saved_measurements(run_dir, results_path)
+    return results, perf, created, lines + ([aside] if aside else [])

@@ -1,8 +1,7 @@
 """One ``pytest bench/`` session: checked options, the data, the run directory, saved results.
 
-Kept apart from pytest so the same session can be driven by any front end; ``bench/conftest.py``
-only turns command-line options into a ``BenchOptions`` (``run.options``) and calls
-``BenchSession``.
+Kept apart from pytest so the same session can be driven by any front end; the pytest plugin
+only turns command-line options into a ``BenchOptions`` (``run.options``) and calls it.
 
 A session lives in ``<output>/runs/<name>/``: ``session.json`` (its options), ``journal.jsonl``
 (every trial, phase and result as it finished) and one Keras Tuner directory per tuner and seed.
@@ -12,8 +11,7 @@ A session lives in ``<output>/runs/<name>/``: ``session.json`` (its options), ``
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,42 +19,25 @@ from filelock import FileLock
 
 from tunerbench.pipeline.provenance import installed_versions
 from tunerbench.pipeline.spec import PipelineSpec
-from tunerbench.problems.builtin import DEFAULT_PROBLEM, PROBLEMS
-from tunerbench.problems.problem import Problem
 from tunerbench.profiles import PROFILES
 from tunerbench.records.clocks import current_rss_mb
-from tunerbench.records.journal import Journal, RunJournal, saved_results
-from tunerbench.records.results_file import session_document, write_json_atomic
-from tunerbench.records.schema import RunResult, run_label
+from tunerbench.records.journal import Journal, RunJournal
+from tunerbench.records.results_file import (
+    results_file_name,
+    session_document,
+    write_json_atomic,
+)
+from tunerbench.records.schema import RunResult
 from tunerbench.run import run_folder
 from tunerbench.run.child_process import ChildError, call_in_fresh_process
 from tunerbench.run.executors import Executor, SequentialExecutor
 from tunerbench.run.options import BenchOptions, OptionsError
 from tunerbench.run.progress import RunProgress, StudyProgress, retried_note
 from tunerbench.run.spare_process import SPARES
+from tunerbench.run.study_matrix import PipelineKey, StudyMatrix
 
 if TYPE_CHECKING:  # the report is imported only when one is written
     from tunerbench.report.render import WrittenReport
-
-
-@dataclass(frozen=True)
-class PipelineKey:
-    """What tells a session's pipelines apart."""
-
-    tuner: str
-    seed: int
-    loop: str
-    workers: int
-    problem: str = DEFAULT_PROBLEM
-
-    def matches(self, result: RunResult) -> bool:
-        return (result.problem_name, result.tuner, result.seed, result.loop, result.workers) == (
-            self.problem,
-            self.tuner,
-            self.seed,
-            self.loop,
-            self.workers,
-        )
 
 
 class PipelineFailed(RuntimeError):
@@ -75,9 +56,9 @@ class BenchSession:
         self.created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         self.results: list[RunResult] = []
         self.perf: list[dict[str, Any]] = []
-        self.data_fingerprint = ""  # of the options' problem's data
-        self.problems: dict[str, Problem] = {options.problem: PROBLEMS[options.problem]}
-        self.fingerprints: dict[str, str] = {}  # of each problem's data, once checked
+        self.matrix = StudyMatrix(options)  # its problems, their data, each pipeline's key
+        self.problems, self.key = self.matrix.problems, self.matrix.key
+        self.add_problem = self.matrix.add_problem
         self.seeds_before = options.seeds  # a resumed session's seeds when it was found
         self.executor: Executor | None = None
         self.specs: dict[str, PipelineSpec] = {}
@@ -86,7 +67,7 @@ class BenchSession:
 
     def _at(self, run_dir: Path) -> None:
         self.run_dir, self.name = run_dir, run_dir.name
-        self.results_path = self.options.output / f"tunerbench-{self.name}.json"
+        self.results_path = self.options.output / results_file_name(self.name)
         self.report_path = self.options.output / "index.html"
         self.journal = Journal(self.run_dir / "journal.jsonl")
 
@@ -96,7 +77,7 @@ class BenchSession:
         it adds; a new session keeps its new name."""
         if not self.options.resume:
             return
-        found = run_folder.find_resumable(self.options, self.data_fingerprint)
+        found = run_folder.find_resumable(self.options, self.matrix.data_fingerprint)
         self.lock = found.lock
         self._at(found.folder)
         self.seeds_before = found.seeds_before
@@ -114,21 +95,15 @@ class BenchSession:
             if self.options.resume:
                 if self.seeds_before < self.options.seeds:
                     run_folder.record_options(self.run_dir, self.options)
-                self.results, bad = saved_results(self.journal.events())
-                if self.journal.damaged or bad:
-                    self.show(
-                        f"{self.journal.path}: {self.journal.damaged + bad} damaged line(s) "
-                        "skipped (each loses at most the event it held)"
-                    )
-                created, self.perf, aside = run_folder.saved_measurements(
-                    self.run_dir, self.results_path
+                self.results, self.perf, created, lines = run_folder.read_back(
+                    self.run_dir, self.journal, self.results_path
                 )
-                if aside:
-                    self.show(aside)
+                for line in lines:
+                    self.show(line)
                 self.created = created or self.created
                 return
             self.lock = run_folder.create(
-                self.run_dir, self.created, self.options, self.data_fingerprint
+                self.run_dir, self.created, self.options, self.matrix.data_fingerprint
             )
         except OSError as exc:
             raise OptionsError(
@@ -136,25 +111,12 @@ class BenchSession:
                 "choose another folder with --tb-output"
             ) from None
 
-    def check_data(self) -> None:
-        """Load each problem's data once to fail fast on bad files, and keep only its
-        fingerprint: the pipelines load their own copy, and a machine with other files is
-        refused."""
-        for name, problem in self.problems.items():
-            if name not in self.fingerprints:
-                self.fingerprints[name] = problem.load(self.options.data_dir).fingerprint
-        self.data_fingerprint = self.fingerprints[self.options.problem]
+    @property
+    def data_fingerprint(self) -> str:
+        return self.matrix.data_fingerprint
 
-    def add_problem(self, problem: Problem) -> None:
-        """A problem a benchmark module declares, its data checked now (once per name); one
-        name for two definitions is refused."""
-        known = self.problems.setdefault(problem.name, problem)
-        if known.fingerprint != problem.fingerprint:
-            raise OptionsError(
-                f"two different problems are called {problem.name!r}; give each its own name"
-            )
-        if self.fingerprints:  # data checked already: check this one's too
-            self.check_data()
+    def check_data(self, problems: Iterable[str] | None = None) -> None:
+        self.matrix.check_data(problems)
 
     def start(self) -> None:
         """Connect the executor: a cluster is checked here, before any pipeline is submitted."""
@@ -170,40 +132,15 @@ class BenchSession:
                 target, self.name, installed_versions(), logs, security(target, self.options.tls)
             )
 
-    def key(
-        self,
-        tuner: str,
-        seed: int,
-        loop: str | None = None,
-        workers: int | None = None,
-        problem: str | None = None,
-    ) -> PipelineKey:
-        """The pipeline of these parameters, the options filling in the rest; the loop is the
-        one the problem trains with (Keras' own fit where the loops do not apply)."""
-        name = problem or self.options.problem
-        trains = self.problems[name].loop_for(loop or self.options.loop)
-        return PipelineKey(tuner, seed, trains, workers or self.options.workers, name)
-
     def finished(self, key: PipelineKey) -> RunResult | None:
         """The result of this pipeline if this session (or the one it resumes) completed it."""
         return next((r for r in self.results if key.matches(r)), None)
-
-    def _label(self, key: PipelineKey) -> str:
-        """Run label and tuner folder name; runs the options ask for keep the plain form."""
-        label = run_label(key.tuner, key.seed)
-        if key.problem != self.options.problem:
-            label = f"{key.problem}-{label}"
-        if key.loop != self.problems[key.problem].loop_for(self.options.loop):
-            label += f"-{key.loop}"
-        if key.workers != self.options.workers:
-            label += f"-{key.workers}workers"
-        return label
 
     def spec(self, key: PipelineKey) -> PipelineSpec:
         """The pipeline as a request. Run here, it keeps Keras Tuner's folder in the session's
         run folder, so ``--tb-resume`` continues an interrupted search; on a cluster it runs
         in a scratch folder where it lands, and an interrupted one starts again."""
-        label = self._label(key)
+        label = self.matrix.label(key)
         local = self.options.cluster is None
         journal = RunJournal(self.journal, key.tuner, key.seed, label)
         problem = self.problems[key.problem]
@@ -217,7 +154,7 @@ class BenchSession:
             session=self.name,
             data_dir=self.options.data_dir,
             # Here the pipeline reads the files this session checked; elsewhere it checks them.
-            data_fingerprint="" if local else self.fingerprints.get(key.problem, ""),
+            data_fingerprint="" if local else self.matrix.fingerprints.get(key.problem, ""),
             workers=key.workers,
             directory=str(self.run_dir / label) if local else "",
             resume=self.options.resume and local,
@@ -248,7 +185,7 @@ class BenchSession:
     def collect(self, key: PipelineKey) -> RunResult:
         """Wait for one pipeline, journal and save its result; PipelineFailed if it failed."""
         assert self.executor is not None, "start() the session first"
-        spec = self.specs.get(self._label(key)) or self.spec(key)
+        spec = self.specs.get(self.matrix.label(key)) or self.spec(key)
         self.specs[spec.label] = spec
         journal = RunJournal(self.journal, key.tuner, key.seed, spec.label)
         try:
