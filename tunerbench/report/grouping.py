@@ -65,30 +65,48 @@ def default_loop(problem: str) -> str:
     return known.loop_for(DEFAULT_LOOP) if known is not None else KERAS_FIT_LOOP
 
 
-def environment(result: RunResult) -> str:
-    v = result.versions
-    return f"TF {v.get('tensorflow', '?')} / Keras {v.get('keras', '?')}"
+class Label(str):
+    """A label the report shows and keys its tables by (a string, so templates and dicts take
+    it as one), carrying the order it sorts in, so no label is ever parsed back."""
+
+    order: tuple[Any, ...]
+
+    def __new__(cls, text: str, order: tuple[Any, ...]) -> Label:
+        label = super().__new__(cls, text)
+        label.order = order
+        return label
 
 
-def variant(result: RunResult) -> str:
-    """The tuner, plus how it was run when that differs from the default (loop, workers)."""
+def _order(label: str) -> tuple[Any, ...]:
+    return getattr(label, "order", ((math.inf,), label))
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(p) if p.isdigit() else 0 for p in text.split("."))
+
+
+def environment(result: RunResult) -> Label:
+    """TensorFlow and Keras versions, sorting oldest first."""
+    tf, keras = result.versions.get("tensorflow", "?"), result.versions.get("keras", "?")
+    return Label(f"TF {tf} / Keras {keras}", (_version(tf), _version(keras)))
+
+
+def variant(result: RunResult) -> Label:
+    """The tuner, plus how it was run when that differs from the default (loop, workers),
+    sorting in the tuners' registry order."""
     how = [result.loop] if result.loop != default_loop(result.problem_name) else []
     how += [f"{result.workers} workers"] if result.workers > 1 else []
-    return f"{result.tuner} [{', '.join(how)}]" if how else result.tuner
-
-
-def _version_tuple(label: str) -> tuple:
-    parts = label.split()[1].split(".") if len(label.split()) > 1 else []
-    return tuple(int(p) if p.isdigit() else 0 for p in parts)
+    text = f"{result.tuner} [{', '.join(how)}]" if how else result.tuner
+    position = TUNERS.names.index(result.tuner) if result.tuner in TUNERS else len(TUNERS)
+    return Label(text, ((position,), text))
 
 
 def sort_environments(labels: Iterable[str]) -> list[str]:
-    return sorted(set(labels), key=_version_tuple)
+    return sorted(set(labels), key=_order)
 
 
 def sort_variants(labels: Iterable[str]) -> list[str]:
-    order = {name: i for i, name in enumerate(TUNERS)}
-    return sorted(set(labels), key=lambda v: (order.get(v.split(" ")[0], len(order)), v))
+    return sorted(set(labels), key=_order)
 
 
 def in_run_order(runs: Iterable[RunResult]) -> list[RunResult]:
