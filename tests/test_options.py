@@ -16,7 +16,7 @@ from tunerbench.data.datasets import DATASETS, DEFAULT_DATASET
 from tunerbench.problems.builtin import DEFAULT_PROBLEM, PROBLEMS
 from tunerbench.profiles import DEFAULT_PROFILE, PROFILES
 from tunerbench.report.rope import DEFAULT_ROPE
-from tunerbench.run.options import OPTIONS, BenchOptions, OptionsError, positive
+from tunerbench.run.options import OPTIONS, BenchOptions, OptionsError, local_workers, positive
 from tunerbench.search.registry import TUNERS
 from tunerbench.training.loops import DEFAULT_LOOP, LOOPS
 
@@ -186,6 +186,22 @@ def test_a_local_cluster_needs_a_positive_worker_count(count: str) -> None:
 def test_good_cluster_values_are_kept_as_given(cluster: str) -> None:
     """Accepted cluster values pass through unchanged."""
     assert BenchOptions.parse(cluster=cluster).cluster == cluster
+
+
+@pytest.mark.parametrize(
+    ("cluster", "workers"),
+    [
+        ("local:1", 1),
+        ("local:12", 12),
+        ("tcp://local:8786", None),
+        ("tls://h:8786", None),
+        (None, None),
+    ],
+)
+def test_local_workers_is_n_of_local_n_alone(cluster: str | None, workers: int | None) -> None:
+    """N for ``local:N`` (the LocalCluster's size); None for a scheduler address, even on a host
+    named "local", and for no cluster."""
+    assert local_workers(cluster) == workers
 
 
 @pytest.mark.parametrize("cluster", ["local:2", "tcp://h:8786"])

@@ -12,6 +12,7 @@ from tunerbench.records.schema import RunResult
 from tunerbench.report.plots.anytime import best_so_far
 from tunerbench.report.rope import DEFAULT_ROPE
 from tunerbench.report.seed_tables import runs_by_seed, seed_table
+from tunerbench.report.statistics import ALPHA
 from tunerbench.report.statistics.budget import BudgetRanks, rank_over_budget
 from tunerbench.report.statistics.descriptive import Description, block_means, describe
 from tunerbench.report.statistics.paired import (
@@ -28,7 +29,6 @@ from tunerbench.report.statistics.ranks import (
     probability_best,
 )
 
-ALPHA = 0.05
 FRACTIONS = [round(f, 2) for f in np.linspace(0.0, 1.0, 101)]
 RANK_POINTS = (0.25, 0.5, 1.0)
 DESCRIBED = ("test_accuracy", "best_val_accuracy", "total_wall_s", "total_cpu_s")

@@ -111,6 +111,12 @@ def _recommendation(
     return (TOO_FEW_SEEDS if not stats.pairwise.can_be_significant else UNDECIDED), []
 
 
+def _best(stats: SeedStatistics, names: list[str]) -> str | None:
+    """The tuner better than every other by a difference that matters (a lone one beats none)."""
+    better = [n for n in names if all(stats.pairwise.beats(n, o) for o in names if o != n)]
+    return better[0] if better and len(names) > 1 else None
+
+
 def _unbeaten(stats: SeedStatistics, judged: list[str]) -> list[str]:
     """The judged tuners that no tuner beats by a difference that matters (empty when every
     one is beaten, as pairs compared on different seeds can be)."""
@@ -138,6 +144,12 @@ def _judged(stats: SeedStatistics) -> list[str]:
         involved = {n for p in short for n in (p.a, p.b)}
         fewest = min(seeds[n] for n in involved)
         judged = [n for n in judged if not (n in involved and seeds[n] == fewest)]
+
+
+def _seeds(stats: SeedStatistics) -> tuple[list[int], list[int]]:
+    """Every seed some tuner ran, and the complete blocks: the seeds every tuner ran."""
+    ran: list[set[int]] = [set(t.seeds) for t in stats.tuners] or [set()]
+    return sorted(set.union(*ran)), sorted(set.intersection(*ran))
 
 
 def _missing(stats: SeedStatistics, every: list[int]) -> dict[str, list[int]]:
@@ -194,19 +206,15 @@ def verdict(
     runs set aside before; ``saved_in`` where each session's results file is (see
     ``rerun_command``)."""
     names = [t.variant for t in stats.tuners]
-    pairs = stats.pairwise.pairs
-    best = next(
-        (n for n in names if all(stats.pairwise.beats(n, o) for o in names if o != n)), None
-    )
-    best = best if len(names) > 1 else None
+    best = _best(stats, names)
     judged = _judged(stats)
     status, recommended = _recommendation(stats, best, judged)
-    significant = [p for p in pairs if p.decides]
+    significant = [p for p in stats.pairwise.pairs if p.decides]
     # The best tuner's pairs first, then by strength of evidence.
     significant.sort(key=lambda p: (best not in (p.a, p.b), p.p_holm))
     cpu = {t.variant: t.described["total_cpu_s"].mean for t in stats.tuners}
-    undecided = [p for p in pairs if not p.decides and not p.equivalent]
-    seeds = sorted(set().union(*(t.seeds for t in stats.tuners))) if stats.tuners else []
+    undecided = [p for p in stats.pairwise.pairs if not p.decides and not p.equivalent]
+    seeds, complete_seeds = _seeds(stats)
     unjudged = [n for n in names if n not in judged] if len(names) > 1 else []
     contenders = set(recommended) | set(unjudged)
     open_pairs = [p for p in undecided if not recommended or {p.a, p.b} <= contenders]
@@ -219,16 +227,14 @@ def verdict(
         status=status,
         tuners=names,
         seeds=seeds,
-        complete_seeds=sorted(set.intersection(*(set(t.seeds) for t in stats.tuners)))
-        if stats.tuners
-        else [],
+        complete_seeds=complete_seeds,
         missing=_missing(stats, seeds),
         excluded=list(excluded or []),
         best=best,
         recommended=recommended,
         unjudged=unjudged,
         significant=significant,
-        equivalent=[p for p in pairs if p.equivalent],
+        equivalent=[p for p in stats.pairwise.pairs if p.equivalent],
         undecided=undecided,
         open_pairs=open_pairs,
         cheapest=min(recommended, key=cpu.__getitem__) if recommended else None,

@@ -26,6 +26,7 @@ from tunerbench.report.grouping import (
 )
 from tunerbench.report.rope import DEFAULT_ROPE
 from tunerbench.report.seed_tables import per_seed
+from tunerbench.report.statistics import ALPHA
 from tunerbench.report.statistics.paired_difference import PairedDifference, paired_difference
 from tunerbench.report.statistics.versions import (
     VersionDifference,
@@ -37,7 +38,6 @@ from tunerbench.report.statistics.versions import (
     versions_seeds_to_tell,
 )
 
-ALPHA = 0.05
 CHANGED, UNCHANGED, TOO_FEW = "changed", "unchanged", "too few seeds"
 TESTED = ("accuracy_test", "units_test", "learning_rate_test")
 

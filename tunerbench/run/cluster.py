@@ -33,6 +33,7 @@ from tunerbench.records.schema import RunResult
 from tunerbench.run.cluster_access import ClusterError, checked_result
 from tunerbench.run.cluster_task import pipeline_on_worker
 from tunerbench.run.executors import EventFn
+from tunerbench.run.options import local_workers
 from tunerbench.run.spare_process import close_spares
 
 CONNECT_TIMEOUT_S = 10
@@ -64,8 +65,8 @@ class DaskExecutor:
         self.cluster = None
         self.threads = 0  # 0: each task takes its host's share of the cores
         self.logs = None  # where pipelines write their output, if the session can read it
-        if target.startswith("local:"):
-            n = int(target.removeprefix("local:"))
+        n = local_workers(target)
+        if n is not None:
             self.cluster = LocalCluster(
                 n_workers=n,
                 threads_per_worker=1,

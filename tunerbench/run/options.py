@@ -239,12 +239,17 @@ def check_tls(
 SCHEDULER_SCHEMES = ("tcp://", "tls://")
 
 
+def local_workers(cluster: str | None) -> int | None:
+    """N of ``--tb-cluster local:N``; None for a scheduler address or no cluster. The one reading
+    of ``local:N``, so the check up front and the cluster started from it cannot disagree."""
+    if cluster is None or not cluster.startswith("local:"):
+        return None
+    return positive("--tb-cluster local:N", cluster.removeprefix("local:"))
+
+
 def check_cluster(value: str | None) -> str | None:
     """``local:N`` with N >= 1, or a scheduler address such as ``tcp://HOST:PORT``."""
-    if value is None:
-        return None
-    if value.startswith("local:"):
-        positive("--tb-cluster local:N", value.removeprefix("local:"))
+    if value is None or local_workers(value):
         return value
     if value.startswith(SCHEDULER_SCHEMES) and value.split("://", 1)[1]:
         return value

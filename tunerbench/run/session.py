@@ -127,7 +127,7 @@ class BenchSession:
             from tunerbench.run.cluster_access import security
 
             target = self.options.cluster
-            logs = self.run_dir / "logs" if target.startswith("local:") else None
+            logs = self.run_dir / "logs"  # the executor keeps it for local:N only
             self.executor = DaskExecutor(
                 target, self.name, installed_versions(), logs, security(target, self.options.tls)
             )

@@ -8,3 +8,7 @@ compared tuner has), so a seed missing for one tuner never pairs unlike with unl
 statistic comes from those libraries; these modules choose the inputs, turn the degenerate
 cases that would give NaN or warnings into their exact answers, and return frozen dataclasses.
 """
+
+# The one significance level of every test, interval and seed estimate in the report: a
+# section that used its own could call significant what another section calls undecided.
+ALPHA = 0.05

@@ -14,6 +14,8 @@ import numpy as np
 from baycomp import SignedRankTest
 from statsmodels.stats.power import TTestIndPower, TTestPower
 
+from tunerbench.report.statistics import ALPHA
+
 THRESHOLD = 0.95  # a claim needs this posterior probability, like a 95% interval
 SAMPLES = 20_000  # posterior draws: probabilities to about +-0.003, a fraction of a second
 POWER = 0.8
@@ -72,7 +74,7 @@ def seeds_to_tell(d: np.ndarray, rope: float, alpha: float, fewest: int) -> int 
     sd, mean = float(np.std(d, ddof=1)), abs(float(np.mean(d)))
     n = min(
         solve_seeds(mean / sd, alpha, "two-sided", TTestPower()),
-        solve_seeds((rope - mean) / sd, 0.05, "larger", TTestPower()),
+        solve_seeds((rope - mean) / sd, ALPHA, "larger", TTestPower()),
     )
     if not math.isfinite(n):
         return None

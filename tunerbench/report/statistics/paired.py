@@ -18,6 +18,7 @@ import numpy as np
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
+from tunerbench.report.statistics import ALPHA
 from tunerbench.report.statistics.descriptive import ScoreTable, complete_blocks, finite
 from tunerbench.report.statistics.equivalence import Equivalence, equivalence, seeds_to_tell
 from tunerbench.report.statistics.paired_estimates import (
@@ -184,7 +185,9 @@ def _pair(
     )
 
 
-def pairwise_wilcoxon(table: ScoreTable, alpha: float = 0.05, rope: float = 0.005) -> PairwiseTests:
+def pairwise_wilcoxon(
+    table: ScoreTable, alpha: float = ALPHA, rope: float = 0.005
+) -> PairwiseTests:
     """Wilcoxon signed-rank test for every unordered pair on the seeds both ran, Holm-corrected
     over all pairs (``statsmodels.stats.multitest.multipletests(method="holm")``); significant
     means p_holm < alpha (strict, like ``compare_versions``)."""
@@ -203,7 +206,7 @@ def pairwise_wilcoxon(table: ScoreTable, alpha: float = 0.05, rope: float = 0.00
     return PairwiseTests(tuners, len(complete_blocks(table)[1]), alpha, pairs, min_p, possible)
 
 
-def seeds_needed(n_tuners: int, alpha: float = 0.05) -> int:
+def seeds_needed(n_tuners: int, alpha: float = ALPHA) -> int:
     """Fewest seeds at which a clean sweep survives Holm's first step, alpha / (k(k-1)/2).
 
     Holm's strictest threshold is what the smallest p of the family must beat, so below this

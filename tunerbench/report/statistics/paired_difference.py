@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from tunerbench.report.statistics import ALPHA
 from tunerbench.report.statistics.paired import paired_differences, wilcoxon_p
 
 
@@ -28,7 +29,7 @@ class PairedDifference:
 
 
 def paired_difference(
-    a: dict[int, float], b: dict[int, float], alpha: float = 0.05
+    a: dict[int, float], b: dict[int, float], alpha: float = ALPHA
 ) -> PairedDifference:
     seeds = sorted(set(a) & set(b))
     x = np.array([a[s] for s in seeds], dtype=float)

@@ -15,6 +15,7 @@ import numpy as np
 import scikit_posthocs as sp
 from scipy import stats
 
+from tunerbench.report.statistics import ALPHA
 from tunerbench.report.statistics.descriptive import ScoreTable, complete_blocks
 
 
@@ -38,7 +39,7 @@ class RankTest:
         return self.nemenyi_p[(a, b)] if (a, b) in self.nemenyi_p else self.nemenyi_p[(b, a)]
 
 
-def critical_difference(n_tuners: int, n_blocks: int, alpha: float = 0.05) -> float:
+def critical_difference(n_tuners: int, n_blocks: int, alpha: float = ALPHA) -> float:
     """Nemenyi CD = q_alpha * sqrt(k(k+1) / 6N), q_alpha = studentized range quantile / sqrt 2."""
     q = stats.studentized_range.ppf(1 - alpha, n_tuners, np.inf) / math.sqrt(2)
     return float(q * math.sqrt(n_tuners * (n_tuners + 1) / (6 * n_blocks)))
@@ -73,7 +74,7 @@ def block_mean_ranks(table: ScoreTable) -> dict[str, float]:
     return dict(zip(tuners, map(float, stats.rankdata(-m, axis=1).mean(axis=0)), strict=True))
 
 
-def friedman_nemenyi(table: ScoreTable, alpha: float = 0.05) -> RankTest | None:
+def friedman_nemenyi(table: ScoreTable, alpha: float = ALPHA) -> RankTest | None:
     """Friedman test over complete blocks with Nemenyi post-hoc; None if k < 3 or N < 2.
 
     Ranks are taken on the negated matrix so rank 1 is the highest value of a seed (ties share

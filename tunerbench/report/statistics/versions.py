@@ -15,6 +15,7 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.power import TTestIndPower
 from statsmodels.stats.weightstats import ttost_ind
 
+from tunerbench.report.statistics import ALPHA
 from tunerbench.report.statistics.descriptive import finite
 from tunerbench.report.statistics.equivalence import MOST_SEEDS, solve_seeds
 
@@ -37,7 +38,7 @@ class VersionDifference:
 
 
 def compare_versions(
-    a: Sequence[float], b: Sequence[float], alpha: float = 0.05
+    a: Sequence[float], b: Sequence[float], alpha: float = ALPHA
 ) -> VersionDifference:
     """Two-sided Mann-Whitney U test; samples are unpaired because TF versions draw different
     random streams from the same seed. scipy chooses the exact or the normal method."""
@@ -82,7 +83,7 @@ def holm_p(p_values: list[float]) -> list[float]:
     return [float(q) for q in multipletests(p_values, method="holm")[1]]
 
 
-def holm(differences: list[VersionDifference], alpha: float = 0.05) -> list[VersionDifference]:
+def holm(differences: list[VersionDifference], alpha: float = ALPHA) -> list[VersionDifference]:
     """The family's tests with Holm-corrected p and ``different`` read from it: every
     comparison that feeds "does it survive the upgrade?" is one family."""
     corrected = holm_p([d.p_value for d in differences])
@@ -118,6 +119,6 @@ def versions_seeds_to_tell(
     diff = abs(float(y.mean() - x.mean()))
     n = min(
         solve_seeds(diff / sd, alpha, "two-sided", TTestIndPower()),
-        solve_seeds((rope - diff) / sd, 0.05, "larger", TTestIndPower()),
+        solve_seeds((rope - diff) / sd, ALPHA, "larger", TTestIndPower()),
     )
     return min(MOST_SEEDS, max(x.size + 1, math.ceil(n))) if math.isfinite(n) else None
