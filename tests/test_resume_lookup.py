@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from session_folders import DATA, session_folder
 
 from tunerbench.run import run_folder
 from tunerbench.run.options import BenchOptions, OptionsError
-
-DATA = "digits:abc"
 
 
 def _options(tmp_path: Path, **changes: Any) -> BenchOptions:
@@ -26,10 +25,7 @@ def _options(tmp_path: Path, **changes: Any) -> BenchOptions:
 
 
 def _session(tmp_path: Path, name: str, data: str = DATA, **changes: Any) -> Path:
-    """A session folder as a finished (or killed) session leaves it: recorded, not held."""
-    folder = tmp_path / "runs" / name
-    run_folder.create(folder, name, _options(tmp_path, **changes), data).release()
-    return folder
+    return session_folder(tmp_path, name, _options(tmp_path, **changes), data)
 
 
 def _refusal(tmp_path: Path, **changes: Any) -> str:

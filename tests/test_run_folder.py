@@ -6,11 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from session_folders import DATA, session_folder
 
 from tunerbench.run import run_folder
 from tunerbench.run.options import BenchOptions, OptionsError
-
-DATA = "digits:abc"
 
 
 def _options(tmp_path: Path, **changes: object) -> BenchOptions:
@@ -19,9 +18,7 @@ def _options(tmp_path: Path, **changes: object) -> BenchOptions:
 
 
 def _session(tmp_path: Path, name: str, data: str = DATA, **changes: object) -> Path:
-    folder = tmp_path / "runs" / name
-    run_folder.create(folder, name, _options(tmp_path, **changes), data).release()
-    return folder
+    return session_folder(tmp_path, name, _options(tmp_path, **changes), data)
 
 
 def test_more_seeds_grow_the_session_with_the_most_seeds(tmp_path: Path) -> None:
