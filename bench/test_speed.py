@@ -68,6 +68,6 @@ def test_cluster_throughput(benchmark, bench_session: BenchSession) -> None:
         )
     except PipelineFailed as exc:
         pytest.fail(str(exc), pytrace=False)
-    bench_session.add_perf(record)
-    benchmark.extra_info.update(record)
-    assert record["pipelines"] == len(keys) == len(record["on_cluster"])
+    bench_session.add_perf(record.to_dict())
+    benchmark.extra_info.update(record.to_dict())
+    assert record.pipelines == len(keys) == len(record.on_cluster)

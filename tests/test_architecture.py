@@ -21,7 +21,8 @@ ALLOWED = {
     "training": {"records", "data", "problems"} | _BASE,
     "search": {"training", "records", "data", "problems"} | _BASE,
     "pipeline": {"search", "training", "records", "data", "problems"} | _BASE,
-    "measurements": {"run", "pipeline", "search", "training", "records", "data"} | _BASE,
+    "measurements": {"run", "pipeline", "search", "training", "records", "data", "problems"}
+    | _BASE,
     "run": {"pipeline", "search", "training", "records", "data", "problems", "report"} | _BASE,
     "report": {
         "records", "choices", "space", "references", "search.registry", "search.frameworks",

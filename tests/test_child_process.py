@@ -67,7 +67,8 @@ def test_a_spare_started_ahead_serves_the_next_call_with_its_imports_done(
     """The first call starts a process for itself and a spare for the next; the next call gets
     the spare (TensorFlow already imported, its thread pools still free to set), whose output
     while it waited ends up in the call's log; a spare that died is replaced; closing ends it."""
-    from tunerbench.run.spare_process import SPARES, WARMED_ENV
+    from tunerbench.processes import WARMED_ENV
+    from tunerbench.run.spare_process import SPARES
 
     ask = ("child_tasks:environment", {"name": WARMED_ENV})
     try:
@@ -111,7 +112,9 @@ def test_a_resumed_session_keeps_its_measurements(tmp_path: Path) -> None:
     results = tmp_path / "tunerbench-x.json"
     results.write_text(
         '{"format": "tunerbench-results", "version": 1, "results": [], '
-        '"perf": [{"kind": "cluster_throughput", "ratio": 1.4}]}'
+        '"perf": [{"kind": "cluster_throughput", "dataset": "digits", "profile": "quick", '
+        '"cluster": "local:2", "pipelines": 0, "sequential_s": 1.4, "cluster_s": 1.0, '
+        '"ratio": 1.4, "sequential": [], "on_cluster": []}]}'
     )
     created, perf, note = saved_measurements(tmp_path, results)
     assert created == "2026-11-28T10:00:00+00:00" and perf[0]["ratio"] == 1.4 and note is None

@@ -20,7 +20,21 @@ from tunerbench.records.results_file import load_file
 ARGS = ["--tb-profile", "quick", "--tb-dataset", "digits", "--tb-tuners", "random,hyperband",
         "--tb-seeds", "2"]  # fmt: skip
 PLANNED = {"random": 6, "hyperband": 10}  # trials per pipeline at the quick profile
-MEASUREMENT = {"kind": "cluster_throughput", "ratio": 1.4, "note": "kept across every resume"}
+MEASUREMENT = {
+    **{
+        "kind": "cluster_throughput",
+        "dataset": "digits",
+        "profile": "quick",
+        "cluster": "local:2",
+        "pipelines": 0,
+        "sequential_s": 1.4,
+        "cluster_s": 1.0,
+        "ratio": 1.4,
+        "sequential": [],
+        "on_cluster": [],
+    },
+    "note": "kept across every resume",
+}
 
 
 def _journal_events(journal: Path) -> list[dict]:

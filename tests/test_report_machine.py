@@ -90,8 +90,9 @@ def test_the_one_seed_study_one_after_another(reference_setup: list[RunResult]) 
     a throughput measurement's sequential half counts only its seed-1 pipelines."""
     runs = [changed(r, startup_s=10.0 + i) for i, r in enumerate(reference_setup)]
     partial = [changed(r, session="s2") for r in runs[:4]]
+    pipeline = {"startup_s": 2.0, "threads": 1, "test_accuracy": 0.9}
     sequential = [
-        {"tuner": r.tuner, "seed": seed, "wall_s": 100.0 * seed, "startup_s": 2.0}
+        {"tuner": r.tuner, "seed": seed, "wall_s": 100.0 * seed, **pipeline}
         for seed in (2, 1)
         for r in runs
     ]

@@ -18,7 +18,6 @@ from statsmodels.stats.multitest import multipletests
 from tunerbench.records.schema import RunResult
 from tunerbench.report.context import EnvironmentStatistics, build_context
 from tunerbench.report.grouping import group_key
-from tunerbench.report.loops_compared import loop_comparison
 from tunerbench.report.reference import reference_comparison
 from tunerbench.report.render import render_html, render_verdict
 from tunerbench.report.seed_statistics import seed_statistics
@@ -384,27 +383,6 @@ def test_hyperband_over_seeds_beside_the_reference() -> None:
     assert fidelity.n_seeds == 6 and sum(fidelity.units.values()) == 6
     assert fidelity.test_low <= fidelity.test_accuracy.mean <= fidelity.test_high
     assert fidelity.test_within == (fidelity.test_low <= 0.8894 <= fidelity.test_high)
-
-
-def test_the_loops_are_paired_by_seed() -> None:
-    records = [
-        {"kind": "loop_accuracy", "loop": loop, "seed": seed, "units": 176,
-         "learning_rate": 0.001, "best_epoch": 10, "best_val_accuracy": 0.89 + shift,
-         "test_accuracy": 0.88 + shift + 0.0001 * seed}
-        for seed in range(1, 11)
-        for loop, shift in (("keras-default", 0.0), ("fast", 0.002))
-    ]  # fmt: skip
-    comparison = loop_comparison(records)
-    assert comparison is not None and len(comparison.seeds) == 10
-    assert comparison.test_accuracy.mean_difference == pytest.approx(0.002)
-    assert comparison.test_accuracy.significant  # fast ahead on every seed
-    assert loop_comparison(records[::2]) is None  # one loop alone pairs nothing
-    # A session of these measurements alone still gets a section of its own.
-    alone = [{**r, "dataset": "fashion_mnist", "profile": "reference"} for r in records]
-    context = build_context([], [], alone)
-    (section,) = context.measurements
-    assert not context.groups and section.performance.loop_comparison is not None
-    assert section.title == "fashion_mnist, reference profile, measurements without tuner runs"
 
 
 def test_a_diverged_final_fit_leaves_its_loss_out() -> None:

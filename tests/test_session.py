@@ -31,6 +31,21 @@ WORKER = "tcp://10.0.0.2:40000"
 RECORDED = {r.tuner: r for r in recorded()}  # digits, quick profile, seed 1, every tuner
 
 
+# A measurement record as --tb-speed saves it (no pipelines: the numbers only have to read).
+THROUGHPUT = {
+    "kind": "cluster_throughput",
+    "dataset": "digits",
+    "profile": "quick",
+    "cluster": "local:2",
+    "pipelines": 0,
+    "sequential_s": 1.4,
+    "cluster_s": 1.0,
+    "ratio": 1.4,
+    "sequential": [],
+    "on_cluster": [],
+}
+
+
 class ScriptedExecutor:
     """An Executor whose pipelines are scripts: ``collect`` sends what a real pipeline sends
     (through the pipeline's own ``EmittedEvents``: a start stamped with its worker, each trial,
@@ -193,7 +208,7 @@ def test_the_results_file_is_rewritten_after_each_pipeline(
     assert load_file(session.results_path) == ([first], [])
     second = session.collect(session.key("sklearn", 1))
     assert load_file(session.results_path) == ([first, second], [])
-    session.add_perf({"kind": "cluster_throughput", "ratio": 1.4})
+    session.add_perf(dict(THROUGHPUT))
     results, perf = load_file(session.results_path)
     assert [r.tuner for r in results] == ["random", "sklearn"] and perf[0]["ratio"] == 1.4
     document = json.loads(session.results_path.read_text())
@@ -372,7 +387,7 @@ def _first_session(tmp_path: Path, executor: ScriptedExecutor | None = None) -> 
     session = made.session
     session.submit([session.key("random", 1), session.key("sklearn", 1)])
     session.collect(session.key("random", 1))
-    session.add_perf({"kind": "cluster_throughput", "ratio": 1.4})
+    session.add_perf(dict(THROUGHPUT))
     if executor is not None:
         with pytest.raises(PipelineFailed):
             session.collect(session.key("sklearn", 1))
@@ -394,7 +409,7 @@ def test_resuming_reads_back_what_was_saved(tmp_path: Path, opened: list[BenchSe
     )
     assert made.lines == [f"--tb-resume: continuing session {first.name} ({first.run_dir})"]
     assert session.results == first.results and session.created == first.created
-    assert session.perf == [{"kind": "cluster_throughput", "ratio": 1.4}]
+    assert session.perf == [THROUGHPUT]
     assert session.finished(session.key("random", 1)) == first.results[0]
     session.submit([session.key("random", 1), session.key("sklearn", 1)])
     assert [s.label for s in made.executor.submitted] == ["sklearn-seed1"]

@@ -30,55 +30,69 @@ def _timed(fn: Callable[[], Any]) -> float:
     return time.perf_counter() - start
 
 
-def _stages(split: Split, units: int, batch: int) -> dict[str, Callable[[], Any]]:
-    x = tf.constant(split.x_fit.reshape(len(split.x_fit), -1))
-    y = tf.constant(split.y_fit)
-    n, d = x.shape
-    steps = n // batch
-    rng = np.random.default_rng(0)
-    w1 = tf.Variable(rng.normal(0, 0.05, (d, units)).astype("float32"))
-    b1 = tf.Variable(tf.zeros(units))
-    w2 = tf.Variable(rng.normal(0, 0.05, (units, 10)).astype("float32"))
-    b2 = tf.Variable(tf.zeros(10))
-    params = [w1, b1, w2, b2]
-    optimizer = tf.keras.optimizers.Adam(1e-3)
-    optimizer.build(params)
-    order = tf.constant(rng.permutation(n)[: steps * batch].reshape(steps, batch))
+class _HandWritten:
+    """The reference model written out by hand on the training split: its tensors, parameters
+    and Adam, and one training step per stage, each adding one part to the stage before."""
 
-    def rows(i: Any) -> tuple[Any, Any]:  # consecutive rows: a batch without a gather
-        return tf.slice(x, [i * batch, 0], [batch, d]), tf.slice(y, [i * batch], [batch])
+    def __init__(self, split: Split, units: int, batch: int) -> None:
+        self.x = tf.constant(split.x_fit.reshape(len(split.x_fit), -1))
+        self.y = tf.constant(split.y_fit)
+        n, self.d = self.x.shape
+        self.batch, self.steps = batch, n // batch
+        rng = np.random.default_rng(0)
+        self.w1 = tf.Variable(rng.normal(0, 0.05, (self.d, units)).astype("float32"))
+        self.b1 = tf.Variable(tf.zeros(units))
+        self.w2 = tf.Variable(rng.normal(0, 0.05, (units, 10)).astype("float32"))
+        self.b2 = tf.Variable(tf.zeros(10))
+        self.params = [self.w1, self.b1, self.w2, self.b2]
+        self.optimizer = tf.keras.optimizers.Adam(1e-3)
+        self.optimizer.build(self.params)
+        shuffled = rng.permutation(n)[: self.steps * batch]
+        self.order = tf.constant(shuffled.reshape(self.steps, batch))
 
-    def gradients(xb: Any, yb: Any) -> list[Any]:
+    def rows(self, i: Any) -> tuple[Any, Any]:
+        """Consecutive rows: a batch without a gather."""
+        start = i * self.batch
+        return (
+            tf.slice(self.x, [start, 0], [self.batch, self.d]),
+            tf.slice(self.y, [start], [self.batch]),
+        )
+
+    def gradients(self, xb: Any, yb: Any) -> list[Any]:
         with tf.GradientTape() as tape:
-            logits = tf.matmul(tf.nn.relu(tf.matmul(xb, w1) + b1), w2) + b2
+            hidden = tf.nn.relu(tf.matmul(xb, self.w1) + self.b1)
+            logits = tf.matmul(hidden, self.w2) + self.b2
             loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(yb, logits))
-        return tape.gradient(loss, params)
+        return tape.gradient(loss, self.params)
 
-    def matmuls(i: Any) -> Any:
-        xb, _ = rows(i)
-        h = tf.matmul(xb, w1)
-        out = tf.matmul(h, w2)
-        hidden_grad = tf.matmul(out, w2, transpose_b=True)
+    def update(self, xb: Any, yb: Any) -> Any:
+        # apply_gradients, unlike Keras 3's apply, exists on both Keras lines' Adam.
+        self.optimizer.apply_gradients(zip(self.gradients(xb, yb), self.params, strict=True))
+        return tf.constant(0.0)
+
+    def matmuls(self, i: Any) -> Any:
+        xb, _ = self.rows(i)
+        h = tf.matmul(xb, self.w1)
+        out = tf.matmul(h, self.w2)
+        hidden_grad = tf.matmul(out, self.w2, transpose_b=True)
         return tf.reduce_sum(tf.matmul(xb, hidden_grad, transpose_a=True)) + tf.reduce_sum(
             tf.matmul(h, out, transpose_a=True)
         )
 
-    def grads(i: Any) -> Any:
-        return tf.add_n([tf.reduce_sum(g) for g in gradients(*rows(i))])
+    def grads(self, i: Any) -> Any:
+        return tf.add_n([tf.reduce_sum(g) for g in self.gradients(*self.rows(i))])
 
-    def update(xb: Any, yb: Any) -> Any:
-        # apply_gradients, unlike Keras 3's apply, exists on both Keras lines' Adam.
-        optimizer.apply_gradients(zip(gradients(xb, yb), params, strict=True))
-        return tf.constant(0.0)
+    def adam(self, i: Any) -> Any:
+        return self.update(*self.rows(i))
 
-    def adam(i: Any) -> Any:
-        return update(*rows(i))
+    def gather(self, i: Any) -> Any:
+        index = self.order[i]
+        return self.update(tf.gather(self.x, index), tf.gather(self.y, index))
 
-    def gather(i: Any) -> Any:
-        index = order[i]
-        return update(tf.gather(x, index), tf.gather(y, index))
+    def epoch_of(self, step: Callable[[Any], Any]) -> Callable[[], Any]:
+        """One epoch of ``step`` in one XLA-compiled loop."""
+        steps = self.steps
 
-    def epoch_of(step: Callable[[Any], Any]) -> Callable[[], Any]:
         @tf.function(jit_compile=True)
         def epoch() -> Any:
             # The sum carried through the loop keeps XLA from dropping the measured work.
@@ -88,12 +102,17 @@ def _stages(split: Split, units: int, batch: int) -> dict[str, Callable[[], Any]
 
         return lambda: epoch().numpy()
 
-    return {
-        "matmuls": epoch_of(matmuls),
-        "gradients": epoch_of(grads),
-        "adam": epoch_of(adam),
-        "gather": epoch_of(gather),
+
+def _stages(split: Split, units: int, batch: int) -> dict[str, Callable[[], Any]]:
+    """One epoch per stage, in the order of STAGES."""
+    model = _HandWritten(split, units, batch)
+    steps = {
+        "matmuls": model.matmuls,
+        "gradients": model.grads,
+        "adam": model.adam,
+        "gather": model.gather,
     }
+    return {name: model.epoch_of(steps[name]) for name in STAGES}
 
 
 def epoch_breakdown(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tunerbench.records.schema import LoopAccuracy
 from tunerbench.space import REFERENCE_LEARNING_RATE, REFERENCE_UNITS
 
 
@@ -14,24 +15,23 @@ def loop_accuracy_task(
     dataset: str, data_dir: str | None, profile: str, loop: str, seed: int, emit: Any = None
 ) -> dict[str, Any]:
     """One (loop, seed): the refit's val_accuracy curve, its best epoch, and the final fit of a
-    new model for that many epochs, evaluated on the test set; phases seeded as a pipeline's."""
+    new model for that many epochs, evaluated on the test set; phases seeded as a pipeline's.
+    Returns the record as written, as a process of its own returns it."""
     import numpy as np
 
     from tunerbench.data.datasets import load_dataset
     from tunerbench.data.holdout import make_split
+    from tunerbench.measurements.reference_model import reference_model_of
     from tunerbench.pipeline.phases import KerasPhases, timed_phase
     from tunerbench.pipeline.seeds import phase_seeds
+    from tunerbench.problems.builtin import PROBLEMS
     from tunerbench.profiles import PROFILES
-    from tunerbench.search.budget import pipeline_workload
-    from tunerbench.training.hypermodel import ReferenceHyperModel, fixed_hyperparameters
-    from tunerbench.training.loops import create_loop
 
-    data = load_dataset(dataset, data_dir)
-    split = make_split(data, PROFILES[profile])
-    loop_object = create_loop(loop, pipeline_workload(len(split.y_fit), PROFILES[profile]))
-    hypermodel = ReferenceHyperModel(data.image_shape, data.num_classes, loop_object)
-    hp = fixed_hyperparameters(REFERENCE_UNITS, REFERENCE_LEARNING_RATE)
-    phases, seeds = KerasPhases(PROFILES[profile]), phase_seeds(seed)
+    split = make_split(load_dataset(dataset, data_dir), PROFILES[profile])
+    hypermodel, hp = reference_model_of(loop, split, PROFILES[profile])
+    # The reference MLP's problem is named after its dataset; its objective is the refit's.
+    phases = KerasPhases(PROFILES[profile], PROBLEMS[dataset], hypermodel.num_classes)
+    seeds = phase_seeds(seed)
     curve, refit = timed_phase(
         seeds["refit"], lambda: phases.refit_curve(hypermodel, hp, split, seeds["refit"])
     )
@@ -39,20 +39,19 @@ def loop_accuracy_task(
     (accuracy, loss), final = timed_phase(
         seeds["final"], lambda: phases.final(hypermodel, hp, split, best_epoch, seeds["final"])
     )
-    return {
-        "kind": "loop_accuracy",
-        "dataset": dataset,
-        "profile": profile,
-        "loop": loop,
-        "seed": seed,
-        "units": REFERENCE_UNITS,
-        "learning_rate": REFERENCE_LEARNING_RATE,
-        "phase_seeds": seeds,
-        "refit_val_accuracy": [round(float(v), 6) for v in curve],
-        "best_epoch": best_epoch,
-        "best_val_accuracy": round(float(max(curve)), 6),
-        "test_accuracy": round(accuracy, 6),
-        "test_loss": round(loss, 6),
-        "refit_wall_s": refit.wall_s,
-        "final_wall_s": final.wall_s,
-    }
+    return LoopAccuracy(
+        dataset=dataset,
+        profile=profile,
+        loop=loop,
+        seed=seed,
+        units=REFERENCE_UNITS,
+        learning_rate=REFERENCE_LEARNING_RATE,
+        phase_seeds=seeds,
+        refit_val_accuracy=[round(float(v), 6) for v in curve],
+        best_epoch=best_epoch,
+        best_val_accuracy=round(float(max(curve)), 6),
+        test_accuracy=round(accuracy, 6),
+        test_loss=round(loss, 6),
+        refit_wall_s=refit.wall_s,
+        final_wall_s=final.wall_s,
+    ).to_dict()

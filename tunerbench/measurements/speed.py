@@ -11,11 +11,11 @@ import time
 from collections.abc import Callable
 
 from tunerbench.data.holdout import Split
+from tunerbench.measurements.reference_model import reference_model_of
 from tunerbench.profiles import Profile
 from tunerbench.records.schema import EpochSpeed
-from tunerbench.space import REFERENCE_LEARNING_RATE, REFERENCE_UNITS, flops_per_epoch
+from tunerbench.space import REFERENCE_UNITS, flops_per_epoch
 from tunerbench.training import backend
-from tunerbench.training.loops import create_loop
 
 UNITS = REFERENCE_UNITS
 
@@ -47,9 +47,6 @@ def epoch_seconds(loop_name: str, split: Split, profile: Profile, epochs: int) -
     runs them, leaving out the first epoch, which compiles."""
     import keras
 
-    from tunerbench.search.budget import pipeline_workload
-    from tunerbench.training.hypermodel import ReferenceHyperModel, fixed_hyperparameters
-
     class EpochTimer(keras.callbacks.Callback):
         def __init__(self) -> None:
             super().__init__()
@@ -63,9 +60,7 @@ def epoch_seconds(loop_name: str, split: Split, profile: Profile, epochs: int) -
 
     backend.clear_session()
     backend.set_seed(1)
-    loop = create_loop(loop_name, pipeline_workload(len(split.y_fit), profile))
-    hypermodel = ReferenceHyperModel(split.x_fit.shape[1:], 10, loop)
-    hp = fixed_hyperparameters(UNITS, REFERENCE_LEARNING_RATE)
+    hypermodel, hp = reference_model_of(loop_name, split, profile)
     model = hypermodel.build(hp)
     timer = EpochTimer()
     hypermodel.fit(
@@ -85,12 +80,7 @@ def epoch_seconds(loop_name: str, split: Split, profile: Profile, epochs: int) -
 
 def fast_training_epoch(split: Split, profile: Profile) -> Callable[[], float]:
     """A timer of one training epoch of the fast loop without validation (compiled first)."""
-    from tunerbench.search.budget import pipeline_workload
-    from tunerbench.training.hypermodel import ReferenceHyperModel, fixed_hyperparameters
-
-    loop = create_loop("fast", pipeline_workload(len(split.y_fit), profile))
-    hypermodel = ReferenceHyperModel(split.x_fit.shape[1:], 10, loop)
-    hp = fixed_hyperparameters(UNITS, REFERENCE_LEARNING_RATE)
+    hypermodel, hp = reference_model_of("fast", split, profile)
     model = hypermodel.build(hp)
 
     def one_epoch() -> float:

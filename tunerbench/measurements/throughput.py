@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from typing import Any
 
 from tunerbench.pipeline.provenance import installed_versions
 from tunerbench.pipeline.spec import PipelineSpec
-from tunerbench.records.schema import RunResult
+from tunerbench.records.schema import ClusterThroughput, PipelineTime, RunResult
 from tunerbench.run.cluster import DaskExecutor
 from tunerbench.run.executors import Executor, SequentialExecutor
 from tunerbench.run.session import BenchSession, PipelineFailed
@@ -37,21 +36,21 @@ def _run_all(executor: Executor, specs: list[PipelineSpec], session: BenchSessio
     return time.perf_counter() - start, results
 
 
-def _summary(results: list[RunResult]) -> list[dict[str, Any]]:
+def _summary(results: list[RunResult]) -> list[PipelineTime]:
     return [
-        {
-            "tuner": r.tuner,
-            "seed": r.seed,
-            "wall_s": round(sum(p.wall_s for p in r.phases.values()), 3),
-            "startup_s": r.startup_s,
-            "threads": r.threads,
-            "test_accuracy": r.test_accuracy,
-        }
+        PipelineTime(
+            tuner=r.tuner,
+            seed=r.seed,
+            wall_s=round(sum(p.wall_s for p in r.phases.values()), 3),
+            startup_s=r.startup_s,
+            threads=r.threads,
+            test_accuracy=r.test_accuracy,
+        )
         for r in results
     ]
 
 
-def matrix_throughput(session: BenchSession, keys: list[PipelineKey]) -> dict[str, Any]:
+def matrix_throughput(session: BenchSession, keys: list[PipelineKey]) -> ClusterThroughput:
     """Run ``keys`` one after another, then on the cluster; the record of both."""
     runs: dict[str, tuple[float, list[RunResult]]] = {}
     for way in ("sequential", "cluster"):
@@ -82,15 +81,14 @@ def matrix_throughput(session: BenchSession, keys: list[PipelineKey]) -> dict[st
         finally:
             executor.close()
     sequential_s, cluster_s = runs["sequential"][0], runs["cluster"][0]
-    return {
-        "kind": "cluster_throughput",
-        "dataset": session.options.dataset,
-        "profile": session.options.profile,
-        "cluster": CLUSTER,
-        "pipelines": len(keys),
-        "sequential_s": round(sequential_s, 2),
-        "cluster_s": round(cluster_s, 2),
-        "ratio": round(sequential_s / cluster_s, 3),
-        "sequential": _summary(runs["sequential"][1]),
-        "on_cluster": _summary(runs["cluster"][1]),
-    }
+    return ClusterThroughput(
+        dataset=session.options.dataset,
+        profile=session.options.profile,
+        cluster=CLUSTER,
+        pipelines=len(keys),
+        sequential_s=round(sequential_s, 2),
+        cluster_s=round(cluster_s, 2),
+        ratio=round(sequential_s / cluster_s, 3),
+        sequential=_summary(runs["sequential"][1]),
+        on_cluster=_summary(runs["cluster"][1]),
+    )

@@ -13,13 +13,24 @@ from pathlib import Path
 from typing import Any
 
 from tunerbench.records.atomic_file import atomic_write_text
-from tunerbench.records.schema import EpochSpeed, RunResult
+from tunerbench.records.schema import (
+    ClusterThroughput,
+    EpochSpeed,
+    LoopAccuracy,
+    Measurement,
+    Measurements,
+    RunResult,
+)
+from tunerbench.records.validation import build
 
 FORMAT = "tunerbench-results"
 FORMAT_VERSION = 1
-# Measurements that are not pipelines, kept beside the runs: ``--tb-speed``'s epoch speed and
-# study throughput, and the loops' accuracy over seeds of ``--tb-loop-accuracy``.
-PERF_KINDS = ("epoch_speed", "loop_accuracy", "cluster_throughput")
+# Measurements that are not pipelines, kept beside the runs, by the kind each is written with:
+# ``--tb-speed``'s epoch speed and study throughput, and the loops' accuracy over seeds of
+# ``--tb-loop-accuracy``.
+MEASUREMENTS: dict[str, type[Measurement]] = {
+    record.KIND: record for record in (EpochSpeed, LoopAccuracy, ClusterThroughput)
+}
 
 
 class ResultsError(Exception):
@@ -84,23 +95,43 @@ def _records_in(document: Any) -> list[dict[str, Any]] | None:
     return None
 
 
+def _record_class(raw: Any) -> type[Measurement] | None:
+    """The record a measurement as written is, by its kind (the one place a kind is read);
+    None for anything else, such as a pipeline's ``extra_info`` in pytest-benchmark's JSON."""
+    kind = raw.get("kind") if isinstance(raw, dict) else None
+    return MEASUREMENTS.get(kind) if isinstance(kind, str) else None
+
+
 def _perf_in(path: Path, document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The measurements of a file as written, each checked against its record: a session keeps
+    and rewrites them whole (fields a newer tunerbench added included)."""
     if document.get("format") == FORMAT:
         found = document.get("perf", [])
         if not isinstance(found, list):
             raise ResultsError(f"{path}: field perf is not a list")
     else:
         found = [b.get("extra_info") for b in document["benchmarks"] if isinstance(b, dict)]
-    perf = [p for p in found if isinstance(p, dict) and p.get("kind") in PERF_KINDS]
-    for index, record in enumerate(perf):
+    perf = []
+    for raw in found:
+        record = _record_class(raw)
+        if record is None:
+            continue
         try:
-            if record["kind"] == "epoch_speed":
-                EpochSpeed.from_dict(record)
+            build(record, raw, "measurement")
         except ValueError as exc:
             raise ResultsError(
-                f"{path}: measurement {index} is not of tunerbench's shape ({exc})"
+                f"{path}: measurement {len(perf)} is not of tunerbench's shape ({exc})"
             ) from None
+        perf.append(raw)
     return perf
+
+
+def read_measurements(perf: list[dict[str, Any]]) -> Measurements:
+    """Measurements as ``load_file`` returns them, as typed records by kind (what the report
+    reads); a RecordError names a field that is not of its record's type."""
+    return Measurements.of(
+        build(cls, raw, "measurement") for raw in perf if (cls := _record_class(raw)) is not None
+    )
 
 
 def load_results(path: str | Path) -> list[RunResult]:
@@ -109,7 +140,8 @@ def load_results(path: str | Path) -> list[RunResult]:
 
 
 def load_file(path: str | Path) -> tuple[list[RunResult], list[dict[str, Any]]]:
-    """Run records and measurements (a ``kind`` of PERF_KINDS) of one file, read once."""
+    """Run records and measurements (a kind of MEASUREMENTS, as written: see
+    ``read_measurements``) of one file, read once."""
     path = Path(path)
     try:
         text = path.read_text()

@@ -8,8 +8,9 @@ extra fields still reads (a newer *format* is refused by ``results_file``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
 from tunerbench.records.validation import build
 
@@ -126,10 +127,23 @@ class RunResult:
         return build(cls, raw, "result")
 
 
+class _Measurement:
+    """What every measurement record shares: it is written with its ``KIND``, so a reader tells
+    the kinds apart in one place (``results_file.MEASUREMENTS``) and the report reads typed
+    records; the written fields are the record's own, so files of every version read alike."""
+
+    KIND: ClassVar[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.KIND, **asdict(self)}
+
+
 @dataclass(frozen=True)
-class EpochSpeed:
+class EpochSpeed(_Measurement):
     """A speed record of ``--tb-speed``: seconds per epoch of each loop (median of timed epochs
     after one warm-up epoch), and the arithmetic lower bound from the machine's matmul rate."""
+
+    KIND: ClassVar[str] = "epoch_speed"
 
     dataset: str
     profile: str
@@ -142,15 +156,94 @@ class EpochSpeed:
     bound_epoch_s: float
     fast_over_bound: float
     epochs_timed: int
-    kind: str = "epoch_speed"
     # Seconds per epoch of the fast epoch built up stage by stage
     # (``measurements.epoch_breakdown``): matmuls, gradients, adam, gather (hand-written,
     # cumulative), keras_train, fast_epoch.
     breakdown: dict[str, float] = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+
+@dataclass(frozen=True)
+class LoopAccuracy(_Measurement):
+    """A record of ``--tb-loop-accuracy``: the reference model with fixed hyperparameters
+    through the refit and final phases under one loop and seed; the report pairs the loops by
+    seed."""
+
+    KIND: ClassVar[str] = "loop_accuracy"
+
+    dataset: str
+    profile: str
+    loop: str
+    seed: int
+    units: int
+    learning_rate: float
+    phase_seeds: dict[str, int]
+    refit_val_accuracy: list[float]
+    best_epoch: int
+    best_val_accuracy: float
+    test_accuracy: float
+    test_loss: float
+    refit_wall_s: float
+    final_wall_s: float
+
+
+@dataclass(frozen=True)
+class PipelineTime:
+    """One pipeline of a throughput measurement: its phases' wall time, its process's start-up
+    (None: not recorded), TensorFlow's threads and the test accuracy it reached."""
+
+    tuner: str
+    seed: int
+    wall_s: float
+    startup_s: float | None
+    threads: int
+    test_accuracy: float | None
+
+
+@dataclass(frozen=True)
+class ClusterThroughput(_Measurement):
+    """A record of ``--tb-speed``'s study throughput: the same pipelines one after another, then
+    on a cluster, in one session on the same data."""
+
+    KIND: ClassVar[str] = "cluster_throughput"
+
+    dataset: str
+    profile: str
+    cluster: str
+    pipelines: int
+    sequential_s: float
+    cluster_s: float
+    ratio: float  # sequential_s / cluster_s
+    sequential: list[PipelineTime]
+    on_cluster: list[PipelineTime]
+
+
+Measurement = EpochSpeed | LoopAccuracy | ClusterThroughput
+_Record = TypeVar("_Record", EpochSpeed, LoopAccuracy, ClusterThroughput)
+
+
+@dataclass(frozen=True)
+class Measurements:
+    """Measurements by kind, each list in the order read: what the report reads, instead of
+    records told apart by their kind."""
+
+    epochs: list[EpochSpeed] = field(default_factory=list)
+    loop_checks: list[LoopAccuracy] = field(default_factory=list)
+    throughputs: list[ClusterThroughput] = field(default_factory=list)
 
     @classmethod
-    def from_dict(cls, raw: Any) -> EpochSpeed:
-        return build(cls, raw, "measurement")
+    def of(cls, records: Iterable[Measurement]) -> Measurements:
+        every = list(records)
+        return cls(
+            [r for r in every if isinstance(r, EpochSpeed)],
+            [r for r in every if isinstance(r, LoopAccuracy)],
+            [r for r in every if isinstance(r, ClusterThroughput)],
+        )
+
+    def of_setup(self, dataset: str, profile: str) -> Measurements:
+        """Those measured on ``dataset`` at ``profile``: figures of another setup would not
+        compare."""
+
+        def mine(records: list[_Record]) -> list[_Record]:
+            return [r for r in records if (r.dataset, r.profile) == (dataset, profile)]
+
+        return Measurements(mine(self.epochs), mine(self.loop_checks), mine(self.throughputs))

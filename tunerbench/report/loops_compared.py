@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-from tunerbench.records.schema import RunResult
+from tunerbench.records.schema import LoopAccuracy, RunResult
 from tunerbench.report.grouping import Summary, environment
 from tunerbench.report.seed_tables import per_seed
 from tunerbench.report.statistics.paired_difference import PairedDifference, paired_difference
@@ -29,7 +28,9 @@ class LoopAccuracyMetric:
 
 
 @dataclass(frozen=True)
-class LoopAccuracy:
+class PipelineLoopAccuracy:
+    """Whole pipelines of one tuner under each loop, over seeds."""
+
     run: str
     default_seeds: int
     fast_seeds: int
@@ -72,7 +73,7 @@ def _per_seed_metric(
     )
 
 
-def loop_accuracy(runs: list[RunResult]) -> list[LoopAccuracy]:
+def loop_accuracy(runs: list[RunResult]) -> list[PipelineLoopAccuracy]:
     """Best val_accuracy and test accuracy of each loop over seeds, and whether the fast loop's
     mean lies within the default loop's seed-to-seed range."""
     by_loop: dict[tuple, dict[str, list[RunResult]]] = defaultdict(lambda: defaultdict(list))
@@ -84,7 +85,7 @@ def loop_accuracy(runs: list[RunResult]) -> list[LoopAccuracy]:
             continue
         default, fast = loops[BASELINE_LOOP], loops[DEFAULT_LOOP]
         rows.append(
-            LoopAccuracy(
+            PipelineLoopAccuracy(
                 f"{tuner}, {workers} worker(s), {env}",
                 len({r.seed for r in default}),
                 len({r.seed for r in fast}),
@@ -95,37 +96,37 @@ def loop_accuracy(runs: list[RunResult]) -> list[LoopAccuracy]:
     return rows
 
 
-def loop_comparison(records: list[dict[str, Any]]) -> LoopComparison | None:
+def loop_comparison(records: list[LoopAccuracy]) -> LoopComparison | None:
     """The loop-accuracy records of one dataset and profile, paired by seed; when a (loop, seed)
     was measured twice, the record read last counts (files are read in the order given)."""
-    by_loop: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
+    by_loop: dict[str, dict[int, LoopAccuracy]] = defaultdict(dict)
     for record in records:
-        by_loop[record["loop"]][record["seed"]] = record
+        by_loop[record.loop][record.seed] = record
     default, fast = by_loop.get(BASELINE_LOOP, {}), by_loop.get(DEFAULT_LOOP, {})
     seeds = sorted(set(default) & set(fast))
     if not seeds:
         return None
 
-    def paired(metric: str) -> PairedDifference:
+    def paired(metric: Callable[[LoopAccuracy], float]) -> PairedDifference:
         return paired_difference(
-            {s: default[s][metric] for s in seeds}, {s: fast[s][metric] for s in seeds}
+            {s: metric(default[s]) for s in seeds}, {s: metric(fast[s]) for s in seeds}
         )
 
     rows = [
         LoopSeed(
             s,
-            default[s]["test_accuracy"],
-            fast[s]["test_accuracy"],
-            default[s]["best_epoch"],
-            fast[s]["best_epoch"],
+            default[s].test_accuracy,
+            fast[s].test_accuracy,
+            default[s].best_epoch,
+            fast[s].best_epoch,
         )
         for s in seeds
     ]
     first = default[seeds[0]]
     return LoopComparison(
-        first["units"],
-        first["learning_rate"],
+        first.units,
+        first.learning_rate,
         rows,
-        paired("test_accuracy"),
-        paired("best_val_accuracy"),
+        paired(lambda r: r.test_accuracy),
+        paired(lambda r: r.best_val_accuracy),
     )

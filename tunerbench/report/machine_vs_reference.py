@@ -15,9 +15,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from tunerbench.records.schema import EpochSpeed, RunResult
-from tunerbench.report.grouping import GroupKey, environment, sort_variants, total_wall
-from tunerbench.report.performance import Performance
+from tunerbench.records.schema import ClusterThroughput, EpochSpeed, RunResult
+from tunerbench.report.grouping import GroupKey, environment, total_wall
+from tunerbench.report.performance import Performance, group_measurements
 from tunerbench.report.reference import (
     REFERENCE,
     REFERENCE_DATASET,
@@ -66,15 +66,6 @@ class StudyTime:
 
 
 @dataclass(frozen=True)
-class Throughput:
-    cluster: str
-    pipelines: int
-    sequential_s: float
-    cluster_s: float
-    ratio: float  # sequential_s / cluster_s
-
-
-@dataclass(frozen=True)
 class SessionMemory:
     """The session process's resident memory from its second collected pipeline to its last."""
 
@@ -93,12 +84,19 @@ class MachineFigures:
     epochs: list[EpochSpeed]  # the fast epoch, its arithmetic bound and the matmul rate
     hyperband: list[HyperbandSearch]
     studies: list[StudyTime]
-    throughput: list[Throughput]
+    # As measured: both halves ran in one session on the same data, so their ratio is the
+    # machine's gain from running pipelines side by side.
+    throughput: list[ClusterThroughput]
     memory: list[SessionMemory]
     reference: ReferenceRow
     reference_dataset: str
     reference_profile: str
     comparable: bool  # these results share the reference run's dataset and profile
+
+
+def _registry_order(tuner: str) -> tuple[int, str]:
+    """Tuners in the registry's order, as every table lists them; one it does not know last."""
+    return (TUNERS.names.index(tuner) if tuner in TUNERS else len(TUNERS), tuner)
 
 
 def loop_ratios(performance: Performance) -> list[LoopRatio]:
@@ -108,7 +106,7 @@ def loop_ratios(performance: Performance) -> list[LoopRatio]:
     for pair in performance.loops:
         by_tuner[pair.tuner].append((pair.default_s, pair.fast_s))
     rows = []
-    for tuner in sort_variants(by_tuner):
+    for tuner in sorted(by_tuner, key=_registry_order):
         times = by_tuner[tuner]
         default_s, fast_s = sum(d for d, _ in times), sum(f for _, f in times)
         ratios = [d / f for d, f in times]
@@ -136,7 +134,7 @@ def hyperband_searches(runs: list[RunResult]) -> list[HyperbandSearch]:
     return [found[key] for key in sorted(found)]
 
 
-def study_times(runs: list[RunResult], records: list[dict[str, Any]]) -> list[StudyTime]:
+def study_times(runs: list[RunResult], throughputs: list[ClusterThroughput]) -> list[StudyTime]:
     """Every tuner for seed 1 here, one pipeline after another (no cluster, no workers): the
     pipelines' wall time, start-up included, as a user running the study would wait; from a
     session's runs, or from the sequential half of a throughput measurement."""
@@ -145,26 +143,15 @@ def study_times(runs: list[RunResult], records: list[dict[str, Any]]) -> list[St
         if _plain(run) and run.loop == DEFAULT_LOOP and run.startup_s is not None:
             seconds = total_wall(run) + run.startup_s
             by_source[(run.session, None)].setdefault(run.tuner, seconds)
-    throughput = [r for r in records if r.get("kind") == "cluster_throughput"]
-    for index, record in enumerate(throughput, start=1):
-        for pipeline in record["sequential"]:
-            if pipeline["seed"] == STUDY_SEED:
-                seconds = pipeline["wall_s"] + (pipeline.get("startup_s") or 0.0)
-                by_source[("", index)].setdefault(pipeline["tuner"], seconds)
+    for index, measured in enumerate(throughputs, start=1):
+        for pipeline in measured.sequential:
+            if pipeline.seed == STUDY_SEED:
+                seconds = pipeline.wall_s + (pipeline.startup_s or 0.0)
+                by_source[("", index)].setdefault(pipeline.tuner, seconds)
     return [
         StudyTime(session, index, sum(tuners.values()))
         for (session, index), tuners in by_source.items()
         if set(tuners) == set(TUNERS.names)
-    ]
-
-
-def throughputs(records: list[dict[str, Any]]) -> list[Throughput]:
-    """As measured: both halves ran in one session on the same data, so their ratio is the
-    machine's gain from running pipelines side by side."""
-    return [
-        Throughput(r["cluster"], r["pipelines"], r["sequential_s"], r["cluster_s"], r["ratio"])
-        for r in records
-        if r.get("kind") == "cluster_throughput"
     ]
 
 
@@ -188,13 +175,13 @@ def machine_figures(
     """The section's figures for one group: measurements of its dataset and profile only.
     Whether the reference figure applies is the reference section's own judgement (of the
     group's setup alone, hence no runs), so the two sections never disagree."""
-    mine = [p for p in perf if (p.get("dataset"), p.get("profile")) == (key.dataset, key.profile)]
+    measured = group_measurements(key, perf)
     return MachineFigures(
         loops=loop_ratios(performance),
         epochs=performance.epochs,
         hyperband=hyperband_searches(runs),
-        studies=study_times(runs, mine),
-        throughput=throughputs(mine),
+        studies=study_times(runs, measured.throughputs),
+        throughput=measured.throughputs,
         memory=session_memory(runs),
         reference=REFERENCE,
         reference_dataset=REFERENCE_DATASET,

@@ -10,11 +10,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from tunerbench.records.schema import EpochSpeed, RunResult
+from tunerbench.records.results_file import read_measurements
+from tunerbench.records.schema import EpochSpeed, Measurements, RunResult
 from tunerbench.report.grouping import GroupKey, environment, total_wall, variant
 from tunerbench.report.loops_compared import (
-    LoopAccuracy,
     LoopComparison,
+    PipelineLoopAccuracy,
     loop_accuracy,
     loop_comparison,
 )
@@ -69,7 +70,7 @@ class Performance:
     studies: list[StudyBound]  # whole studies against the arithmetic bound of ``epochs``' rate
     loop_comparison: LoopComparison | None
     loops: list[LoopSpeedup]
-    accuracy: list[LoopAccuracy]
+    accuracy: list[PipelineLoopAccuracy]
     workers: list[WorkerSpeedup]
     overhead: list[Overhead]
     memory: list[MemoryGrowth]
@@ -154,13 +155,18 @@ def memory_growth(runs: list[RunResult]) -> list[MemoryGrowth]:
     return rows
 
 
+def group_measurements(key: GroupKey, perf: list[dict[str, Any]]) -> Measurements:
+    """The measurements of the group's dataset and profile, as typed records, from those the
+    results files hold as written (``results_file.load_file``)."""
+    return read_measurements(perf).of_setup(key.dataset, key.profile)
+
+
 def performance(key: GroupKey, runs: list[RunResult], perf: list[dict[str, Any]]) -> Performance:
-    mine = [p for p in perf if (p.get("dataset"), p.get("profile")) == (key.dataset, key.profile)]
-    epochs = [EpochSpeed.from_dict(p) for p in mine if p.get("kind") == "epoch_speed"]
+    measured = group_measurements(key, perf)
     return Performance(
-        epochs,
-        study_bounds(key.problem, runs, epochs),
-        loop_comparison([p for p in mine if p.get("kind") == "loop_accuracy"]),
+        measured.epochs,
+        study_bounds(key.problem, runs, measured.epochs),
+        loop_comparison(measured.loop_checks),
         loop_speedups(runs),
         loop_accuracy(runs),
         worker_speedups(runs),
