@@ -55,7 +55,8 @@ def test_pipeline_variant(
     except PipelineFailed as exc:
         pytest.fail(str(exc), pytrace=False)
     benchmark.extra_info.update(result.to_dict())
-    assert result.n_trials >= 1 and result.loop == loop and result.workers == workers
+    assert result.search.n_trials >= 1
+    assert (result.identity.loop, result.identity.workers) == (loop, workers)
 
 
 def test_cluster_throughput(benchmark, bench_session: BenchSession) -> None:

@@ -8,7 +8,7 @@ import random
 from pathlib import Path
 
 from tunerbench.records.results_file import load_results
-from tunerbench.records.schema import RunResult
+from tunerbench.records.run_result import RunResult
 
 DATA = Path(__file__).parent / "data"
 SESSION = DATA / "quick-digits-session.json"
@@ -21,11 +21,10 @@ def recorded() -> list[RunResult]:
 
 
 def variant_of(run: RunResult, **changes: object) -> RunResult:
-    """A deep copy of ``run`` with ``changes`` applied, and its own start time (a distinct run)."""
-    other = copy.deepcopy(run)
-    for name, value in changes.items():
-        setattr(other, name, value)
-    other.started_at = f"{run.started_at}#{sorted(changes.items())!r}"
+    """A deep copy of ``run`` with ``changes`` applied (by the record's flat field names, as a
+    file has them), and its own start time (a distinct run)."""
+    other = copy.deepcopy(run).replace(**changes)
+    other.identity.started_at = f"{run.identity.started_at}#{sorted(changes.items())!r}"
     return other
 
 
@@ -38,13 +37,11 @@ def study(
     runs = []
     for seed in range(1, seeds + 1):
         for run in recorded():
-            if run.tuner not in advantage:
+            if run.identity.tuner not in advantage:
                 continue
-            changes: dict[str, object] = {
-                "seed": seed,
-                "test_accuracy": round(0.90 + advantage[run.tuner] + rng.gauss(0, noise), 6),
-            }
+            accuracy = 0.90 + advantage[run.identity.tuner] + rng.gauss(0, noise)
+            changes: dict[str, object] = {"seed": seed, "test_accuracy": round(accuracy, 6)}
             if tensorflow is not None:
-                changes["versions"] = {**run.versions, "tensorflow": tensorflow}
+                changes["versions"] = {**run.provenance.versions, "tensorflow": tensorflow}
             runs.append(variant_of(run, **changes))
     return runs

@@ -73,11 +73,11 @@ def test_a_finished_session_grows_by_more_seeds(tmp_path: Path) -> None:
     assert grown.returncode == 0, grown.stdout[-3000:] + grown.stderr[-3000:]
     (folder,) = tmp_path.glob("runs/*")
     said = f"--tb-resume: continuing session {folder.name} ({folder}), adding seed 2"
-    assert said in grown.stderr
+    assert said in grown.stdout  # through pytest's terminal: the session opens after collection
     assert "sklearn seed 1 already ran" in grown.stdout
     assert "1 passed, 1 skipped" in grown.stdout.splitlines()[-1]
     (results_file,) = tmp_path.glob("tunerbench-*.json")
-    assert sorted(r.seed for r in load_results(results_file)) == [1, 2]
+    assert sorted(r.identity.seed for r in load_results(results_file)) == [1, 2]
     assert "Seeds 1-2." in (tmp_path / "verdict.md").read_text()
 
 
@@ -90,7 +90,7 @@ def test_a_report_that_cannot_be_written_fails_the_run_and_keeps_the_results(
     assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
     assert "tunerbench report not written" in done.stdout and " 1 passed" in done.stdout
     (result,) = load_results(next(tmp_path.glob("tunerbench-*.json")))
-    assert result.tuner == "sklearn"
+    assert result.identity.tuner == "sklearn"
 
 
 def test_a_bad_option_fails_the_command_in_one_line_and_touches_nothing(tmp_path: Path) -> None:
@@ -173,17 +173,20 @@ def test_sigkill_during_search_then_resume_keeps_every_trial_once(tmp_path: Path
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
     assert "1 passed, 1 skipped" in again.stdout.splitlines()[-1]
     assert "random seed 1 already ran" in again.stdout  # finished before the kill: kept
-    results = {r.tuner: r for r in load_results(next(tmp_path.glob("tunerbench-*.json")))}
+    results = {r.identity.tuner: r for r in load_results(next(tmp_path.glob("tunerbench-*.json")))}
     hyperband = results["hyperband"]
-    ids = [t.trial_id for t in hyperband.trials]
-    assert len(ids) == len(set(ids)) == hyperband.budget.hyperband_trials  # none twice, none lost
-    for trial in hyperband.trials:
+    ids = [t.trial_id for t in hyperband.search.trials]
+    planned = hyperband.search.budget.hyperband_trials
+    assert len(ids) == len(set(ids)) == planned  # none twice, none lost
+    for trial in hyperband.search.trials:
         if trial.trial_id in before:
             assert trial.hyperparameters == before[trial.trial_id]["hyperparameters"]
             assert trial.val_accuracy == before[trial.trial_id]["val_accuracy"]
-    assert hyperband.resumed == 1 and "resumed 1 time" in hyperband.notes[0]
-    assert results["random"].resumed == 0
-    assert [t.trial_id for t in results["random"].trials] == [t["trial_id"] for t in random_before]
+    assert hyperband.provenance.resumed == 1 and "resumed 1 time" in hyperband.provenance.notes[0]
+    assert results["random"].provenance.resumed == 0
+    assert [t.trial_id for t in results["random"].search.trials] == [
+        t["trial_id"] for t in random_before
+    ]
     assert len(list(tmp_path.glob("runs/*"))) == 1  # the same run directory was continued
 
 
@@ -198,10 +201,10 @@ def test_a_search_with_workers_resumes_after_sigkill(tmp_path: Path) -> None:
     again = bench("--tb-resume", *args, output=tmp_path)
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
     (result,) = load_results(next(tmp_path.glob("tunerbench-*.json")))
-    ids = [t.trial_id for t in result.trials]
-    assert len(ids) == len(set(ids)) == result.budget.max_trials
+    ids = [t.trial_id for t in result.search.trials]
+    assert len(ids) == len(set(ids)) == result.search.budget.max_trials
     for trial_id, trial in before.items():
         assert trial_id in ids
-        kept = next(t for t in result.trials if t.trial_id == trial_id)
+        kept = next(t for t in result.search.trials if t.trial_id == trial_id)
         assert kept.val_accuracy == trial["val_accuracy"]
-    assert result.workers == 2 and result.resumed == 1
+    assert result.identity.workers == 2 and result.provenance.resumed == 1

@@ -114,18 +114,18 @@ def _check_matrix(output: Path, log: Path) -> dict:
     """Every pipeline of the matrix recorded exactly once, with plausible figures."""
     (results_file,) = output.glob("tunerbench-*.json")
     results = load_results(results_file)
-    keys = sorted((r.tuner, r.seed) for r in results)
+    keys = sorted((r.identity.tuner, r.identity.seed) for r in results)
     assert keys == sorted((t, s) for t in TUNERS.names for s in (1, 2)), log.read_text()[-3000:]
     for result in results:
-        assert result.worker.startswith("tcp://127.0.0.1:")
-        assert all(p.wall_s > 0 for p in result.phases.values())
-        assert result.startup_s is not None and 0 < result.startup_s < 120
-        assert result.peak_rss_mb is not None and result.peak_rss_mb > 100
+        assert result.provenance.worker.startswith("tcp://127.0.0.1:")
+        assert all(p.wall_s > 0 for p in result.cost.phases.values())
+        assert result.cost.startup_s is not None and 0 < result.cost.startup_s < 120
+        assert result.cost.peak_rss_mb is not None and result.cost.peak_rss_mb > 100
         # the cores over the pipelines running on this host when it started: 1 or 2 here
-        assert 1 <= result.threads <= (os.cpu_count() or 1)
+        assert 1 <= result.provenance.threads <= (os.cpu_count() or 1)
     events = _events(output)
     assert sum(e["event"] == "result" for e in events) == len(results)
-    return {(r.tuner, r.seed): r for r in results}
+    return {(r.identity.tuner, r.identity.seed): r for r in results}
 
 
 def test_a_worker_killed_mid_pipeline_costs_a_retry_not_a_result(
@@ -144,9 +144,10 @@ def test_a_worker_killed_mid_pipeline_costs_a_retry_not_a_result(
     assert bench.wait(timeout=900) == 0, log.read_text()[-3000:]
     results = _check_matrix(output, log)
     retried = results[(victim["tuner"], victim["seed"])]
-    assert retried.attempts == 2 and "started 2 times" in retried.notes[-1]
-    assert victim["worker"] in retried.notes[-1] and retried.worker != victim["worker"]
-    assert all(r.attempts == 1 for k, r in results.items() if r is not retried)
+    how = retried.provenance
+    assert how.attempts == 2 and "started 2 times" in how.notes[-1]
+    assert victim["worker"] in how.notes[-1] and how.worker != victim["worker"]
+    assert all(r.provenance.attempts == 1 for k, r in results.items() if r is not retried)
     # pytest-benchmark's JSON holds each pipeline's own wall time, not the wait for it.
     for bench_record in json.loads((output / "bench.json").read_text())["benchmarks"]:
         info = bench_record["extra_info"]
@@ -172,10 +173,10 @@ def test_local_cluster_survives_a_lost_worker_and_the_session_resumes(tmp_path: 
     assert f"{len(kept)} skipped" in again.stdout.splitlines()[-1]
     (results_file,) = output.glob("tunerbench-*.json")
     results = load_results(results_file)
-    assert sorted((r.tuner, r.seed) for r in results) == sorted(
+    assert sorted((r.identity.tuner, r.identity.seed) for r in results) == sorted(
         (t, s) for t in TUNERS.names for s in (1, 2)
     )
-    assert all(r.worker.startswith("tcp://127.0.0.1:") for r in results)
+    assert all(r.provenance.worker.startswith("tcp://127.0.0.1:") for r in results)
     assert len(list(output.glob("runs/*"))) == 1  # the same session was continued
 
 
@@ -273,8 +274,8 @@ def test_a_tls_cluster_runs_the_study_and_needs_certificates(
         )  # fmt: skip
         assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
         results = load_results(next(output.glob("tunerbench-*.json")))
-        assert sorted(r.seed for r in results) == [1, 2]
-        assert all(r.worker.startswith("tls://127.0.0.1:") for r in results)
+        assert sorted(r.identity.seed for r in results) == [1, 2]
+        assert all(r.provenance.worker.startswith("tls://127.0.0.1:") for r in results)
     finally:
         _stop(scheduler)
 

@@ -97,12 +97,13 @@ def test_killed_at_ten_points_with_cut_lines_loses_nothing(tmp_path: Path) -> No
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     (summary,) = tmp_path.glob("tunerbench-*.json")
     results, perf = load_file(summary)
-    assert sorted((r.tuner, r.seed) for r in results) == sorted(
+    assert sorted((r.identity.tuner, r.identity.seed) for r in results) == sorted(
         (t, s) for t in PLANNED for s in (1, 2)
     )  # every planned pipeline exactly once
     for result in results:
-        ids = [t.trial_id for t in result.trials]
-        assert len(ids) == len(set(ids)) == PLANNED[result.tuner]  # every trial exactly once
+        ids = [t.trial_id for t in result.search.trials]
+        planned = PLANNED[result.identity.tuner]
+        assert len(ids) == len(set(ids)) == planned  # every trial exactly once
     assert perf == [MEASUREMENT]  # kept through every later resume and rewrite
     assert len(list(tmp_path.glob("runs/*/session.json"))) == 1  # one session, continued
 

@@ -22,12 +22,12 @@ def test_two_workers_run_every_trial_once(
     result = run_pipeline(spec_of(tuner, tmp_path / tuner, workers=2), digits, journal)
     budget = compute_budget(tiny)
     planned = budget.hyperband_trials if tuner == "hyperband" else budget.max_trials
-    ids = [t.trial_id for t in result.trials]
-    assert len(ids) == len(set(ids)) == result.n_trials == planned
-    assert result.workers == 2 and result.fit_s is None
-    search = result.phases["search"]
+    ids = [t.trial_id for t in result.search.trials]
+    assert len(ids) == len(set(ids)) == result.search.n_trials == planned
+    assert result.identity.workers == 2 and result.cost.fit_s is None
+    search = result.cost.phases["search"]
     # The workers' CPU is counted: far more than this process alone spends waiting for them.
-    assert search.cpu_s > 0.5 * sum(t.wall_s for t in result.trials)
-    assert all(0 < t.finished_at_s <= search.wall_s for t in result.trials)
-    assert result.refit_val_accuracy and 0 < result.test_accuracy <= 1
+    assert search.cpu_s > 0.5 * sum(t.wall_s for t in result.search.trials)
+    assert all(0 < t.finished_at_s <= search.wall_s for t in result.search.trials)
+    assert result.search.refit_val_accuracy and 0 < result.test.accuracy <= 1
     assert [t.trial_id for t in journal.state().trials] == ids  # relayed by the chief

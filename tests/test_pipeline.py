@@ -11,7 +11,8 @@ from conftest import spec_of
 from tunerbench.data.dataset import Dataset
 from tunerbench.pipeline.classic import PipelineError, run_pipeline
 from tunerbench.profiles import Profile
-from tunerbench.records.schema import PHASES, RunResult, TrialRecord
+from tunerbench.records.run_result import RunResult
+from tunerbench.records.schema import PHASES, TrialRecord
 from tunerbench.search.budget import compute_budget
 from tunerbench.search.durable_state import make_keras_tuner_state_durable
 from tunerbench.search.registry import TUNERS
@@ -25,12 +26,11 @@ REQUIRED = {
     "trials", "versions",
 }  # fmt: skip
 TRIAL_FIELDS = {"trial_id", "hyperparameters", "val_accuracy", "epochs", "wall_s", "finished_at_s"}
+Runs = dict[str, tuple[RunResult, list[str]]]  # each tuner's result and the trials it announced
 
 
 @pytest.fixture(scope="module")
-def runs(
-    digits: Dataset, tiny: Profile, tmp_path_factory: pytest.TempPathFactory
-) -> dict[str, tuple[RunResult, list[str]]]:
+def runs(digits: Dataset, tiny: Profile, tmp_path_factory: pytest.TempPathFactory) -> Runs:
     """Each tuner run once; the progress lines it printed are kept beside its result."""
     out = {}
     for name in TUNERS.names:
@@ -45,46 +45,48 @@ def runs(
 
 
 @pytest.mark.parametrize("name", TUNERS.names)
-def test_all_three_phases_ran(runs: dict, name: str, tiny: Profile) -> None:
+def test_all_three_phases_ran(runs: Runs, name: str, tiny: Profile) -> None:
     result, seen = runs[name]
     budget = compute_budget(tiny)
-    assert result.tuner == name and result.dataset == "digits" and result.profile == "tiny"
-    assert set(result.phases) == set(PHASES)
-    for timing in result.phases.values():
+    who = result.identity
+    assert (who.tuner, who.dataset, who.profile) == (name, "digits", "tiny")
+    assert set(result.cost.phases) == set(PHASES)
+    for timing in result.cost.phases.values():
         assert timing.wall_s > 0 and timing.cpu_s > 0
-    assert len(result.refit_val_accuracy) == tiny.refit_epochs
-    assert result.best_epoch == 1 + result.refit_val_accuracy.index(max(result.refit_val_accuracy))
-    assert result.n_trials == len(result.trials) == TUNERS[name].planned_trials(budget)
-    assert seen == [t.trial_id for t in result.trials]
-    assert result.best_hyperparameters["learning_rate"] in LEARNING_RATES
-    assert 16 <= result.best_hyperparameters["units"] <= 240
-    assert result.best_val_accuracy == max(t.val_accuracy for t in result.trials)
-    assert 0.0 < result.test_accuracy <= 1.0 and result.test_loss > 0
-    assert result.data["n_fit"] == 320 and result.data["n_val"] == 80
-    assert result.data["n_test"] == 200
+    assert len(result.search.refit_val_accuracy) == tiny.refit_epochs
+    search = result.search
+    assert search.best_epoch == 1 + search.refit_val_accuracy.index(max(search.refit_val_accuracy))
+    assert search.n_trials == len(search.trials) == TUNERS[name].planned_trials(budget)
+    assert seen == [t.trial_id for t in result.search.trials]
+    assert result.search.best_hyperparameters["learning_rate"] in LEARNING_RATES
+    assert 16 <= result.search.best_hyperparameters["units"] <= 240
+    assert result.search.best_val_accuracy == max(t.val_accuracy for t in result.search.trials)
+    assert 0.0 < result.test.accuracy <= 1.0 and result.test.loss > 0
+    assert result.provenance.data["n_fit"] == 320 and result.provenance.data["n_val"] == 80
+    assert result.provenance.data["n_test"] == 200
 
 
 @pytest.mark.parametrize("name", TUNERS.names)
-def test_trials_are_timed_in_order(runs: dict, name: str, tiny: Profile) -> None:
+def test_trials_are_timed_in_order(runs: Runs, name: str, tiny: Profile) -> None:
     result, _ = runs[name]
-    finished = [t.finished_at_s for t in result.trials]
+    finished = [t.finished_at_s for t in result.search.trials]
     assert finished == sorted(finished)
-    assert finished[-1] <= result.phases["search"].wall_s
-    for trial in result.trials:
+    assert finished[-1] <= result.cost.phases["search"].wall_s
+    for trial in result.search.trials:
         assert trial.status == "COMPLETED"
         assert 1 <= trial.epochs <= tiny.max_epochs
         assert 0 < trial.wall_s <= trial.finished_at_s
-    assert result.search_epochs == sum(t.epochs for t in result.trials)
+    assert result.search.search_epochs == sum(t.epochs for t in result.search.trials)
 
 
-def test_hyperband_follows_the_budget_schedule(runs: dict, tiny: Profile) -> None:
+def test_hyperband_follows_the_budget_schedule(runs: Runs, tiny: Profile) -> None:
     result, _ = runs["hyperband"]
     budget = compute_budget(tiny)
-    assert result.search_epochs == budget.total_epochs  # no early stop within two epochs
-    assert {t.schedule.get("epochs") for t in result.trials} == {1, 2}
+    assert result.search.search_epochs == budget.total_epochs  # no early stop within two epochs
+    assert {t.schedule.get("epochs") for t in result.search.trials} == {1, 2}
 
 
-def test_result_is_json_with_every_promised_field(runs: dict) -> None:
+def test_result_is_json_with_every_promised_field(runs: Runs) -> None:
     for result, _ in runs.values():
         raw = json.loads(json.dumps(result.to_dict(), allow_nan=False))
         assert set(raw) >= REQUIRED
@@ -97,8 +99,10 @@ def test_result_is_json_with_every_promised_field(runs: dict) -> None:
 def test_same_seed_repeats_the_search(digits: Dataset, tiny: Profile, tmp_path: Path) -> None:
     first = run_pipeline(spec_of("sklearn", tmp_path / "a", seed=3), digits)
     second = run_pipeline(spec_of("sklearn", tmp_path / "b", seed=3), digits)
-    assert [t.hyperparameters for t in first.trials] == [t.hyperparameters for t in second.trials]
-    assert first.test_accuracy == second.test_accuracy
+    assert [t.hyperparameters for t in first.search.trials] == [
+        t.hyperparameters for t in second.search.trials
+    ]
+    assert first.test.accuracy == second.test.accuracy
 
 
 def test_a_used_tuner_directory_is_never_reused(

@@ -18,7 +18,7 @@ from reporting import SESSION, recorded, study
 
 from tunerbench.cli import main
 from tunerbench.records.results_file import FORMAT_VERSION, session_document
-from tunerbench.records.schema import RunResult
+from tunerbench.records.run_result import RunResult
 from tunerbench.report.render import render_html, render_verdict, report_context
 
 HOSTILE = "<script>alert(1)</script>"
@@ -58,10 +58,10 @@ def test_hostile_strings_are_escaped(results: list[RunResult]) -> None:
     ``\\u003c`` in its figure JSON, so a label that skipped escaping would show there."""
     evil = copy.deepcopy(results)
     for result in evil:
-        result.best_hyperparameters[HOSTILE] = HOSTILE
-        result.versions["tensorflow"] = HOSTILE
-        result.machine["cpu"] = HOSTILE
-        for trial in result.trials:
+        result.search.best_hyperparameters[HOSTILE] = HOSTILE
+        result.provenance.versions["tensorflow"] = HOSTILE
+        result.provenance.machine["cpu"] = HOSTILE
+        for trial in result.search.trials:
             trial.hyperparameters[HOSTILE] = 1
             trial.message = HOSTILE
             trial.trial_id = f"{trial.trial_id}{HOSTILE}"
@@ -73,7 +73,7 @@ def test_hostile_strings_are_escaped(results: list[RunResult]) -> None:
 
 def test_failed_trials_are_shown(results: list[RunResult]) -> None:
     failing = copy.deepcopy(results)
-    trial = failing[0].trials[0]
+    trial = failing[0].search.trials[0]
     trial.status, trial.val_accuracy = "FAILED", None
     trial.message = "keras_tuner.src.errors.FailedTrialError: training loss became nan at epoch 1"
     page = render_html(failing, ["x"])
@@ -204,7 +204,7 @@ def _usage(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
 def test_the_verdict_markdown_is_escaped(results: list[RunResult]) -> None:
     evil = copy.deepcopy(results)
     for result in evil:
-        result.versions["tensorflow"] = HOSTILE
+        result.provenance.versions["tensorflow"] = HOSTILE
     context = report_context(evil, [HOSTILE])
     assert HOSTILE not in render_verdict(context)  # a job summary renders HTML
     assert HOSTILE in render_verdict(context, markdown=False)  # the terminal shows it as text

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from reporting import recorded
 
-from tunerbench.records.schema import PhaseTiming, RunResult
+from tunerbench.records.run_result import RunResult
+from tunerbench.records.schema import PhaseTiming
 from tunerbench.report.grouping import group_key, total_wall
 from tunerbench.report.machine_vs_reference import MachineFigures, machine_figures
 from tunerbench.report.performance import performance
@@ -24,16 +25,13 @@ HOSTILE = "<script>alert(1)</script>"
 def changed(run: RunResult, **changes: Any) -> RunResult:
     """A copy of a recorded run; its start time stays a real time stamp (the study bound reads
     it), which orders the copies like the runs they were made from."""
-    other = copy.deepcopy(run)
-    for name, value in changes.items():
-        setattr(other, name, value)
-    return other
+    return copy.deepcopy(run).replace(**changes)
 
 
 def slower(run: RunResult, factor: float, **changes: Any) -> RunResult:
     """The same pipeline, every phase ``factor`` times as long; with Keras' default loop unless
     ``changes`` say otherwise."""
-    phases = {k: PhaseTiming(t.wall_s * factor, t.cpu_s) for k, t in run.phases.items()}
+    phases = {k: PhaseTiming(t.wall_s * factor, t.cpu_s) for k, t in run.cost.phases.items()}
     return changed(run, **{"loop": "keras-default", "phases": phases, **changes})
 
 
@@ -52,7 +50,7 @@ def reference_setup() -> list[RunResult]:
 
 def test_the_fast_loop_against_keras_default_per_tuner() -> None:
     """Two hyperband pairs (6x and 4x) make one row: the time-weighted ratio and the spread."""
-    runs = {r.tuner: r for r in recorded()}
+    runs = {r.identity.tuner: r for r in recorded()}
     hyperband, random = runs["hyperband"], runs["random"]
     second = slower(hyperband, 2.0, loop="fast", seed=2)  # its own fast pipeline took 2x
     pairs = [
@@ -73,14 +71,14 @@ def test_the_fast_loop_against_keras_default_per_tuner() -> None:
 def test_hyperbands_search_stands_beside_the_reference_in_its_setup_only(
     reference_setup: list[RunResult],
 ) -> None:
-    hyperband = next(r for r in reference_setup if r.tuner == "hyperband")
+    hyperband = next(r for r in reference_setup if r.identity.tuner == "hyperband")
     others = [changed(hyperband, n_trials=99, **c) for c in ({"seed": 2}, {"workers": 2})]
     runs = others + reference_setup  # started at the same time: the first of them would count
     result = figures(runs)
     (search,) = result.hyperband  # seed 1 in one process only
     assert (search.session, search.loop) == ("s1", "fast")
-    assert search.trials == hyperband.n_trials
-    assert search.search_s == hyperband.phases["search"].wall_s
+    assert search.trials == hyperband.search.n_trials
+    assert search.search_s == hyperband.cost.phases["search"].wall_s
     assert result.comparable and result.reference is REFERENCE
     assert not figures(recorded()).comparable  # digits, quick profile
 
@@ -92,7 +90,7 @@ def test_the_one_seed_study_one_after_another(reference_setup: list[RunResult]) 
     partial = [changed(r, session="s2") for r in runs[:4]]
     pipeline = {"startup_s": 2.0, "threads": 1, "test_accuracy": 0.9}
     sequential = [
-        {"tuner": r.tuner, "seed": seed, "wall_s": 100.0 * seed, **pipeline}
+        {"tuner": r.identity.tuner, "seed": seed, "wall_s": 100.0 * seed, **pipeline}
         for seed in (2, 1)
         for r in runs
     ]
@@ -137,7 +135,7 @@ def test_the_section_shows_measured_figures_beside_the_reference(
         changed(r, collector_rss_mb=400.0 + 10 * i, session=HOSTILE)
         for i, r in enumerate(reference_setup)
     ]
-    hyperband = next(r for r in runs if r.tuner == "hyperband")
+    hyperband = next(r for r in runs if r.identity.tuner == "hyperband")
     epoch = {
         "kind": "epoch_speed", "dataset": "fashion_mnist", "profile": "reference", "units": 176,
         "default_epoch_s": 1.907, "fast_epoch_s": 0.308, "speedup": 6.19, "matmul_gflops": 431.2,
@@ -150,10 +148,10 @@ def test_the_section_shows_measured_figures_beside_the_reference(
     for word in ("target", "goal", "set for", " met ", "at least", "under 6"):
         assert word not in text
     reference = '<td class="text">30 trials in 3.1 min (184 s)</td>'
-    search = hyperband.phases["search"].wall_s
+    search = hyperband.cost.phases["search"].wall_s
     assert section.count(reference) == 2  # beside Hyperband's search only, under each loop
     for seconds in (search, 6 * search):
-        trials = f"{hyperband.n_trials} trials in {seconds / 60:.1f} min ({seconds:.0f} s)"
+        trials = f"{hyperband.search.n_trials} trials in {seconds / 60:.1f} min ({seconds:.0f} s)"
         assert f'<td class="text">{trials}</td>{reference}' in section
     assert "fast loop over Keras' default, whole pipeline: hyperband" in section
     assert "6.00x (" in section

@@ -9,7 +9,8 @@ from pathlib import Path
 from reporting import recorded, variant_of
 
 from tunerbench.records.results_file import results_file_name, session_of
-from tunerbench.records.schema import RunResult, TrialRecord
+from tunerbench.records.run_result import RunResult
+from tunerbench.records.schema import TrialRecord
 from tunerbench.report.grouping import (
     default_loop,
     environment,
@@ -29,7 +30,7 @@ def _cnn(run: RunResult) -> RunResult:
     """A recorded run as the fashion_cnn problem would record it: Keras' own fit, its space."""
     trials = [
         TrialRecord(**{**t.__dict__, "hyperparameters": {**CNN_TRIAL, "filters": 8 * (i + 1)}})
-        for i, t in enumerate(run.trials)
+        for i, t in enumerate(run.search.trials)
     ]
     return variant_of(run, problem="fashion_cnn", loop="keras-default", trials=trials,
                       space_points=108)  # fmt: skip
@@ -42,7 +43,8 @@ def test_each_problem_is_its_own_section_and_old_records_are_their_datasets() ->
         ("digits", "digits"),
         ("fashion_cnn", "digits"),
     ]
-    assert all(r.problem == "" for r in recorded())  # recorded before problems: named by dataset
+    # Recorded before problems: named by their dataset.
+    assert all(r.identity.problem == "" for r in recorded())
     assert [k.title.split(",")[0] for k in groups] == ["digits", "fashion_cnn"]
 
 
@@ -52,14 +54,14 @@ def test_the_loop_a_problem_trains_with_is_not_a_variant_of_it() -> None:
     )
     assert default_loop("someone_elses") == "keras-default"
     cnn = _cnn(recorded()[0])
-    assert variant(cnn) == cnn.tuner
+    assert variant(cnn) == cnn.identity.tuner
     assert variant(variant_of(recorded()[0], loop="keras-default")) == "random [keras-default]"
 
 
 def test_labels_sort_by_what_they_carry_not_by_their_text() -> None:
     runs = recorded()
-    old = variant_of(runs[0], versions={**runs[0].versions, "tensorflow": "2.9.0"})
-    new = variant_of(runs[0], versions={**runs[0].versions, "tensorflow": "2.15.1"})
+    old = variant_of(runs[0], versions={**runs[0].provenance.versions, "tensorflow": "2.9.0"})
+    new = variant_of(runs[0], versions={**runs[0].provenance.versions, "tensorflow": "2.15.1"})
     assert sort_environments([environment(new), environment(old)]) == [
         environment(old),
         environment(new),
@@ -71,7 +73,7 @@ def test_labels_sort_by_what_they_carry_not_by_their_text() -> None:
 
 
 def test_the_command_names_the_problem_as_its_benchmarks_do(tmp_path: Path) -> None:
-    runs = [_cnn(r) for r in recorded() if r.tuner != "sklearn"]
+    runs = [_cnn(r) for r in recorded() if r.identity.tuner != "sklearn"]
     key = next(iter(split_groups(runs)))
     command, _, grows = rerun_command(key, runs, 10, 0.005, {})
     assert "--tb-problem fashion_cnn" in command and "--tb-loop" not in command and not grows
@@ -100,8 +102,8 @@ def test_the_search_plane_of_another_space_takes_its_first_two_dimensions() -> N
 
 
 def test_grid_coverage_counts_against_the_space_each_run_recorded() -> None:
-    grid = next(r for r in recorded() if r.tuner == "grid")
+    grid = next(r for r in recorded() if r.identity.tuner == "grid")
     (note,) = _grid_coverage([_cnn(grid)])
-    assert f"{len(grid.trials)} of the 108 grid points on seed 1" in note
+    assert f"{len(grid.search.trials)} of the 108 grid points on seed 1" in note
     (note,) = _grid_coverage([grid])  # recorded before the field: the reference space's 24
     assert "of the 24 grid points" in note

@@ -10,7 +10,7 @@ from reporting import BENCHMARK, SESSION, recorded, variant_of
 from scipy import stats
 
 from tunerbench.records.results_file import load_results, session_document
-from tunerbench.records.schema import RunResult
+from tunerbench.records.run_result import RunResult
 from tunerbench.report.context import build_context
 from tunerbench.report.grouping import group_key
 from tunerbench.report.header import run_header
@@ -36,10 +36,10 @@ def results() -> list[RunResult]:
 def test_header_names_versions_budget_and_data(results: list[RunResult]) -> None:
     header = run_header(results)
     ((label, versions),) = header.environments
-    assert label == "TF 2.21.0 / Keras 3.15.1" and versions == results[0].versions
-    assert header.budget == results[0].budget and header.data["n_fit"] == 1150
+    assert label == "TF 2.21.0 / Keras 3.15.1" and versions == results[0].provenance.versions
+    assert header.budget == results[0].search.budget and header.data["n_fit"] == 1150
     assert header.seeds == [1] and header.n_runs == 5
-    assert header.machines == [f"{results[0].machine['cpu']} (2 cores)"]
+    assert header.machines == [f"{results[0].provenance.machine['cpu']} (2 cores)"]
 
 
 def board_of(runs: list[RunResult]) -> Leaderboard:
@@ -52,24 +52,24 @@ def test_leaderboard_figures_and_honesty(results: list[RunResult]) -> None:
     rows = {row.variant: row for row in board.rows}
     assert list(rows) == ["random", "grid", "hyperband", "bayesian", "sklearn"]
     for run in results:
-        row = rows[run.tuner]
-        assert row.accuracy.iqm == run.test_accuracy and row.seeds == 1
-        assert row.detail["search_epochs"].mean == run.search_epochs
+        row = rows[run.identity.tuner]
+        assert row.accuracy.iqm == run.test.accuracy and row.seeds == 1
+        assert row.detail["search_epochs"].mean == run.search.search_epochs
         assert row.detail["failed_trials"].mean == 0
-        assert row.choice.hyperparameters == run.best_hyperparameters
+        assert row.choice.hyperparameters == run.search.best_hyperparameters
         assert (row.choice.seeds, row.choice.of) == (1, 1)
     # One seed is one draw: nothing is significant, so nothing is starred or recommended.
     assert not any(row.best or row.recommended or row.cheapest for row in board.rows)
-    grid = next(r for r in results if r.tuner == "grid")
+    grid = next(r for r in results if r.identity.tuner == "grid")
     assert board.notes == [
-        f"grid: its trial budget covered {grid.n_trials} of the 24 grid points on seed 1, "
+        f"grid: its trial budget covered {grid.search.n_trials} of the 24 grid points on seed 1, "
         "in GridSearch's order."
     ]
 
 
 def test_seeds_give_spread_and_ranks(results: list[RunResult]) -> None:
     second = [
-        variant_of(r, seed=2, test_accuracy=round(r.test_accuracy - 0.01, 6)) for r in results
+        variant_of(r, seed=2, test_accuracy=round(r.test.accuracy - 0.01, 6)) for r in results
     ]
     board = board_of(results + second)
     for row in board.rows:
@@ -89,8 +89,8 @@ def test_versions_table_gives_differences_to_the_oldest(results: list[RunResult]
     older = [
         variant_of(
             r,
-            versions={**r.versions, "tensorflow": "2.15.1", "keras": "2.15.0"},
-            test_accuracy=round(r.test_accuracy - 0.02, 6),
+            versions={**r.provenance.versions, "tensorflow": "2.15.1", "keras": "2.15.0"},
+            test_accuracy=round(r.test.accuracy - 0.02, 6),
         )
         for r in results
     ]
@@ -105,16 +105,16 @@ def test_versions_table_gives_differences_to_the_oldest(results: list[RunResult]
 
 def test_reference_rows_and_comparability(results: list[RunResult]) -> None:
     comparison = reference_comparison(group_key(results[0]), results)
-    hyperband = next(r for r in results if r.tuner == "hyperband")
+    hyperband = next(r for r in results if r.identity.tuner == "hyperband")
     assert comparison.reference is REFERENCE and REFERENCE.test_accuracy == 0.8894
     (measured,) = comparison.measured
-    assert measured.best_val_accuracy == hyperband.best_val_accuracy
+    assert measured.best_val_accuracy == hyperband.search.best_val_accuracy
     assert not comparison.comparable  # digits, quick profile
 
 
 def test_every_trial_gets_a_row(results: list[RunResult]) -> None:
     rows = trial_rows(results)
-    assert len(rows) == sum(len(r.trials) for r in results)
+    assert len(rows) == sum(len(r.search.trials) for r in results)
     assert [r.variant for r in rows[:1]] == ["bayesian"]  # run order: by variant name
 
 
@@ -123,7 +123,7 @@ def test_figure_data(results: list[RunResult]) -> None:
     assert len(anytime.lines) == 2 * 5 and all(line.n_runs == 1 for line in anytime.lines)
     plane = search_plane_data(results)
     assert list(plane.panels) == ["random", "grid", "hyperband", "bayesian", "sklearn"]
-    assert sum(map(len, plane.panels.values())) == sum(len(r.trials) for r in results)
+    assert sum(map(len, plane.panels.values())) == sum(len(r.search.trials) for r in results)
     curves = refit_data(results)
     assert all(c.val_accuracy[c.best_epoch - 1] == max(c.val_accuracy) for c in curves)
     repeated = refit_data(results + [variant_of(r, threads=1) for r in results])
@@ -175,7 +175,7 @@ def test_speed_measurements_are_shown_once(tmp_path: Path) -> None:
 
 def test_loop_accuracy_is_compared_over_seeds(results: list[RunResult]) -> None:
     """Three default-loop seeds give a range; the fast loop's mean is judged against it."""
-    hyperband = next(r for r in results if r.tuner == "hyperband")
+    hyperband = next(r for r in results if r.identity.tuner == "hyperband")
     runs = []
     for seed, default_acc, fast_acc in ((1, 0.80, 0.81), (2, 0.82, 0.90), (3, 0.84, 0.92)):
         runs.append(
@@ -193,7 +193,7 @@ def test_loop_accuracy_is_compared_over_seeds(results: list[RunResult]) -> None:
 def test_speeds_are_compared_only_within_one_session(results: list[RunResult]) -> None:
     """A fast run and a default-loop run from different sessions were not measured side by side:
     no speed-up is computed from them; the pair from one session is."""
-    hyperband = next(r for r in results if r.tuner == "hyperband")
+    hyperband = next(r for r in results if r.identity.tuner == "hyperband")
     runs = [
         variant_of(hyperband, session=session, loop=loop, test_accuracy=accuracy)
         for session, loop, accuracy in (
@@ -210,7 +210,7 @@ def test_runs_saved_without_a_session_pair_only_within_their_file(
 ) -> None:
     """Older files have no session field: a fast run in one file and a default-loop run in
     another are not paired; the same two runs in one file are."""
-    fast = next(r for r in results if r.tuner == "hyperband")
+    fast = next(r for r in results if r.identity.tuner == "hyperband")
     default = variant_of(fast, loop="keras-default")
     files = []
     for name, runs in (("fast", [fast]), ("default", [default]), ("both", [fast, default])):
@@ -225,15 +225,17 @@ def test_runs_saved_without_a_session_pair_only_within_their_file(
 
 def test_refit_summary_is_the_iqm_over_seeds(results: list[RunResult]) -> None:
     runs = [
-        variant_of(r, seed=s, refit_val_accuracy=[v + 0.01 * s for v in r.refit_val_accuracy])
+        variant_of(
+            r, seed=s, refit_val_accuracy=[v + 0.01 * s for v in r.search.refit_val_accuracy]
+        )
         for s in (1, 2, 3, 4)
         for r in results
     ]
     summaries = {s.variant: s for s in refit_summaries(refit_data(runs))}
     for run in results:
-        summary = summaries[run.tuner]
+        summary = summaries[run.identity.tuner]
         assert len(summary.curves) == 4
-        for epoch, value in enumerate(run.refit_val_accuracy):
+        for epoch, value in enumerate(run.search.refit_val_accuracy):
             expected = stats.trim_mean([value + 0.01 * s for s in (1, 2, 3, 4)], 0.25)
             assert summary.iqm[epoch] == pytest.approx(expected)
             assert summary.low[epoch] <= summary.iqm[epoch] <= summary.high[epoch]

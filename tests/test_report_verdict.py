@@ -15,7 +15,7 @@ from reporting import study, variant_of
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from tunerbench.records.schema import RunResult
+from tunerbench.records.run_result import RunResult
 from tunerbench.report.context import EnvironmentStatistics, build_context
 from tunerbench.report.grouping import group_key
 from tunerbench.report.reference import reference_comparison
@@ -52,10 +52,12 @@ def test_the_direction_comes_from_the_test_not_the_mean() -> None:
     mean favours random, the signed ranks hyperband. Hyperband is better, never random."""
     runs = study({"random": 0.0, "hyperband": 0.0}, seeds=20, noise=0.0)
     for run in runs:
-        if run.tuner == "random":
-            run.test_accuracy = 0.90 + 0.001 * run.seed
+        if run.identity.tuner == "random":
+            run.test.accuracy = 0.90 + 0.001 * run.identity.seed
         else:
-            run.test_accuracy = 0.90 + 0.001 * run.seed + (0.001 if run.seed != 7 else -0.05)
+            run.test.accuracy = (
+                0.90 + 0.001 * run.identity.seed + (0.001 if run.identity.seed != 7 else -0.05)
+            )
     env = judged(runs)
     (pair,) = env.statistics.pairwise.pairs
     assert pair.mean_difference * (1 if pair.a == "hyperband" else -1) < 0  # the mean says random
@@ -77,7 +79,7 @@ def test_the_direction_comes_from_the_test_not_the_mean() -> None:
 
 def test_reruns_count_once_everywhere() -> None:
     runs = study({"random": 0.0, "hyperband": 0.005}, seeds=10)
-    again = [variant_of(r, test_accuracy=0.5, threads=1) for r in runs if r.seed == 1]
+    again = [variant_of(r, test_accuracy=0.5, threads=1) for r in runs if r.identity.seed == 1]
     env = judged(runs + again)
     assert {t.n_seeds for t in env.statistics.tuners} == {10}
     assert {p.n_blocks for p in env.statistics.pairwise.pairs} == {10}
@@ -87,10 +89,17 @@ def test_reruns_count_once_everywhere() -> None:
     )
     assert env.verdict.seeds == list(range(1, 11)) and not env.verdict.missing
     seed_one = next(s for s in env.leaderboard.rows[0].per_seed if s.seed == 1)
-    first = next(r for r in runs if r.seed == 1 and r.tuner == env.leaderboard.rows[0].variant)
-    assert seed_one.test_accuracy == pytest.approx((first.test_accuracy + 0.5) / 2)
+    first = next(
+        r
+        for r in runs
+        if r.identity.seed == 1 and r.identity.tuner == env.leaderboard.rows[0].variant
+    )
+    assert seed_one.test_accuracy == pytest.approx((first.test.accuracy + 0.5) / 2)
     assert "seed 1 (2 runs)" in env.statistics.notes[0]
-    older = [variant_of(r, versions={**r.versions, "tensorflow": "2.15.1"}) for r in runs + again]
+    older = [
+        variant_of(r, versions={**r.provenance.versions, "tensorflow": "2.15.1"})
+        for r in runs + again
+    ]
     table = versions_table(runs + again + older)
     assert {cell.n_runs for row in table.rows for cell in row.cells if cell} == {10}
 
@@ -142,11 +151,11 @@ def test_tuners_that_tie_on_some_seeds_are_judged_not_set_aside() -> None:
     for their own pair to be significant, and not alike, yet 10 shared seeds, so both are
     judged and, beating sklearn as random does, recommended with random."""
     runs = study({"random": 0.0, "hyperband": 0.0, "bayesian": 0.0, "sklearn": -0.02}, seeds=10)
-    hyperband = {r.seed: r.test_accuracy for r in runs if r.tuner == "hyperband"}
+    hyperband = {r.identity.seed: r.test.accuracy for r in runs if r.identity.tuner == "hyperband"}
     for run in runs:
-        if run.tuner == "bayesian":
-            apart = 0.0 if run.seed <= 4 else (0.012 if run.seed <= 8 else -0.006)
-            run.test_accuracy = hyperband[run.seed] + apart
+        if run.identity.tuner == "bayesian":
+            apart = 0.0 if run.identity.seed <= 4 else (0.012 if run.identity.seed <= 8 else -0.006)
+            run.test.accuracy = hyperband[run.identity.seed] + apart
     env = judged(runs)
     pair = next(p for p in env.statistics.pairwise.pairs if {p.a, p.b} == {"hyperband", "bayesian"})
     assert pair.ties == 4 and not pair.decidable and pair.enough_seeds and not pair.equivalent
@@ -176,7 +185,11 @@ def test_equivalence_is_claimed_only_when_the_posterior_says_so() -> None:
 
 def test_a_tuner_missing_seeds_is_named_and_the_others_still_compared() -> None:
     advantage = {"random": 0.0, "grid": 0.0, "hyperband": 0.01, "bayesian": 0.0, "sklearn": 0.0}
-    runs = [r for r in study(advantage, seeds=10) if not (r.tuner == "bayesian" and r.seed > 8)]
+    runs = [
+        r
+        for r in study(advantage, seeds=10)
+        if not (r.identity.tuner == "bayesian" and r.identity.seed > 8)
+    ]
     env = judged(runs)
     v = env.verdict
     assert v.missing == {"bayesian": [9, 10]} and v.seeds == list(range(1, 11))
@@ -195,7 +208,7 @@ def test_a_tuner_missing_seeds_is_named_and_the_others_still_compared() -> None:
 
 def test_a_tuner_on_too_few_seeds_is_never_recommended_for_want_of_evidence() -> None:
     runs = study({"random": 0.0, "hyperband": 0.01, "sklearn": -0.05}, seeds=10)
-    runs = [r for r in runs if not (r.tuner == "sklearn" and r.seed > 1)]
+    runs = [r for r in runs if not (r.identity.tuner == "sklearn" and r.identity.seed > 1)]
     v = judged(runs).verdict
     assert v.unjudged == ["sklearn"] and "sklearn" not in v.recommended
     assert v.recommended == ["hyperband"] and v.cheapest == "hyperband"
@@ -214,7 +227,7 @@ def test_equivalence_needs_as_many_seeds_as_a_difference() -> None:
 def test_a_setup_whose_every_run_is_broken_still_renders_and_names_them() -> None:
     runs = study({"random": 0.0, "hyperband": 0.0}, seeds=2)
     for run in runs:
-        run.test_accuracy = None
+        run.test.accuracy = None
     context = build_context(runs, [])
     (group,) = context.groups
     assert group.environments == [] and len(group.unplaced) == 4
@@ -226,8 +239,8 @@ def test_a_setup_whose_every_run_is_broken_still_renders_and_names_them() -> Non
 @pytest.mark.parametrize("broken", [None, math.nan, math.inf, 1.5])
 def test_broken_runs_are_excluded_and_named(broken: float | None) -> None:
     runs = study({"random": 0.0, "hyperband": 0.005}, seeds=4)
-    bad = next(r for r in runs if r.tuner == "hyperband" and r.seed == 3)
-    bad.test_accuracy = broken  # type: ignore[assignment]
+    bad = next(r for r in runs if r.identity.tuner == "hyperband" and r.identity.seed == 3)
+    bad.test.accuracy = broken  # type: ignore[assignment]
     context = build_context(runs, [])
     (group,) = context.groups
     (excluded,) = group.excluded
@@ -263,7 +276,10 @@ def test_pairs_agree_with_scipy_statsmodels_and_baycomp_called_directly() -> Non
     }
     runs = study(advantage, seeds=10, noise=0.004)
     stats_ = seed_statistics("env", runs)
-    table = {t: {r.seed: r.test_accuracy for r in runs if r.tuner == t} for t in TUNERS.names}
+    table = {
+        t: {r.identity.seed: r.test.accuracy for r in runs if r.identity.tuner == t}
+        for t in TUNERS.names
+    }
     pairs = list(itertools.combinations(TUNERS.names, 2))
     expected_p = []
     for a, b in pairs:
@@ -291,10 +307,11 @@ def test_a_significant_difference_below_the_best_is_named() -> None:
     verdict names the pair and recommends only the tuners nobody beats."""
     runs = study({"random": 0.0, "grid": -0.012, "hyperband": 0.002}, seeds=10, noise=0.0)
     for run in runs:
-        if run.tuner == "random":  # the highest mean, but above and below the others by turns
-            run.test_accuracy = 0.903 + (0.02 if run.seed % 2 else -0.02)
-        if run.tuner == "grid":  # the cheapest, but beaten: no choice
-            run.phases = {name: replace(p, cpu_s=0.1) for name, p in run.phases.items()}
+        # random: the highest mean, but above and below the others by turns
+        if run.identity.tuner == "random":
+            run.test.accuracy = 0.903 + (0.02 if run.identity.seed % 2 else -0.02)
+        if run.identity.tuner == "grid":  # the cheapest, but beaten: no choice
+            run.cost.phases = {name: replace(p, cpu_s=0.1) for name, p in run.cost.phases.items()}
     env = judged(runs)
     v = env.verdict
     assert v.best is None and v.status == UNBEATEN
@@ -387,10 +404,13 @@ def test_hyperband_over_seeds_beside_the_reference() -> None:
 
 def test_a_diverged_final_fit_leaves_its_loss_out() -> None:
     runs = study({"random": 0.0, "grid": 0.0}, seeds=3)
-    runs[0].test_loss = None  # saved as null: the final fit's loss was not finite
+    runs[0].test.loss = None  # saved as null: the final fit's loss was not finite
     rows = {row.variant: row for row in judged(runs).leaderboard.rows}
-    other = "grid" if runs[0].tuner == "random" else "random"
-    assert rows[runs[0].tuner].detail["test_loss"].n == 2 and rows[other].detail["test_loss"].n == 3
+    other = "grid" if runs[0].identity.tuner == "random" else "random"
+    assert (
+        rows[runs[0].identity.tuner].detail["test_loss"].n == 2
+        and rows[other].detail["test_loss"].n == 3
+    )
 
 
 def test_tuners_set_aside_are_neither_beaten_nor_recommended() -> None:
@@ -398,7 +418,8 @@ def test_tuners_set_aside_are_neither_beaten_nor_recommended() -> None:
     conflict = [
         r
         for r in study({"random": 0.03, "grid": 0.03, "hyperband": 0.0}, seeds=15)
-        if not (r.tuner == "random" and r.seed > 10) and not (r.tuner == "grid" and r.seed <= 5)
+        if not (r.identity.tuner == "random" and r.identity.seed > 10)
+        and not (r.identity.tuner == "grid" and r.identity.seed <= 5)
     ]
     v = judged(conflict).verdict
     assert v.status == UNDECIDED and v.recommended == [] and len(v.significant) == 2
@@ -407,7 +428,7 @@ def test_tuners_set_aside_are_neither_beaten_nor_recommended() -> None:
     aside = [
         r
         for r in study({"random": 0.0, "grid": 0.01, "hyperband": 0.02, "bayesian": 0.08}, 12)
-        if not (r.tuner == "bayesian" and r.seed > 1)
+        if not (r.identity.tuner == "bayesian" and r.identity.seed > 1)
     ]
     v = judged(aside).verdict
     assert v.status == UNBEATEN and v.recommended == ["hyperband"] and v.unjudged == ["bayesian"]
@@ -417,7 +438,7 @@ def test_tuners_set_aside_are_neither_beaten_nor_recommended() -> None:
     alike = [
         r
         for r in study({"random": 0, "grid": 0, "hyperband": 0, "bayesian": -0.3}, 12, 0.0005)
-        if not (r.tuner == "bayesian" and r.seed > 1)
+        if not (r.identity.tuner == "bayesian" and r.identity.seed > 1)
     ]
     v = judged(alike).verdict
     assert v.status == EQUIVALENT and v.recommended == ["random", "grid", "hyperband"]
@@ -425,10 +446,10 @@ def test_tuners_set_aside_are_neither_beaten_nor_recommended() -> None:
 
 def test_tied_seeds_do_not_count_towards_a_difference() -> None:
     runs = study({"random": 0.0, "grid": 0.03}, seeds=6)
-    grid = {r.seed: r for r in runs if r.tuner == "grid"}
-    grid[1].test_accuracy = next(
-        r for r in runs if r.tuner == "random" and r.seed == 1
-    ).test_accuracy
+    grid = {r.identity.seed: r for r in runs if r.identity.tuner == "grid"}
+    grid[1].test.accuracy = next(
+        r for r in runs if r.identity.tuner == "random" and r.identity.seed == 1
+    ).test.accuracy
     env = judged(runs)
     (pair,) = env.statistics.pairwise.pairs
     assert pair.ties == 1 and not pair.decidable and pair.seeds_to_tell >= 7

@@ -8,7 +8,6 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from tunerbench.pipeline.task import EmittedEvents
 from tunerbench.problems.builtin import PROBLEMS
 from tunerbench.records.journal import Journal, RunJournal
 from tunerbench.records.results_file import load_file
-from tunerbench.records.schema import RunResult
+from tunerbench.records.run_result import RunResult
 from tunerbench.run import run_folder
 from tunerbench.run.executors import EventFn
 from tunerbench.run.options import BenchOptions, OptionsError
@@ -28,7 +27,7 @@ from tunerbench.run.progress import retried_note
 from tunerbench.run.session import BenchSession, PipelineFailed
 
 WORKER = "tcp://10.0.0.2:40000"
-RECORDED = {r.tuner: r for r in recorded()}  # digits, quick profile, seed 1, every tuner
+RECORDED = {r.identity.tuner: r for r in recorded()}  # digits, quick profile, seed 1, every tuner
 
 
 # A measurement record as --tb-speed saves it (no pipelines: the numbers only have to read).
@@ -71,20 +70,21 @@ class ScriptedExecutor:
     def collect(self, spec: PipelineSpec, on_event: EventFn) -> RunResult:
         self.collected.append(spec)
         workers = self.starts.get(spec.label, [WORKER])
-        result = replace(
-            copy.deepcopy(RECORDED[spec.tuner]),
+        result = copy.deepcopy(RECORDED[spec.tuner]).replace(
             seed=spec.seed, loop=spec.loop, workers=spec.workers, session=spec.session,
             worker=workers[-1], dataset=spec.dataset, problem=spec.problem.get("name", ""),
         )  # fmt: skip
         for worker in workers:
             events = EmittedEvents(lambda e: on_event(spec.label, e), {"worker": worker})
-            events.started(resumed=False, planned=len(result.trials))
-            for trial in result.trials:
+            events.started(resumed=False, planned=len(result.search.trials))
+            for trial in result.search.trials:
                 events.trial(trial, search_cpu_s=trial.finished_at_s * 1.1)
         if spec.label in self.fail:
             raise self.fail[spec.label]
-        for name, timing in result.phases.items():
-            events.phase(name, timing, result.refit_val_accuracy if name == "refit" else None)
+        for name, timing in result.cost.phases.items():
+            events.phase(
+                name, timing, result.search.refit_val_accuracy if name == "refit" else None
+            )
         return result
 
     def close(self) -> None:
@@ -158,7 +158,7 @@ def test_collect_journals_every_event_then_the_result(
     session.submit([key, session.key("sklearn", 1)])
     result = session.collect(key)
     events = _journal(session)
-    trials = RECORDED["random"].trials
+    trials = RECORDED["random"].search.trials
     assert [e["event"] for e in events] == ["start"] + ["trial"] * len(trials) + [
         "phase",
         "phase",
@@ -171,8 +171,8 @@ def test_collect_journals_every_event_then_the_result(
         t.trial_id for t in trials
     ]
     assert [e["phase"] for e in events if e["event"] == "phase"] == ["search", "refit", "final"]
-    assert result.attempts == 1 and result.notes == []
-    assert result.collector_rss_mb is not None and result.collector_rss_mb > 0
+    assert result.provenance.attempts == 1 and result.provenance.notes == []
+    assert result.cost.collector_rss_mb is not None and result.cost.collector_rss_mb > 0
     assert RunResult.from_dict(events[-1]["result"]) == result
     # What a resumed session would replay for this run is the same result.
     assert RunJournal(Journal(session.journal.path), "random", 1).state().result == result
@@ -186,7 +186,7 @@ def test_collect_shows_start_trials_and_where_the_study_stands(
     session = made.session
     session.submit([session.key("random", 1), session.key("sklearn", 1)])
     session.collect(session.key("random", 1))
-    first_trial = RECORDED["random"].trials[0]
+    first_trial = RECORDED["random"].search.trials[0]
     assert made.lines[0] == f"[random-seed1] started on {WORKER}"
     assert made.lines[1].startswith(
         f"[random-seed1] trial 1/6 val_accuracy {first_trial.val_accuracy:.4f}"
@@ -210,7 +210,7 @@ def test_the_results_file_is_rewritten_after_each_pipeline(
     assert load_file(session.results_path) == ([first, second], [])
     session.add_perf(dict(THROUGHPUT))
     results, perf = load_file(session.results_path)
-    assert [r.tuner for r in results] == ["random", "sklearn"] and perf[0]["ratio"] == 1.4
+    assert [r.identity.tuner for r in results] == ["random", "sklearn"] and perf[0]["ratio"] == 1.4
     document = json.loads(session.results_path.read_text())
     assert document["created"] == session.created
     assert session.results_path == tmp_path / f"tunerbench-{session.name}.json"
@@ -234,7 +234,7 @@ def test_a_failing_pipeline_raises_one_line_naming_it(
     assert (session.study.done, session.study.running) == (1, set())
     session.collect(session.key("sklearn", 1))
     (saved,) = load_file(session.results_path)[0]
-    assert saved.tuner == "sklearn"
+    assert saved.identity.tuner == "sklearn"
 
 
 def test_a_multi_line_error_still_fails_in_one_line(
@@ -255,11 +255,11 @@ def test_a_retried_pipeline_counts_its_attempts_and_says_where(
     workers = ["tcp://10.0.0.2:1", "tcp://10.0.0.3:1"]
     made = _start(opened, _options(tmp_path), ScriptedExecutor(starts={"random-seed1": workers}))
     result = made.session.collect(made.session.key("random", 1))
-    assert result.attempts == 2
-    assert result.notes == [retried_note(_journal(made.session))]
-    assert result.notes[0].startswith(f"started 2 times ({workers[0]}, {workers[1]})")
+    assert result.provenance.attempts == 2
+    assert result.provenance.notes == [retried_note(_journal(made.session))]
+    assert result.provenance.notes[0].startswith(f"started 2 times ({workers[0]}, {workers[1]})")
     (saved,) = load_file(made.session.results_path)[0]
-    assert saved.attempts == 2 and saved.notes == result.notes
+    assert saved.provenance.attempts == 2 and saved.provenance.notes == result.provenance.notes
 
 
 def test_finished_finds_only_the_same_pipeline(tmp_path: Path, opened: list[BenchSession]) -> None:
@@ -336,7 +336,7 @@ def test_a_pipeline_collected_without_submit_still_runs(
     made = _start(opened, _options(tmp_path))
     result = made.session.collect(made.session.key("sklearn", 1, loop="keras-default"))
     assert [s.label for s in made.executor.collected] == ["sklearn-seed1-keras-default"]
-    assert (result.tuner, result.loop) == ("sklearn", "keras-default")
+    assert (result.identity.tuner, result.identity.loop) == ("sklearn", "keras-default")
     assert {e["run"] for e in _journal(made.session)} == {"sklearn-seed1-keras-default"}
 
 
@@ -415,7 +415,7 @@ def test_resuming_reads_back_what_was_saved(tmp_path: Path, opened: list[BenchSe
     assert [s.label for s in made.executor.submitted] == ["sklearn-seed1"]
     session.collect(session.key("sklearn", 1))
     results, perf = load_file(session.results_path)
-    assert [r.tuner for r in results] == ["random", "sklearn"] and perf == session.perf
+    assert [r.identity.tuner for r in results] == ["random", "sklearn"] and perf == session.perf
 
 
 def test_resuming_hands_an_interrupted_pipeline_its_journaled_events(

@@ -8,7 +8,8 @@ import datetime as dt
 import pytest
 from reporting import recorded, variant_of
 
-from tunerbench.records.schema import EpochSpeed, PhaseTiming, RunResult
+from tunerbench.records.run_result import RunResult
+from tunerbench.records.schema import EpochSpeed, PhaseTiming
 from tunerbench.report.study_bound import busy_seconds, pipeline_flops, study_bounds
 from tunerbench.space import flops_per_epoch
 
@@ -20,19 +21,19 @@ def _run(run: RunResult, start_s: float, wall_s: float, startup_s: float = 0.0) 
     long in all."""
     phases = {name: PhaseTiming(wall_s / 3, 0.0) for name in ("search", "refit", "final")}
     copy = variant_of(run, phases=phases, startup_s=startup_s, resumed=0, session="s")
-    copy.started_at = (START + dt.timedelta(seconds=start_s)).isoformat(timespec="seconds")
+    copy.identity.started_at = (START + dt.timedelta(seconds=start_s)).isoformat(timespec="seconds")
     return copy
 
 
 def test_a_pipeline_counts_every_epoch_at_its_architecture() -> None:
     run = recorded()[0]
-    n_fit, n_val = run.data["n_fit"], run.data["n_val"]
+    n_fit, n_val = run.provenance.data["n_fit"], run.provenance.data["n_val"]
     expected = sum(
         (t.epochs or 0) * flops_per_epoch(n_fit, n_val, 64, t.hyperparameters["units"])
-        for t in run.trials
+        for t in run.search.trials
     )
-    refit_and_final = len(run.refit_val_accuracy) + run.best_epoch
-    units = run.best_hyperparameters["units"]
+    refit_and_final = len(run.search.refit_val_accuracy) + run.search.best_epoch
+    units = run.search.best_hyperparameters["units"]
     expected += refit_and_final * flops_per_epoch(n_fit, n_val, 64, units)
     assert pipeline_flops(run, 64) == pytest.approx(expected)
     assert expected > 0

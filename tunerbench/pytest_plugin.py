@@ -129,12 +129,13 @@ def run_benchmark(benchmark: Any, session: BenchSession, key: PipelineKey) -> No
     except PipelineFailed as exc:
         pytest.fail(str(exc), pytrace=False)
     benchmark.extra_info.update(result.to_dict())
-    assert set(result.phases) == set(PHASES)
-    assert all(t.wall_s > 0 for t in result.phases.values())
-    assert [t.trial_id for t in result.trials if t.status != "COMPLETED"] == []
-    assert 1 <= result.n_trials <= TUNERS[key.tuner].planned_trials(result.budget)
-    assert 0 < result.search_epochs <= result.budget.total_epochs
-    assert result.test_accuracy is not None and result.test_accuracy > 0.2
+    search, phases, test = result.search, result.cost.phases, result.test
+    assert set(phases) == set(PHASES)
+    assert all(t.wall_s > 0 for t in phases.values())
+    assert [t.trial_id for t in search.trials if t.status != "COMPLETED"] == []
+    assert 1 <= search.n_trials <= TUNERS[key.tuner].planned_trials(search.budget)
+    assert 0 < search.search_epochs <= search.budget.total_epochs
+    assert test.accuracy is not None and test.accuracy > 0.2
 
 
 def _declared(function: Any, session: BenchSession) -> str | None:

@@ -14,7 +14,8 @@ from dataclasses import replace
 
 from tunerbench.pipeline.provenance import installed_versions
 from tunerbench.pipeline.spec import PipelineSpec
-from tunerbench.records.schema import ClusterThroughput, PipelineTime, RunResult
+from tunerbench.records.run_result import RunResult
+from tunerbench.records.schema import ClusterThroughput, PipelineTime
 from tunerbench.run.cluster import DaskExecutor
 from tunerbench.run.executors import Executor, SequentialExecutor
 from tunerbench.run.session import BenchSession, PipelineFailed
@@ -39,12 +40,12 @@ def _run_all(executor: Executor, specs: list[PipelineSpec], session: BenchSessio
 def _summary(results: list[RunResult]) -> list[PipelineTime]:
     return [
         PipelineTime(
-            tuner=r.tuner,
-            seed=r.seed,
-            wall_s=round(sum(p.wall_s for p in r.phases.values()), 3),
-            startup_s=r.startup_s,
-            threads=r.threads,
-            test_accuracy=r.test_accuracy,
+            tuner=r.identity.tuner,
+            seed=r.identity.seed,
+            wall_s=round(sum(p.wall_s for p in r.cost.phases.values()), 3),
+            startup_s=r.cost.startup_s,
+            threads=r.provenance.threads,
+            test_accuracy=r.test.accuracy,
         )
         for r in results
     ]

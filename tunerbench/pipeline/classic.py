@@ -14,7 +14,15 @@ from tunerbench.pipeline.provenance import framework_versions, machine_info
 from tunerbench.pipeline.seeds import phase_seeds
 from tunerbench.pipeline.spec import PipelineSpec
 from tunerbench.records.journal import PipelineEvents, RunState
-from tunerbench.records.schema import PHASES, PhaseTiming, RunResult
+from tunerbench.records.run_result import (
+    Cost,
+    Provenance,
+    RunIdentity,
+    RunResult,
+    SearchOutcome,
+    TestOutcome,
+)
+from tunerbench.records.schema import PHASES, PhaseTiming
 from tunerbench.search.trial_log import ProgressFn, TrialLog
 from tunerbench.search.tuner_setup import TunerSetup
 from tunerbench.space import grid_points, search_values
@@ -153,37 +161,44 @@ def _result(spec: PipelineSpec, run: _Phases, dataset: str, outcome: _Outcome) -
     # not for scikit-learn, not across a resume): the rest of the wall time is overhead.
     measured_fit = framework.measures_fit_time and spec.workers == 1 and not resumed
     return RunResult(
-        tuner=spec.tuner,
-        dataset=dataset,
-        profile=spec.profile.name,
-        seed=spec.seed,
-        loop=setup.loop.name,
-        budget=setup.ctx.budget,
-        best_hyperparameters=search_values(outcome.best_hp),
-        best_val_accuracy=round(outcome.best_score, 6),
-        best_epoch=outcome.best_epoch,
-        test_accuracy=round(outcome.test_accuracy, 6),
-        test_loss=round(outcome.test_loss, 6),
-        n_trials=len(log.records),
-        phases={name: run.timings[name] for name in PHASES},
-        refit_val_accuracy=[round(v, 6) for v in outcome.curve],
-        trials=log.records,
-        versions=framework_versions(),
-        machine=machine_info(),
-        data=setup.split.describe(spec.profile.validation_fraction),
-        started_at=outcome.started_at,
-        search_epochs=sum(r.epochs or 0 for r in log.records),
-        resumed=resumed,
-        notes=[RESUMED_NOTE.format(n=resumed)] if resumed else [],
-        workers=spec.workers,
-        fit_s=round(setup.loop.fit_clock.total_s, 4) if measured_fit else None,
-        session=spec.session,
-        threads=spec.threads,
-        phase_seeds=run.seeds,
-        loop_settings=framework.settings_of(setup),
-        problem=setup.problem.name,
-        problem_fingerprint=setup.problem.fingerprint,
-        space_points=grid_points(run.tuner.oracle.hyperparameters),
+        identity=RunIdentity(
+            tuner=spec.tuner,
+            dataset=dataset,
+            profile=spec.profile.name,
+            seed=spec.seed,
+            loop=setup.loop.name,
+            started_at=outcome.started_at,
+            workers=spec.workers,
+            session=spec.session,
+            problem=setup.problem.name,
+            problem_fingerprint=setup.problem.fingerprint,
+        ),
+        search=SearchOutcome(
+            budget=setup.ctx.budget,
+            best_hyperparameters=search_values(outcome.best_hp),
+            best_val_accuracy=round(outcome.best_score, 6),
+            best_epoch=outcome.best_epoch,
+            n_trials=len(log.records),
+            refit_val_accuracy=[round(v, 6) for v in outcome.curve],
+            trials=log.records,
+            search_epochs=sum(r.epochs or 0 for r in log.records),
+            space_points=grid_points(run.tuner.oracle.hyperparameters),
+        ),
+        test=TestOutcome(round(outcome.test_accuracy, 6), round(outcome.test_loss, 6)),
+        cost=Cost(
+            phases={name: run.timings[name] for name in PHASES},
+            fit_s=round(setup.loop.fit_clock.total_s, 4) if measured_fit else None,
+        ),
+        provenance=Provenance(
+            versions=framework_versions(),
+            machine=machine_info(),
+            data=setup.split.describe(spec.profile.validation_fraction),
+            threads=spec.threads,
+            resumed=resumed,
+            notes=[RESUMED_NOTE.format(n=resumed)] if resumed else [],
+            phase_seeds=run.seeds,
+            loop_settings=framework.settings_of(setup),
+        ),
     )
 
 

@@ -64,9 +64,9 @@ def run_spec(
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
-    result.worker = where.get("worker", "")
-    result.startup_s = round(startup_s, 3)
+    result.provenance.worker = where.get("worker", "")
+    result.cost.startup_s = round(startup_s, 3)
     warmed = os.environ.get(WARMED_ENV)
-    result.warmup_s = float(warmed) if warmed else None
-    result.peak_rss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    result.cost.warmup_s = float(warmed) if warmed else None
+    result.cost.peak_rss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     return result.to_dict()

@@ -19,7 +19,8 @@ from typing import IO, Any
 from filelock import FileLock
 
 from tunerbench.records.atomic_file import fsync_folder
-from tunerbench.records.schema import PhaseTiming, RunResult, TrialRecord, run_label
+from tunerbench.records.run_result import RunResult
+from tunerbench.records.schema import PhaseTiming, TrialRecord, run_label
 from tunerbench.records.validation import RecordError, build, check
 
 CHUNK = 1 << 16

@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from tunerbench.records.atomic_file import atomic_write_text
+from tunerbench.records.run_result import RunResult
 from tunerbench.records.schema import (
     ClusterThroughput,
     EpochSpeed,
     LoopAccuracy,
     Measurement,
     Measurements,
-    RunResult,
 )
 from tunerbench.records.validation import build
 
@@ -174,6 +174,7 @@ def load_file(path: str | Path) -> tuple[list[RunResult], list[dict[str, Any]]]:
             raise ResultsError(
                 f"{path}: result {index} is not of tunerbench's shape ({exc})"
             ) from None
-        if not records[-1].trials:
-            raise ResultsError(f"{path}: result {index} ({records[-1].tuner}) has no trials")
+        if not records[-1].search.trials:
+            tuner = records[-1].identity.tuner
+            raise ResultsError(f"{path}: result {index} ({tuner}) has no trials")
     return records, perf

@@ -1,5 +1,6 @@
 """The result records: what the benchmark writes, what pytest-benchmark keeps in ``extra_info``
-and what the report reads are one schema of plain dataclasses.
+and what the report reads are one schema of plain dataclasses (a pipeline's own result,
+``RunResult``, is in ``run_result`` with its parts).
 
 Fields are only ever added, never renamed: scripts and older results files rely on the names.
 Reading a record ignores fields it does not know, so a file written by a newer tunerbench with
@@ -11,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar, TypeVar
-
-from tunerbench.records.validation import build
 
 PHASES = ("search", "refit", "final")
 # A hyperparameter's value as Keras Tuner reports it: always a scalar.
@@ -55,76 +54,6 @@ class TrialRecord:
     message: str | None = None
     rss_mb: float | None = None
     schedule: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class RunResult:
-    """One (tuner, dataset, profile, seed) pipeline: search, best-epoch refit, final fit."""
-
-    tuner: str
-    dataset: str
-    profile: str
-    seed: int
-    loop: str
-    budget: Budget
-    best_hyperparameters: dict[str, HyperValue]
-    best_val_accuracy: float
-    best_epoch: int
-    test_accuracy: float | None  # None: the final fit gave none (the report leaves it out)
-    test_loss: float | None  # None: the final fit diverged (no finite loss)
-    n_trials: int
-    phases: dict[str, PhaseTiming]
-    refit_val_accuracy: list[float]
-    trials: list[TrialRecord]
-    versions: dict[str, str]
-    machine: dict[str, Any]
-    data: dict[str, Any]
-    started_at: str
-    search_epochs: int
-    resumed: int = 0
-    notes: list[str] = field(default_factory=list)
-    workers: int = 1
-    fit_s: float | None = None
-    # The benchmark session (its run folder's name) that ran this pipeline: the report compares
-    # speeds only between runs of one session, measured side by side on the same machine.
-    session: str = ""
-    # Where and how the pipeline's own process ran: the Dask worker ("" when the session ran it),
-    # TensorFlow's thread pools (0: TensorFlow's default, every core), seconds from starting the
-    # process to starting the pipeline (imports, data), the process's peak resident memory, how
-    # many times it was started (more than 1 after a lost worker), and the resident memory of
-    # the session's own process when it collected this result.
-    worker: str = ""
-    threads: int = 0
-    startup_s: float | None = None
-    # Seconds the process spent importing before it was handed this pipeline, off the critical
-    # path (a spare started ahead; ``startup_s`` is then what remained); None: started for it.
-    warmup_s: float | None = None
-    peak_rss_mb: float | None = None
-    attempts: int = 1
-    collector_rss_mb: float | None = None
-    # The seed each phase ran with, derived from ``seed`` (see ``tunerbench.pipeline.seeds``).
-    phase_seeds: dict[str, int] = field(default_factory=dict)
-    # How the training loop trained (XLA or not, blocks, why): its own choices, recorded.
-    loop_settings: dict[str, Any] = field(default_factory=dict)
-    # The benchmark problem ("" in records from before problems: the dataset's name was the
-    # problem's) and a digest of its definition, so two definitions under one name differ.
-    problem: str = ""
-    problem_fingerprint: str = ""
-    # Points of the problem's search space as a grid (None: continuous, or not recorded).
-    space_points: int | None = None
-
-    @property
-    def problem_name(self) -> str:
-        return self.problem or self.dataset
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, raw: Any) -> RunResult:
-        """Rebuild a record, every field checked against its type (RecordError names the one
-        that is wrong); unknown extra fields are ignored so newer files still read."""
-        return build(cls, raw, "result")
 
 
 class _Measurement:

@@ -8,6 +8,7 @@ import dataclasses
 import json
 import types
 import typing
+from collections.abc import Mapping
 from functools import cache
 from typing import Any, Union
 
@@ -74,16 +75,21 @@ def _scalar(value: Any, hint: Any, where: str) -> Any:
     raise RecordError(f"{where}: expected {getattr(hint, '__name__', hint)}, got {_kind(value)}")
 
 
-def build(cls: type, raw: Any, where: str) -> Any:
+def build(cls: type, raw: Any, where: str, keys: Mapping[str, str] | None = None) -> Any:
     """An instance of dataclass ``cls`` from ``raw``: required fields present, every field of
-    its declared type; fields it does not know are ignored (newer writers add fields)."""
+    its declared type; fields it does not know are ignored (newer writers add fields).
+
+    ``keys`` names the key in ``raw`` of a field whose key is not its name (a part of a flat
+    record: ``accuracy`` read from ``test_accuracy``); messages name the key, as the file has it.
+    """
     if not isinstance(raw, dict):
         raise RecordError(f"{where}: expected an object, got {_kind(raw)}")
     hints = _hints(cls)
     values = {}
     for spec in dataclasses.fields(cls):
-        if spec.name in raw:
-            values[spec.name] = check(raw[spec.name], hints[spec.name], f"{where}.{spec.name}")
+        key = keys.get(spec.name, spec.name) if keys else spec.name
+        if key in raw:
+            values[spec.name] = check(raw[key], hints[spec.name], f"{where}.{key}")
         elif spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING:
-            raise RecordError(f"{where}: missing field {spec.name}")
+            raise RecordError(f"{where}: missing field {key}")
     return cls(**values)

@@ -16,7 +16,7 @@ from typing import Any
 
 from tunerbench.problems.builtin import PROBLEMS
 from tunerbench.problems.problem import KERAS_FIT_LOOP
-from tunerbench.records.schema import RunResult
+from tunerbench.records.run_result import RunResult
 from tunerbench.search.registry import TUNERS
 from tunerbench.training.loops import DEFAULT_LOOP
 
@@ -47,11 +47,11 @@ def measured_only(groups: Iterable[GroupKey], perf: list[dict[str, Any]]) -> lis
 
 
 def group_key(result: RunResult) -> GroupKey:
-    b = result.budget
+    b = result.search.budget
     return GroupKey(
         result.problem_name,
-        result.dataset,
-        result.profile,
+        result.identity.dataset,
+        result.identity.profile,
         b.total_epochs,
         b.max_trials,
         b.max_epochs_per_trial,
@@ -87,17 +87,19 @@ def _version(text: str) -> tuple[int, ...]:
 
 def environment(result: RunResult) -> Label:
     """TensorFlow and Keras versions, sorting oldest first."""
-    tf, keras = result.versions.get("tensorflow", "?"), result.versions.get("keras", "?")
+    versions = result.provenance.versions
+    tf, keras = versions.get("tensorflow", "?"), versions.get("keras", "?")
     return Label(f"TF {tf} / Keras {keras}", (_version(tf), _version(keras)))
 
 
 def variant(result: RunResult) -> Label:
     """The tuner, plus how it was run when that differs from the default (loop, workers),
     sorting in the tuners' registry order."""
-    how = [result.loop] if result.loop != default_loop(result.problem_name) else []
-    how += [f"{result.workers} workers"] if result.workers > 1 else []
-    text = f"{result.tuner} [{', '.join(how)}]" if how else result.tuner
-    position = TUNERS.names.index(result.tuner) if result.tuner in TUNERS else len(TUNERS)
+    who = result.identity
+    how = [who.loop] if who.loop != default_loop(who.problem_name) else []
+    how += [f"{who.workers} workers"] if who.workers > 1 else []
+    text = f"{who.tuner} [{', '.join(how)}]" if how else who.tuner
+    position = TUNERS.names.index(who.tuner) if who.tuner in TUNERS else len(TUNERS)
     return Label(text, ((position,), text))
 
 
@@ -111,16 +113,16 @@ def sort_variants(labels: Iterable[str]) -> list[str]:
 
 def in_run_order(runs: Iterable[RunResult]) -> list[RunResult]:
     """Runs sorted by variant, environment and seed: the order of per-run lines and rows."""
-    return sorted(runs, key=lambda r: (variant(r), environment(r), r.seed))
+    return sorted(runs, key=lambda r: (variant(r), environment(r), r.identity.seed))
 
 
 def run_identity(result: RunResult) -> tuple:
     """What makes two records the same run (one file merged twice, or a session file beside
     the pytest-benchmark JSON of the same session)."""
+    who, where = result.identity, result.provenance
     return (
-        result.tuner, result.problem_name, result.profile, result.seed, result.loop,
-        result.started_at,
-        result.machine.get("host"), result.versions.get("tensorflow"),
+        who.tuner, result.problem_name, who.profile, who.seed, who.loop, who.started_at,
+        where.machine.get("host"), where.versions.get("tensorflow"),
     )  # fmt: skip
 
 
@@ -156,8 +158,8 @@ class Summary:
 
 
 def total_wall(result: RunResult) -> float:
-    return sum(t.wall_s for t in result.phases.values())
+    return sum(t.wall_s for t in result.cost.phases.values())
 
 
 def total_cpu(result: RunResult) -> float:
-    return sum(t.cpu_s for t in result.phases.values())
+    return sum(t.cpu_s for t in result.cost.phases.values())

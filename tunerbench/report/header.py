@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tunerbench.records.schema import Budget, RunResult
+from tunerbench.records.run_result import RunResult
+from tunerbench.records.schema import Budget
 from tunerbench.report.grouping import environment, sort_environments
 
 
@@ -24,16 +25,17 @@ class RunHeader:
 def run_header(runs: list[RunResult]) -> RunHeader:
     versions: dict[str, dict[str, str]] = {}
     for run in runs:
-        versions.setdefault(environment(run), run.versions)
-    machines = sorted({f"{r.machine.get('cpu')} ({r.machine.get('cores')} cores)" for r in runs})
-    starts = sorted(r.started_at for r in runs)
+        versions.setdefault(environment(run), run.provenance.versions)
+    hosts = [r.provenance.machine for r in runs]
+    machines = sorted({f"{m.get('cpu')} ({m.get('cores')} cores)" for m in hosts})
+    starts = sorted(r.identity.started_at for r in runs)
     return RunHeader(
         dates=f"{starts[0]} to {starts[-1]}" if starts[0] != starts[-1] else starts[0],
         machines=machines,
         environments=[(e, versions[e]) for e in sort_environments(versions)],
-        seeds=sorted({r.seed for r in runs}),
-        loops=sorted({r.loop for r in runs}),
-        budget=runs[0].budget,
-        data=runs[0].data,
+        seeds=sorted({r.identity.seed for r in runs}),
+        loops=sorted({r.identity.loop for r in runs}),
+        budget=runs[0].search.budget,
+        data=runs[0].provenance.data,
         n_runs=len(runs),
     )

@@ -15,7 +15,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from tunerbench.records.schema import PHASES, RunResult
+from tunerbench.records.run_result import RunResult
+from tunerbench.records.schema import PHASES
 from tunerbench.report.grouping import Summary, in_run_order, variant
 from tunerbench.report.seed_statistics import SeedStatistics
 from tunerbench.report.seed_tables import runs_by_seed, seed_spans, seed_table
@@ -95,8 +96,8 @@ def _choice(seeds: dict[int, list[RunResult]]) -> Choice:
     chosen: dict[str, dict[str, Any]] = {}
     for runs in seeds.values():
         for run in runs:
-            label = repr(sorted(run.best_hyperparameters.items()))
-            chosen.setdefault(label, run.best_hyperparameters)
+            label = repr(sorted(run.search.best_hyperparameters.items()))
+            chosen.setdefault(label, run.search.best_hyperparameters)
             votes[label] += 1 / len(runs)
     label, count = votes.most_common(1)[0]
     return Choice(chosen[label], round(count, 2), len(seeds))
@@ -129,8 +130,8 @@ def leaderboard(stats: SeedStatistics, verdict: Verdict, runs: list[RunResult]) 
                     SeedDetail(
                         seed,
                         len(rs),
-                        statistics.fmean(r.test_accuracy for r in rs),
-                        [r.best_hyperparameters for r in rs],
+                        statistics.fmean(r.test.accuracy for r in rs),
+                        [r.search.best_hyperparameters for r in rs],
                     )
                     for seed, rs in sorted(seeds.items())
                 ],
@@ -144,11 +145,12 @@ def _grid_coverage(runs: list[RunResult]) -> list[str]:
     """One line per grid tuner: how much of the grid its budget covered, seeds folded."""
     covered: dict[str, dict[int, list[int]]] = {}
     for run in in_run_order(runs):
-        if not TUNERS[run.tuner].walks_grid:
+        if not TUNERS[run.identity.tuner].walks_grid:
             continue
-        visited = len({tuple(sorted(t.hyperparameters.items())) for t in run.trials})
-        grid = run.space_points or grid_size()  # records without it: the reference space's
-        covered.setdefault(variant(run), {}).setdefault((visited, grid), []).append(run.seed)
+        visited = len({tuple(sorted(t.hyperparameters.items())) for t in run.search.trials})
+        grid = run.search.space_points or grid_size()  # records without it: the reference space's
+        seeds = covered.setdefault(variant(run), {}).setdefault((visited, grid), [])
+        seeds.append(run.identity.seed)
     notes = []
     for name, by_count in covered.items():
         parts = [

@@ -11,7 +11,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tunerbench.records.schema import LoopAccuracy, RunResult
+from tunerbench.records.run_result import RunResult
+from tunerbench.records.schema import LoopAccuracy
 from tunerbench.report.grouping import Summary, environment
 from tunerbench.report.seed_tables import per_seed
 from tunerbench.report.statistics.paired_difference import PairedDifference, paired_difference
@@ -78,7 +79,8 @@ def loop_accuracy(runs: list[RunResult]) -> list[PipelineLoopAccuracy]:
     mean lies within the default loop's seed-to-seed range."""
     by_loop: dict[tuple, dict[str, list[RunResult]]] = defaultdict(lambda: defaultdict(list))
     for run in runs:
-        by_loop[(run.tuner, environment(run), run.workers)][run.loop].append(run)
+        who = run.identity
+        by_loop[(who.tuner, environment(run), who.workers)][who.loop].append(run)
     rows = []
     for (tuner, env, workers), loops in sorted(by_loop.items()):
         if DEFAULT_LOOP not in loops or BASELINE_LOOP not in loops:
@@ -87,10 +89,10 @@ def loop_accuracy(runs: list[RunResult]) -> list[PipelineLoopAccuracy]:
         rows.append(
             PipelineLoopAccuracy(
                 f"{tuner}, {workers} worker(s), {env}",
-                len({r.seed for r in default}),
-                len({r.seed for r in fast}),
-                _per_seed_metric(default, fast, lambda r: r.best_val_accuracy),
-                _per_seed_metric(default, fast, lambda r: r.test_accuracy),
+                len({r.identity.seed for r in default}),
+                len({r.identity.seed for r in fast}),
+                _per_seed_metric(default, fast, lambda r: r.search.best_val_accuracy),
+                _per_seed_metric(default, fast, lambda r: r.test.accuracy),
             )
         )
     return rows

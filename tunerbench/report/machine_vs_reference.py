@@ -15,7 +15,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from tunerbench.records.schema import ClusterThroughput, EpochSpeed, RunResult
+from tunerbench.records.run_result import RunResult
+from tunerbench.records.schema import ClusterThroughput, EpochSpeed
 from tunerbench.report.grouping import GroupKey, environment, total_wall
 from tunerbench.report.performance import Performance, group_measurements
 from tunerbench.report.reference import (
@@ -119,17 +120,18 @@ def loop_ratios(performance: Performance) -> list[LoopRatio]:
 
 def _plain(run: RunResult) -> bool:
     """Seed 1 in one process started by the session: no workers sharing the machine with it."""
-    return run.seed == STUDY_SEED and run.workers == 1 and not run.worker
+    who = run.identity
+    return who.seed == STUDY_SEED and who.workers == 1 and not run.provenance.worker
 
 
 def hyperband_searches(runs: list[RunResult]) -> list[HyperbandSearch]:
     """One per session, environment and loop: the reference run timed one search, so one
     search per setup stands beside it (the first, where a session ran seed 1 twice)."""
     found: dict[tuple[str, str, str], HyperbandSearch] = {}
-    for run in sorted(runs, key=lambda r: r.started_at):
-        if run.tuner == REFERENCE_TUNER and _plain(run):
-            key = (run.session, environment(run), run.loop)
-            search = HyperbandSearch(*key, run.n_trials, run.phases["search"].wall_s)
+    for run in sorted(runs, key=lambda r: r.identity.started_at):
+        if run.identity.tuner == REFERENCE_TUNER and _plain(run):
+            key = (run.identity.session, environment(run), run.identity.loop)
+            search = HyperbandSearch(*key, run.search.n_trials, run.cost.phases["search"].wall_s)
             found.setdefault(key, search)
     return [found[key] for key in sorted(found)]
 
@@ -139,10 +141,10 @@ def study_times(runs: list[RunResult], throughputs: list[ClusterThroughput]) -> 
     pipelines' wall time, start-up included, as a user running the study would wait; from a
     session's runs, or from the sequential half of a throughput measurement."""
     by_source: dict[tuple[str, int | None], dict[str, float]] = defaultdict(dict)
-    for run in sorted(runs, key=lambda r: r.started_at):
-        if _plain(run) and run.loop == DEFAULT_LOOP and run.startup_s is not None:
-            seconds = total_wall(run) + run.startup_s
-            by_source[(run.session, None)].setdefault(run.tuner, seconds)
+    for run in sorted(runs, key=lambda r: r.identity.started_at):
+        if _plain(run) and run.identity.loop == DEFAULT_LOOP and run.cost.startup_s is not None:
+            seconds = total_wall(run) + run.cost.startup_s
+            by_source[(run.identity.session, None)].setdefault(run.identity.tuner, seconds)
     for index, measured in enumerate(throughputs, start=1):
         for pipeline in measured.sequential:
             if pipeline.seed == STUDY_SEED:
@@ -159,9 +161,9 @@ def session_memory(runs: list[RunResult]) -> list[SessionMemory]:
     """Per session of at least three pipelines, from the second to the last: the first
     includes the session's own start-up, which is not growth."""
     by_session: dict[str, list[float]] = defaultdict(list)
-    for run in sorted(runs, key=lambda r: r.started_at):
-        if run.collector_rss_mb is not None:
-            by_session[run.session].append(run.collector_rss_mb)
+    for run in sorted(runs, key=lambda r: r.identity.started_at):
+        if run.cost.collector_rss_mb is not None:
+            by_session[run.identity.session].append(run.cost.collector_rss_mb)
     return [
         SessionMemory(session, len(rss), rss[1], rss[-1], 100 * (rss[-1] - rss[1]) / rss[1])
         for session, rss in sorted(by_session.items())

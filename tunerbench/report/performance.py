@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from tunerbench.records.results_file import read_measurements
-from tunerbench.records.schema import EpochSpeed, Measurements, RunResult
+from tunerbench.records.run_result import RunResult
+from tunerbench.records.schema import EpochSpeed, Measurements
 from tunerbench.report.grouping import GroupKey, environment, total_wall, variant
 from tunerbench.report.loops_compared import (
     LoopComparison,
@@ -77,13 +78,14 @@ class Performance:
 
 
 def _pairs(runs: list[RunResult], key: str) -> dict[tuple, dict[Any, RunResult]]:
-    """Runs that differ only in ``key`` ("loop" or "workers"), grouped by everything else, within
-    one benchmark session."""
+    """Runs that differ only in ``key`` ("loop" or "workers", of their identity), grouped by
+    everything else, within one benchmark session."""
     other = "workers" if key == "loop" else "loop"
     pairs: dict[tuple, dict[Any, RunResult]] = defaultdict(dict)
     for run in runs:
-        pair = (run.tuner, run.seed, environment(run), getattr(run, other), run.session)
-        pairs[pair][getattr(run, key)] = run
+        who = run.identity
+        pair = (who.tuner, who.seed, environment(run), getattr(who, other), who.session)
+        pairs[pair][getattr(who, key)] = run
     return {k: v for k, v in pairs.items() if len(v) > 1}
 
 
@@ -99,8 +101,8 @@ def loop_speedups(runs: list[RunResult]) -> list[LoopSpeedup]:
                     total_wall(slow),
                     total_wall(fast),
                     total_wall(slow) / total_wall(fast),
-                    slow.test_accuracy,
-                    fast.test_accuracy,
+                    slow.test.accuracy,
+                    fast.test.accuracy,
                 )
             )
     return rows
@@ -113,7 +115,7 @@ def worker_speedups(runs: list[RunResult]) -> list[WorkerSpeedup]:
         for n, many in sorted(by_workers.items()):
             if one is None or n == 1:
                 continue
-            one_search, many_search = one.phases["search"], many.phases["search"]
+            one_search, many_search = one.cost.phases["search"], many.cost.phases["search"]
             rows.append(
                 WorkerSpeedup(
                     f"{tuner}, seed {seed}, loop {loop}, {env}",
@@ -121,8 +123,8 @@ def worker_speedups(runs: list[RunResult]) -> list[WorkerSpeedup]:
                     one_search.wall_s,
                     many_search.wall_s,
                     one_search.wall_s / many_search.wall_s,
-                    one.n_trials,
-                    many.n_trials,
+                    one.search.n_trials,
+                    many.search.n_trials,
                     one_search.cpu_s,
                     many_search.cpu_s,
                 )
@@ -133,13 +135,13 @@ def worker_speedups(runs: list[RunResult]) -> list[WorkerSpeedup]:
 def overheads(runs: list[RunResult]) -> list[Overhead]:
     return [
         Overhead(
-            f"{variant(r)}, seed {r.seed}, {environment(r)}",
+            f"{variant(r)}, seed {r.identity.seed}, {environment(r)}",
             total_wall(r),
-            r.fit_s,
-            100 * (total_wall(r) - r.fit_s) / total_wall(r),
+            r.cost.fit_s,
+            100 * (total_wall(r) - r.cost.fit_s) / total_wall(r),
         )
         for r in runs
-        if r.fit_s is not None
+        if r.cost.fit_s is not None
     ]
 
 
@@ -147,10 +149,10 @@ def memory_growth(runs: list[RunResult]) -> list[MemoryGrowth]:
     """Resident memory after the last trial against after the fifth (past start-up)."""
     rows = []
     for r in runs:
-        rss = [t.rss_mb for t in sorted(r.trials, key=lambda t: t.finished_at_s) if t.rss_mb]
+        rss = [t.rss_mb for t in sorted(r.search.trials, key=lambda t: t.finished_at_s) if t.rss_mb]
         if len(rss) >= 6:
             growth = 100 * (rss[-1] - rss[4]) / rss[4]
-            run = f"{variant(r)}, seed {r.seed}, {environment(r)}"
+            run = f"{variant(r)}, seed {r.identity.seed}, {environment(r)}"
             rows.append(MemoryGrowth(run, len(rss), rss[4], rss[-1], growth))
     return rows
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from tunerbench.records.schema import RunResult
+from tunerbench.records.run_result import RunResult
 from tunerbench.report.grouping import GroupKey, environment, sort_environments, variant
 from tunerbench.report.seed_tables import per_seed
 from tunerbench.report.statistics.descriptive import Description, describe
@@ -80,13 +80,14 @@ class ReferenceComparison:
 
 def fidelity(environment_name: str, runs: list[RunResult]) -> Fidelity:
     """Hyperband's figures over seeds; a seed run more than once counts once (its mean)."""
-    tests = list(per_seed(runs, lambda r: r.test_accuracy).values())
-    epochs = list(per_seed(runs, lambda r: r.best_epoch).values())
-    first = {r.seed: r for r in sorted(runs, key=lambda r: r.started_at, reverse=True)}
-    units = Counter(int(r.best_hyperparameters.get("units", 0)) for r in first.values())
+    tests = list(per_seed(runs, lambda r: r.test.accuracy).values())
+    epochs = list(per_seed(runs, lambda r: r.search.best_epoch).values())
+    latest_first = sorted(runs, key=lambda r: r.identity.started_at, reverse=True)
+    first = {r.identity.seed: r for r in latest_first}
+    units = Counter(int(r.search.best_hyperparameters.get("units", 0)) for r in first.values())
     return Fidelity(
         environment=environment_name,
-        n_seeds=len({r.seed for r in runs}),
+        n_seeds=len({r.identity.seed for r in runs}),
         test_accuracy=describe(tests),
         test_low=min(tests),
         test_high=max(tests),
@@ -100,17 +101,17 @@ def fidelity(environment_name: str, runs: list[RunResult]) -> Fidelity:
 def reference_comparison(key: GroupKey, runs: list[RunResult]) -> ReferenceComparison:
     measured = [
         ReferenceRow(
-            label=f"{environment(r)}, seed {r.seed}, loop {r.loop}",
-            n_trials=r.n_trials,
-            search_wall_s=r.phases["search"].wall_s,
-            best_val_accuracy=r.best_val_accuracy,
-            units=r.best_hyperparameters.get("units"),
-            learning_rate=r.best_hyperparameters.get("learning_rate"),
-            best_epoch=r.best_epoch,
-            test_accuracy=r.test_accuracy,
+            label=f"{environment(r)}, seed {r.identity.seed}, loop {r.identity.loop}",
+            n_trials=r.search.n_trials,
+            search_wall_s=r.cost.phases["search"].wall_s,
+            best_val_accuracy=r.search.best_val_accuracy,
+            units=r.search.best_hyperparameters.get("units"),
+            learning_rate=r.search.best_hyperparameters.get("learning_rate"),
+            best_epoch=r.search.best_epoch,
+            test_accuracy=r.test.accuracy,
         )
-        for r in sorted(runs, key=lambda r: (environment(r), r.seed))
-        if r.tuner == REFERENCE_TUNER
+        for r in sorted(runs, key=lambda r: (environment(r), r.identity.seed))
+        if r.identity.tuner == REFERENCE_TUNER
     ]
     comparable = (key.problem, key.profile) == (REFERENCE_DATASET, REFERENCE_PROFILE)
     plain: dict[str, list[RunResult]] = defaultdict(list)

@@ -20,7 +20,7 @@ import markupsafe
 
 from tunerbench.records.atomic_file import atomic_write_text
 from tunerbench.records.results_file import load_file
-from tunerbench.records.schema import RunResult
+from tunerbench.records.run_result import RunResult
 from tunerbench.report.context import ReportContext, build_context
 from tunerbench.report.grouping import Summary
 from tunerbench.report.rope import DEFAULT_ROPE
@@ -186,13 +186,13 @@ def read_results(paths: list[str | Path]) -> tuple[list[RunResult], list[dict[st
     for path in paths:
         file_results, file_perf = load_file(path)
         for index, run in enumerate(file_results):
-            if run.tuner not in TUNERS:
+            if run.identity.tuner not in TUNERS:
                 raise ReportError(
-                    f"{path}: result {index}: tuner {run.tuner!r} is not one of "
+                    f"{path}: result {index}: tuner {run.identity.tuner!r} is not one of "
                     f"{', '.join(TUNERS.names)}"
                 )
             # Files written before runs carried their session: the file stands for the session.
-            run.session = run.session or str(path)
+            run.identity.session = run.identity.session or str(path)
         results.extend(file_results)
         perf.extend(file_perf)
     perf = [p for i, p in enumerate(perf) if p not in perf[:i]]  # one session, two files

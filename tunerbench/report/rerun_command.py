@@ -15,7 +15,7 @@ from pathlib import Path
 from tunerbench.data.datasets import DATASETS
 from tunerbench.problems.builtin import PROBLEMS
 from tunerbench.records.results_file import session_of
-from tunerbench.records.schema import RunResult
+from tunerbench.records.run_result import RunResult
 from tunerbench.report.grouping import GroupKey, default_loop, total_wall, variant
 from tunerbench.report.rope import DEFAULT_ROPE
 from tunerbench.search.registry import TUNERS
@@ -36,11 +36,11 @@ def rerun_command(
     """The command for a run with ``seeds`` seeds, its minutes (the time of the seeds it adds
     when it grows the runs' session, of all of them when it starts anew), and whether it
     grows the session."""
-    ran = {r.tuner for r in runs}
+    ran = {r.identity.tuner for r in runs}
     tuners = ",".join(name for name in TUNERS.names if name in ran)
     per_tuner: dict[str, list[float]] = {}
     for run in runs:
-        per_tuner.setdefault(variant(run), []).append(total_wall(run) + (run.startup_s or 0.0))
+        per_tuner.setdefault(variant(run), []).append(total_wall(run) + (run.cost.startup_s or 0.0))
     per_seed = sum(sum(times) / len(times) for times in per_tuner.values())
     grows = _grown_session(runs, saved_in)
     command = (
@@ -48,14 +48,14 @@ def rerun_command(
         f"--tb-tuners {tuners} --tb-seeds {seeds}{_shared_options(key.problem, runs)}"
         + (f" --tb-rope {rope:g}" if rope != DEFAULT_ROPE else "")
     )
-    new_seeds = seeds - len({r.seed for r in runs}) if grows else seeds
+    new_seeds = seeds - len({r.identity.seed for r in runs}) if grows else seeds
     return command, math.ceil(per_seed * new_seeds / 60), bool(grows)
 
 
 def _grown_session(runs: list[RunResult], saved_in: dict[str, Path]) -> str:
     """`` --tb-resume`` (with the session's ``--tb-output``) when all runs are one session's
     whose results file was read; otherwise nothing, and the command starts a new session."""
-    sessions = {r.session for r in runs}
+    sessions = {r.identity.session for r in runs}
     if len(sessions) != 1:
         return ""
     folder = saved_in.get(sessions.pop())
@@ -75,7 +75,7 @@ def _chosen(problem: str) -> str:
 
 def _shared_options(problem: str, runs: list[RunResult]) -> str:
     """The --tb-loop and --tb-workers every run shares, where they are not the defaults."""
-    loops, workers = {r.loop for r in runs}, {r.workers for r in runs}
+    loops, workers = {r.identity.loop for r in runs}, {r.identity.workers for r in runs}
     text = ""
     if len(loops) == 1 and loops != {default_loop(problem)}:
         text += f" --tb-loop {loops.pop()}"

@@ -4,7 +4,7 @@ no finding, and the verdict says so."""
 
 from __future__ import annotations
 
-from tunerbench.records.schema import RunResult
+from tunerbench.records.run_result import RunResult
 from tunerbench.report.seed_tables import runs_by_seed
 
 
@@ -15,7 +15,7 @@ def searched_alike(runs: list[RunResult]) -> tuple[list[list[str]], list[list[st
     between them is no finding."""
     by_seed = runs_by_seed(runs)
     signature = {
-        name: {s: [t.hyperparameters for t in rs[0].trials] for s, rs in seeds.items()}
+        name: {s: [t.hyperparameters for t in rs[0].search.trials] for s, rs in seeds.items()}
         for name, seeds in by_seed.items()
     }
     groups: list[list[str]] = []
@@ -31,7 +31,7 @@ def searched_alike(runs: list[RunResult]) -> tuple[list[list[str]], list[list[st
     alike = [g for g in groups if len(g) > 1]
     tied = []
     for group in alike:
-        test = {n: [rs[0].test_accuracy for _, rs in sorted(by_seed[n].items())] for n in group}
+        test = {n: [rs[0].test.accuracy for _, rs in sorted(by_seed[n].items())] for n in group}
         same = [n for n in group if test[n] == test[group[0]]]
         if len(same) > 1:
             tied.append(same)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tunerbench.records.schema import RunResult
+from tunerbench.records.run_result import RunResult
 from tunerbench.report.plots.anytime import best_so_far
 from tunerbench.report.rope import DEFAULT_ROPE
 from tunerbench.report.seed_tables import runs_by_seed, seed_table
@@ -74,8 +74,8 @@ def budget_curves(runs: list[RunResult]) -> dict[str, dict[int, tuple[list[float
         curves[name] = {}
         for seed, seed_runs in seeds.items():
             run = seed_runs[0]
-            xs, ys = best_so_far(run.trials, "epochs")
-            curves[name][seed] = ([x / run.budget.total_epochs for x in xs], ys)
+            xs, ys = best_so_far(run.search.trials, "epochs")
+            curves[name][seed] = ([x / run.search.budget.total_epochs for x in xs], ys)
     return curves
 
 

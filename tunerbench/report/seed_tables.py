@@ -15,19 +15,20 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tunerbench.records.schema import RunResult
+from tunerbench.records.run_result import RunResult
+from tunerbench.records.schema import PHASES
 from tunerbench.report.grouping import environment, sort_variants, total_cpu, total_wall, variant
 
 METRICS: dict[str, Callable[[RunResult], float | None]] = {
-    "test_accuracy": lambda r: r.test_accuracy,
-    "best_val_accuracy": lambda r: r.best_val_accuracy,
-    "test_loss": lambda r: r.test_loss,
-    "best_epoch": lambda r: r.best_epoch,
-    "n_trials": lambda r: r.n_trials,
-    "search_epochs": lambda r: r.search_epochs,
-    "failed_trials": lambda r: sum(t.status != "COMPLETED" for t in r.trials),
-    **{f"{p}_wall_s": (lambda r, p=p: r.phases[p].wall_s) for p in ("search", "refit", "final")},
-    **{f"{p}_cpu_s": (lambda r, p=p: r.phases[p].cpu_s) for p in ("search", "refit", "final")},
+    "test_accuracy": lambda r: r.test.accuracy,
+    "best_val_accuracy": lambda r: r.search.best_val_accuracy,
+    "test_loss": lambda r: r.test.loss,
+    "best_epoch": lambda r: r.search.best_epoch,
+    "n_trials": lambda r: r.search.n_trials,
+    "search_epochs": lambda r: r.search.search_epochs,
+    "failed_trials": lambda r: sum(t.status != "COMPLETED" for t in r.search.trials),
+    **{f"{p}_wall_s": (lambda r, p=p: r.cost.phases[p].wall_s) for p in PHASES},
+    **{f"{p}_cpu_s": (lambda r, p=p: r.cost.phases[p].cpu_s) for p in PHASES},
     "total_wall_s": total_wall,
     "total_cpu_s": total_cpu,
     "cpu_per_wall": lambda r: total_cpu(r) / max(total_wall(r), 1e-9),
@@ -46,7 +47,7 @@ class ExcludedRun:
 
 
 def _unusable(run: RunResult) -> str | None:
-    value = run.test_accuracy
+    value = run.test.accuracy
     if value is None:
         return "it has no test accuracy (its final fit did not finish)"
     if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
@@ -64,8 +65,9 @@ def usable_runs(runs: list[RunResult]) -> tuple[list[RunResult], list[ExcludedRu
         if reason is None:
             kept.append(run)
         else:
+            who = run.identity
             excluded.append(
-                ExcludedRun(variant(run), run.seed, environment(run), run.started_at, reason)
+                ExcludedRun(variant(run), who.seed, environment(run), who.started_at, reason)
             )
     return kept, sorted(excluded, key=lambda e: (e.variant, e.seed, e.started_at))
 
@@ -91,8 +93,8 @@ class SeedTable:
 
 def runs_by_seed(runs: list[RunResult]) -> dict[str, dict[int, list[RunResult]]]:
     by_seed: dict[str, dict[int, list[RunResult]]] = defaultdict(lambda: defaultdict(list))
-    for run in sorted(runs, key=lambda r: r.started_at):
-        by_seed[variant(run)][run.seed].append(run)
+    for run in sorted(runs, key=lambda r: r.identity.started_at):
+        by_seed[variant(run)][run.identity.seed].append(run)
     return {name: dict(by_seed[name]) for name in sort_variants(by_seed)}
 
 
@@ -101,7 +103,7 @@ def per_seed(runs: list[RunResult], value: Callable[[RunResult], float]) -> dict
     which no seed counts twice."""
     by_seed: dict[int, list[float]] = defaultdict(list)
     for run in runs:
-        by_seed[run.seed].append(value(run))
+        by_seed[run.identity.seed].append(value(run))
     return {s: statistics.fmean(by_seed[s]) for s in sorted(by_seed)}
 
 

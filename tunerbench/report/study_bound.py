@@ -14,7 +14,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from tunerbench.data.datasets import DATASETS
-from tunerbench.records.schema import EpochSpeed, RunResult
+from tunerbench.records.run_result import RunResult
+from tunerbench.records.schema import EpochSpeed
 from tunerbench.report.grouping import total_wall
 from tunerbench.space import flops_per_epoch
 
@@ -34,22 +35,24 @@ def pipeline_flops(run: RunResult, inputs: int) -> float:
     """Every trial's epochs at its architecture's cost, then the refit and the final fit at the
     best architecture's."""
 
+    data, search = run.provenance.data, run.search
+
     def epochs_of(units: object, epochs: int) -> float:
         if not isinstance(units, int):
             return 0.0
-        return epochs * flops_per_epoch(run.data["n_fit"], run.data["n_val"], inputs, units)
+        return epochs * flops_per_epoch(data["n_fit"], data["n_val"], inputs, units)
 
-    searched = sum(epochs_of(t.hyperparameters.get("units"), t.epochs or 0) for t in run.trials)
-    after = len(run.refit_val_accuracy) + run.best_epoch
-    return searched + epochs_of(run.best_hyperparameters.get("units"), after)
+    searched = sum(epochs_of(t.hyperparameters.get("units"), t.epochs or 0) for t in search.trials)
+    after = len(search.refit_val_accuracy) + search.best_epoch
+    return searched + epochs_of(search.best_hyperparameters.get("units"), after)
 
 
 def busy_seconds(runs: list[RunResult]) -> float:
     """The length of the union of the pipelines' intervals (start-up to end of the final fit)."""
     spans = []
     for run in runs:
-        start = dt.datetime.fromisoformat(run.started_at).timestamp()
-        spans.append((start - (run.startup_s or 0.0), start + total_wall(run)))
+        start = dt.datetime.fromisoformat(run.identity.started_at).timestamp()
+        spans.append((start - (run.cost.startup_s or 0.0), start + total_wall(run)))
     busy, reach = 0.0, float("-inf")
     for begin, end in sorted(spans):
         if end > reach:
@@ -70,8 +73,9 @@ def study_bounds(problem: str, runs: list[RunResult], epochs: list[EpochSpeed]) 
     rate = max(e.matmul_gflops for e in epochs)
     sessions: dict[str, list[RunResult]] = defaultdict(list)
     for run in runs:
-        if not run.resumed and run.data.get("n_fit") and run.data.get("n_val") is not None:
-            sessions[run.session].append(run)
+        how = run.provenance
+        if not how.resumed and how.data.get("n_fit") and how.data.get("n_val") is not None:
+            sessions[run.identity.session].append(run)
     rows = []
     for session, mine in sorted(sessions.items()):
         flops = sum(pipeline_flops(run, inputs) for run in mine)

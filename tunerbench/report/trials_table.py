@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tunerbench.records.schema import RunResult, TrialRecord
+from tunerbench.records.run_result import RunResult
+from tunerbench.records.schema import TrialRecord
 from tunerbench.report.grouping import environment, in_run_order, variant
 
 
@@ -18,7 +19,7 @@ class TrialRow:
 
 def trial_rows(runs: list[RunResult]) -> list[TrialRow]:
     return [
-        TrialRow(variant(run), environment(run), run.seed, trial)
+        TrialRow(variant(run), environment(run), run.identity.seed, trial)
         for run in in_run_order(runs)
-        for trial in run.trials
+        for trial in run.search.trials
     ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from tunerbench.records.schema import RunResult
+from tunerbench.records.run_result import RunResult
 from tunerbench.report.grouping import GroupKey
 from tunerbench.report.rerun_command import rerun_command
 from tunerbench.report.searched_alike import searched_alike

@@ -16,7 +16,7 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
-from tunerbench.records.schema import RunResult
+from tunerbench.records.run_result import RunResult
 from tunerbench.report.grouping import (
     environment,
     sort_environments,
@@ -106,11 +106,11 @@ class VersionsTable:
 
 
 def _units(r: RunResult) -> float:
-    return float(r.best_hyperparameters.get("units", 0))
+    return float(r.search.best_hyperparameters.get("units", 0))
 
 
 def _log_rate(r: RunResult) -> float:
-    return math.log10(r.best_hyperparameters.get("learning_rate", 1.0))
+    return math.log10(r.search.best_hyperparameters.get("learning_rate", 1.0))
 
 
 def _cell(
@@ -118,19 +118,19 @@ def _cell(
 ) -> VersionCell:
     """One tuner in one environment; compared with ``base``, its runs in the oldest one.
     ``first_alpha`` is Holm's first threshold in the family: what a change would have to beat."""
-    new = per_seed(these, lambda r: r.test_accuracy)
+    new = per_seed(these, lambda r: r.test.accuracy)
     mean, wall_mean = (
         statistics.fmean(new.values()),
         statistics.fmean(per_seed(these, total_wall).values()),
     )
     if not base:
         return VersionCell(mean, wall_mean, len(new), None, None)
-    old = per_seed(base, lambda r: r.test_accuracy)
+    old = per_seed(base, lambda r: r.test.accuracy)
     tests = {
         name: compare_versions(
             list(per_seed(base, value).values()), list(per_seed(these, value).values()), ALPHA
         )
-        for name, value in zip(TESTED, (lambda r: r.test_accuracy, _units, _log_rate), strict=True)
+        for name, value in zip(TESTED, (lambda r: r.test.accuracy, _units, _log_rate), strict=True)
     }
     shared = set(old) & set(new)
     return VersionCell(

@@ -29,7 +29,7 @@ from typing import Any
 
 from tunerbench.pipeline.provenance import installed_versions, version_mismatch
 from tunerbench.pipeline.spec import PipelineSpec
-from tunerbench.records.schema import RunResult
+from tunerbench.records.run_result import RunResult
 from tunerbench.run.cluster_access import ClusterError, checked_result
 from tunerbench.run.cluster_task import pipeline_on_worker
 from tunerbench.run.executors import EventFn

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from tunerbench.pipeline.spec import PipelineSpec
-from tunerbench.records.schema import RunResult
+from tunerbench.records.run_result import RunResult
 
 
 class ClusterError(RuntimeError):
@@ -48,12 +48,12 @@ def checked_result(sent: Any, spec: PipelineSpec) -> RunResult:
     except (ValueError, RecursionError) as exc:
         raise ClusterError(f"the worker's result is not a tunerbench record ({exc})") from None
     asked = (spec.tuner, spec.seed, spec.loop, spec.workers, spec.dataset, spec.profile.name)
-    sent_for = (result.tuner, result.seed, result.loop, result.workers, result.dataset,
-                result.profile)  # fmt: skip
+    who = result.identity
+    sent_for = (who.tuner, who.seed, who.loop, who.workers, who.dataset, who.profile)
     if sent_for != asked:
         raise ClusterError(
-            f"the worker returned a result for {result.tuner} seed {result.seed} "
-            f"({result.dataset}, {result.profile}, {result.loop}, {result.workers} workers), "
+            f"the worker returned a result for {who.tuner} seed {who.seed} "
+            f"({who.dataset}, {who.profile}, {who.loop}, {who.workers} workers), "
             f"not the pipeline asked for ({spec.label})"
         )
     return result

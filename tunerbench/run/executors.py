@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from tunerbench.pipeline.spec import PipelineSpec
-from tunerbench.records.schema import RunResult
+from tunerbench.records.run_result import RunResult
 from tunerbench.run.child_process import call_in_fresh_process
 
 # A pipeline's event, with the label of the pipeline it belongs to.

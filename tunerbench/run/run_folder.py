@@ -23,7 +23,7 @@ from filelock import FileLock, Timeout
 from tunerbench.records.atomic_file import atomic_write_text
 from tunerbench.records.journal import Journal, saved_results
 from tunerbench.records.results_file import ResultsError, load_file
-from tunerbench.records.schema import RunResult
+from tunerbench.records.run_result import RunResult
 from tunerbench.run.options import BenchOptions, OptionsError
 
 

@@ -27,7 +27,7 @@ from tunerbench.records.results_file import (
     session_document,
     write_json_atomic,
 )
-from tunerbench.records.schema import RunResult
+from tunerbench.records.run_result import RunResult
 from tunerbench.run import run_folder
 from tunerbench.run.child_process import ChildError, call_in_fresh_process
 from tunerbench.run.executors import Executor, SequentialExecutor
@@ -195,10 +195,10 @@ class BenchSession:
             first = str(exc).strip().splitlines()[:1] or [""]
             raise PipelineFailed(f"{spec.label}: {type(exc).__name__}: {first[0]}") from None
         state = journal.state()
-        result.attempts = max(1, state.attempts)
-        if result.attempts > 1:
-            result.notes.append(retried_note(journal.events()))
-        result.collector_rss_mb = current_rss_mb()
+        result.provenance.attempts = max(1, state.attempts)
+        if result.provenance.attempts > 1:
+            result.provenance.notes.append(retried_note(journal.events()))
+        result.cost.collector_rss_mb = current_rss_mb()
         journal.finished(result)
         self.results.append(result)
         self.save()

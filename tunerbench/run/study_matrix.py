@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from tunerbench.problems.builtin import DEFAULT_PROBLEM, PROBLEMS
 from tunerbench.problems.problem import Problem
-from tunerbench.records.schema import RunResult, run_label
+from tunerbench.records.run_result import RunResult
+from tunerbench.records.schema import run_label
 from tunerbench.run.options import BenchOptions, OptionsError
 
 
@@ -27,7 +28,8 @@ class PipelineKey:
     problem: str = DEFAULT_PROBLEM
 
     def matches(self, result: RunResult) -> bool:
-        return (result.problem_name, result.tuner, result.seed, result.loop, result.workers) == (
+        who = result.identity
+        return (who.problem_name, who.tuner, who.seed, who.loop, who.workers) == (
             self.problem,
             self.tuner,
             self.seed,

@@ -12,7 +12,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from tunerbench.records.schema import RunResult, TrialRecord
+from tunerbench.records.run_result import RunResult
+from tunerbench.records.schema import TrialRecord
 from tunerbench.report.grouping import environment, variant
 from tunerbench.report.plots.style import band_trace, colors, dashes, line_label, seeds_trace
 from tunerbench.report.seed_tables import runs_by_seed
@@ -85,7 +86,7 @@ def anytime_data(runs: list[RunResult]) -> AnytimeData:
     for (name, env), line_runs in sorted(by_line.items()):
         firsts = [rs[0] for seeds in runs_by_seed(line_runs).values() for rs in seeds.values()]
         for axis in AXES:
-            curves = [c for c in (best_so_far(r.trials, axis) for r in firsts) if c[0]]
+            curves = [c for c in (best_so_far(r.search.trials, axis) for r in firsts) if c[0]]
             if len(curves) == 1:
                 lines.append(AnytimeLine(name, env, axis, 1, *curves[0]))
             elif curves:

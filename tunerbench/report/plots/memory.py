@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from tunerbench.records.schema import RunResult
+from tunerbench.records.run_result import RunResult
 from tunerbench.report.grouping import environment, in_run_order, variant
 from tunerbench.report.plots.style import colors, dashes, line_label
 
@@ -31,14 +31,14 @@ class MemoryData:
 def memory_data(runs: list[RunResult]) -> MemoryData:
     lines = []
     for run in in_run_order(runs):
-        trials = sorted(run.trials, key=lambda t: t.finished_at_s)
+        trials = sorted(run.search.trials, key=lambda t: t.finished_at_s)
         points = [(i + 1, t.rss_mb) for i, t in enumerate(trials) if t.rss_mb is not None]
         if points:
             lines.append(
                 MemoryLine(
                     variant(run),
                     environment(run),
-                    run.seed,
+                    run.identity.seed,
                     [p[0] for p in points],
                     [p[1] for p in points],
                 )

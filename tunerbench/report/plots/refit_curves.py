@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from tunerbench.records.schema import RunResult
+from tunerbench.records.run_result import RunResult
 from tunerbench.report.grouping import environment, in_run_order, variant
 from tunerbench.report.plots.style import band_trace, colors, dashes, line_label, seeds_trace
 from tunerbench.report.statistics.descriptive import iqm_band
@@ -42,13 +42,11 @@ def refit_data(runs: list[RunResult]) -> list[RefitCurve]:
     """Each seed's refit once (the first run of a repeated seed)."""
     seen: set[tuple[str, str, int]] = set()
     curves = []
-    for r in sorted(in_run_order(runs), key=lambda r: (variant(r), environment(r), r.seed)):
-        key = (variant(r), environment(r), r.seed)
+    for r in in_run_order(runs):
+        key = (variant(r), environment(r), r.identity.seed)
         if key not in seen:
             seen.add(key)
-            curves.append(
-                RefitCurve(variant(r), environment(r), r.seed, r.refit_val_accuracy, r.best_epoch)
-            )
+            curves.append(RefitCurve(*key, r.search.refit_val_accuracy, r.search.best_epoch))
     return curves
 
 

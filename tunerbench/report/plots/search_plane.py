@@ -11,7 +11,7 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from tunerbench.records.schema import RunResult
+from tunerbench.records.run_result import RunResult
 from tunerbench.report.grouping import environment, sort_variants, variant
 from tunerbench.report.plots.style import esc
 
@@ -38,7 +38,7 @@ class SearchPlaneData:
 def _axes(runs: list[RunResult]) -> tuple[str, str]:
     """The plane's two hyperparameters: units and learning rate where the space has them (the
     reference MLP's), else the first two the trials name."""
-    names = list(dict.fromkeys(k for r in runs for t in r.trials for k in t.hyperparameters))
+    names = list(dict.fromkeys(k for r in runs for t in r.search.trials for k in t.hyperparameters))
     if {"units", "learning_rate"} <= set(names):
         return "units", "learning_rate"
     first, second, *_ = [*names, "", ""]
@@ -49,13 +49,14 @@ def search_plane_data(runs: list[RunResult]) -> SearchPlaneData:
     panels: dict[str, list[PlanePoint]] = {name: [] for name in sort_variants(map(variant, runs))}
     x_name, y_name = _axes(runs)
     for run in runs:
-        for t in run.trials:
+        for t in run.search.trials:
             panels[variant(run)].append(
                 PlanePoint(
                     t.hyperparameters.get(x_name),
                     t.hyperparameters.get(y_name),
                     t.val_accuracy,
-                    f"{environment(run)}, seed {run.seed}, trial {t.trial_id}, {t.epochs} epochs",
+                    f"{environment(run)}, seed {run.identity.seed}, trial {t.trial_id}, "
+                    f"{t.epochs} epochs",
                     t.message,
                 )
             )

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from tunerbench.records.schema import PHASES, RunResult
+from tunerbench.records.run_result import RunResult
+from tunerbench.records.schema import PHASES
 from tunerbench.report.grouping import environment, sort_variants, variant
 from tunerbench.report.plots.style import line_label
 
@@ -29,7 +30,7 @@ def time_data(runs: list[RunResult]) -> list[TimeBar]:
     return [
         TimeBar(
             label,
-            {p: sum(r.phases[p].wall_s for r in bar) / len(bar) for p in PHASES},
+            {p: sum(r.cost.phases[p].wall_s for r in bar) / len(bar) for p in PHASES},
         )
         for label, bar in rows.items()
     ]

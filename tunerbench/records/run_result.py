@@ -1,0 +1,201 @@
+"""One pipeline's result: ``RunResult`` and the typed parts it is made of.
+
+In code a result is read by its parts (which pipeline it was, what the search found, the test
+score, what it cost, how and where it ran); written, it is the one flat object it always was.
+The parts are for the code only: results files, the journal, pytest-benchmark's ``extra_info``
+and a worker's reply keep the flat keys and values they had before the parts existed, in the
+same order, so files of every version read alike and scripts reading the keys keep working.
+Fields are only ever added, never renamed. Reading ignores keys it does not know, so a file
+written by a newer tunerbench with extra fields still reads (a newer *format* is refused by
+``results_file``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from tunerbench.records.schema import Budget, HyperValue, PhaseTiming, TrialRecord
+from tunerbench.records.validation import build
+
+
+@dataclass
+class _Part:
+    """A part of a result. Its fields are written flat into the result under their own names,
+    except those ``KEYS`` names otherwise (``TestOutcome.accuracy`` is ``test_accuracy``)."""
+
+    KEYS: ClassVar[dict[str, str]] = {}
+
+    @classmethod
+    def flat_keys(cls) -> dict[str, str]:
+        """Each field's key in the flat record, by field name."""
+        return {f.name: cls.KEYS.get(f.name, f.name) for f in dataclasses.fields(cls)}
+
+
+@dataclass
+class RunIdentity(_Part):
+    """Which pipeline ran: tuner, dataset, profile, seed and loop, its search workers, its
+    session and problem, and when it started (which tells apart two runs of one seed)."""
+
+    tuner: str
+    dataset: str
+    profile: str
+    seed: int
+    loop: str
+    started_at: str
+    workers: int = 1
+    # The benchmark session (its run folder's name) that ran this pipeline: the report compares
+    # speeds only between runs of one session, measured side by side on the same machine.
+    session: str = ""
+    # The benchmark problem ("" in records from before problems: the dataset's name was the
+    # problem's) and a digest of its definition, so two definitions under one name differ.
+    problem: str = ""
+    problem_fingerprint: str = ""
+
+    @property
+    def problem_name(self) -> str:
+        return self.problem or self.dataset
+
+
+@dataclass
+class SearchOutcome(_Part):
+    """What the search found under its budget, and the best-epoch refit of its choice."""
+
+    budget: Budget
+    best_hyperparameters: dict[str, HyperValue]
+    best_val_accuracy: float
+    best_epoch: int
+    n_trials: int
+    refit_val_accuracy: list[float]
+    trials: list[TrialRecord]
+    search_epochs: int
+    # Points of the problem's search space as a grid (None: continuous, or not recorded).
+    space_points: int | None = None
+
+
+@dataclass
+class TestOutcome(_Part):
+    """The final fit's score on the test set, written as ``test_accuracy`` and ``test_loss``."""
+
+    __test__: ClassVar[bool] = False  # a record, not a test class for pytest to collect
+    KEYS: ClassVar[dict[str, str]] = {"accuracy": "test_accuracy", "loss": "test_loss"}
+
+    accuracy: float | None  # None: the final fit gave none (the report leaves it out)
+    loss: float | None  # None: the final fit diverged (no finite loss)
+
+
+@dataclass
+class Cost(_Part):
+    """What the pipeline cost: each phase's wall and CPU time, and its process's overheads."""
+
+    phases: dict[str, PhaseTiming]
+    # Seconds inside Keras' fit/evaluate (None: not measured); the rest of the wall is overhead.
+    fit_s: float | None = None
+    # Seconds from starting the pipeline's process to starting the pipeline (imports, data).
+    startup_s: float | None = None
+    # Seconds the process spent importing before it was handed this pipeline, off the critical
+    # path (a spare started ahead; ``startup_s`` is then what remained); None: started for it.
+    warmup_s: float | None = None
+    # The process's peak resident memory, and the resident memory of the session's own
+    # process when it collected this result.
+    peak_rss_mb: float | None = None
+    collector_rss_mb: float | None = None
+
+
+@dataclass
+class Provenance(_Part):
+    """How and where it ran: versions, machine, data, the Dask worker ("" when the session ran
+    it), TensorFlow's thread pools (0: its default, every core), how many times the process was
+    started (more than 1 after a lost worker) or resumed, and the seeds and loop settings."""
+
+    versions: dict[str, str]
+    machine: dict[str, Any]
+    data: dict[str, Any]
+    worker: str = ""
+    threads: int = 0
+    attempts: int = 1
+    resumed: int = 0
+    notes: list[str] = field(default_factory=list)
+    # The seed each phase ran with, derived from the run's seed (``tunerbench.pipeline.seeds``).
+    phase_seeds: dict[str, int] = field(default_factory=dict)
+    # How the training loop trained (XLA or not, blocks, why): its own choices, recorded.
+    loop_settings: dict[str, Any] = field(default_factory=dict)
+
+
+# The flat keys in the order they have always been written, so a record written today is the
+# same text as before the parts; a key added later is written after them.
+_WRITTEN_ORDER = (
+    "tuner", "dataset", "profile", "seed", "loop", "budget", "best_hyperparameters",
+    "best_val_accuracy", "best_epoch", "test_accuracy", "test_loss", "n_trials", "phases",
+    "refit_val_accuracy", "trials", "versions", "machine", "data", "started_at",
+    "search_epochs", "resumed", "notes", "workers", "fit_s", "session", "worker", "threads",
+    "startup_s", "warmup_s", "peak_rss_mb", "attempts", "collector_rss_mb", "phase_seeds",
+    "loop_settings", "problem", "problem_fingerprint", "space_points",
+)  # fmt: skip
+
+
+@dataclass
+class RunResult:
+    """One (tuner, dataset, profile, seed) pipeline: search, best-epoch refit, final fit."""
+
+    identity: RunIdentity
+    search: SearchOutcome
+    test: TestOutcome
+    cost: Cost
+    provenance: Provenance
+
+    # Each part's attribute and class, in the order a record is checked when read.
+    PARTS: ClassVar[dict[str, type[_Part]]] = {
+        "identity": RunIdentity,
+        "search": SearchOutcome,
+        "test": TestOutcome,
+        "cost": Cost,
+        "provenance": Provenance,
+    }
+
+    @property
+    def problem_name(self) -> str:
+        return self.identity.problem_name
+
+    def to_dict(self) -> dict[str, Any]:
+        """The flat record, with the keys and values it had before the parts."""
+        flat: dict[str, Any] = {}
+        for name, part in self.PARTS.items():
+            values = dataclasses.asdict(getattr(self, name))
+            flat.update({key: values[f] for f, key in part.flat_keys().items()})
+        ordered = {key: flat[key] for key in _WRITTEN_ORDER if key in flat}
+        return ordered | flat
+
+    @classmethod
+    def from_dict(cls, raw: Any) -> RunResult:
+        """Rebuild a record from its flat keys, every field checked against its type
+        (RecordError names the flat key that is wrong); unknown keys are ignored so newer
+        files still read."""
+        parts = {
+            name: build(part, raw, "result", part.flat_keys()) for name, part in cls.PARTS.items()
+        }
+        return cls(**parts)
+
+    def replace(self, **changes: Any) -> RunResult:
+        """A copy with fields changed by their flat names (``test_accuracy=0.9``), each routed
+        to its part; the parts not changed are shared, as ``dataclasses.replace`` would."""
+        where = _flat_fields()
+        unknown = sorted(set(changes) - set(where))
+        if unknown:
+            raise TypeError(f"RunResult has no field {', '.join(unknown)}")
+        parts = {name: getattr(self, name) for name in self.PARTS}
+        for name in parts:
+            own = {where[k][1]: v for k, v in changes.items() if where[k][0] == name}
+            if own:
+                parts[name] = dataclasses.replace(parts[name], **own)
+        return RunResult(**parts)
+
+
+def _flat_fields() -> dict[str, tuple[str, str]]:
+    """Each flat key's part and field name in that part."""
+    return {
+        key: (name, f)
+        for name, part in RunResult.PARTS.items()
+        for f, key in part.flat_keys().items()
+    }
