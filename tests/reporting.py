@@ -13,6 +13,19 @@ from tunerbench.records.run_result import RunResult
 DATA = Path(__file__).parent / "data"
 SESSION = DATA / "quick-digits-session.json"
 BENCHMARK = DATA / "quick-digits-benchmark.json"
+# A measurement record as --tb-speed saves it (no pipelines: the numbers only have to read).
+THROUGHPUT = {
+    "kind": "cluster_throughput",
+    "dataset": "digits",
+    "profile": "quick",
+    "cluster": "local:2",
+    "pipelines": 0,
+    "sequential_s": 1.4,
+    "cluster_s": 1.0,
+    "ratio": 1.4,
+    "sequential": [],
+    "on_cluster": [],
+}
 
 
 def recorded() -> list[RunResult]:

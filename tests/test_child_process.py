@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tunerbench.run.child_process import ChildError, call_in_fresh_process, json_safe
-from tunerbench.run.options import OptionsError, check_cluster
+from tunerbench.run.option_values import OptionsError, check_cluster
 from tunerbench.run.run_folder import saved_measurements
 
 TESTS = Path(__file__).resolve().parent

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from reporting import THROUGHPUT
 from test_bench_command import ENV, ROOT, bench
 
 from tunerbench.records.results_file import load_file
@@ -20,21 +21,7 @@ from tunerbench.records.results_file import load_file
 ARGS = ["--tb-profile", "quick", "--tb-dataset", "digits", "--tb-tuners", "random,hyperband",
         "--tb-seeds", "2"]  # fmt: skip
 PLANNED = {"random": 6, "hyperband": 10}  # trials per pipeline at the quick profile
-MEASUREMENT = {
-    **{
-        "kind": "cluster_throughput",
-        "dataset": "digits",
-        "profile": "quick",
-        "cluster": "local:2",
-        "pipelines": 0,
-        "sequential_s": 1.4,
-        "cluster_s": 1.0,
-        "ratio": 1.4,
-        "sequential": [],
-        "on_cluster": [],
-    },
-    "note": "kept across every resume",
-}
+MEASUREMENT = {**THROUGHPUT, "note": "kept across every resume"}
 
 
 def _journal_events(journal: Path) -> list[dict]:

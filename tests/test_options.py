@@ -16,7 +16,8 @@ from tunerbench.data.datasets import DATASETS, DEFAULT_DATASET
 from tunerbench.problems.builtin import DEFAULT_PROBLEM, PROBLEMS
 from tunerbench.profiles import DEFAULT_PROFILE, PROFILES
 from tunerbench.report.rope import DEFAULT_ROPE
-from tunerbench.run.options import OPTIONS, BenchOptions, OptionsError, local_workers, positive
+from tunerbench.run.option_values import local_workers, positive
+from tunerbench.run.options import OPTIONS, BenchOptions, OptionsError
 from tunerbench.search.registry import TUNERS
 from tunerbench.training.loops import DEFAULT_LOOP, LOOPS
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reporting import recorded
+from reporting import THROUGHPUT, recorded
 
 from tunerbench.pipeline.spec import PipelineSpec
 from tunerbench.pipeline.task import EmittedEvents
@@ -28,21 +28,6 @@ from tunerbench.run.session import BenchSession, PipelineFailed
 
 WORKER = "tcp://10.0.0.2:40000"
 RECORDED = {r.identity.tuner: r for r in recorded()}  # digits, quick profile, seed 1, every tuner
-
-
-# A measurement record as --tb-speed saves it (no pipelines: the numbers only have to read).
-THROUGHPUT = {
-    "kind": "cluster_throughput",
-    "dataset": "digits",
-    "profile": "quick",
-    "cluster": "local:2",
-    "pipelines": 0,
-    "sequential_s": 1.4,
-    "cluster_s": 1.0,
-    "ratio": 1.4,
-    "sequential": [],
-    "on_cluster": [],
-}
 
 
 class ScriptedExecutor:

@@ -33,7 +33,7 @@ from tunerbench.records.run_result import RunResult
 from tunerbench.run.cluster_access import ClusterError, checked_result
 from tunerbench.run.cluster_task import pipeline_on_worker
 from tunerbench.run.executors import EventFn
-from tunerbench.run.options import local_workers
+from tunerbench.run.option_values import local_workers
 from tunerbench.run.spare_process import close_spares
 
 CONNECT_TIMEOUT_S = 10

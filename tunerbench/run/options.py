@@ -7,7 +7,6 @@ loaded or trained, so a typo fails in a second with one line, not after an hour 
 
 from __future__ import annotations
 
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,14 @@ from tunerbench.choices import ChoiceError
 from tunerbench.data.datasets import DATASETS, DEFAULT_DATASET
 from tunerbench.problems.builtin import DEFAULT_PROBLEM, PROBLEMS
 from tunerbench.profiles import DEFAULT_PROFILE, PROFILES
-from tunerbench.report.rope import DEFAULT_ROPE, parse_rope
+from tunerbench.report.rope import DEFAULT_ROPE
+from tunerbench.run.option_values import (
+    OptionsError,
+    check_cluster,
+    check_rope,
+    check_tls,
+    positive,
+)
 from tunerbench.search.registry import TUNERS
 from tunerbench.training.loops import DEFAULT_LOOP, LOOPS
 
@@ -92,10 +98,6 @@ OPTIONS: list[Option] = [
 ]
 
 
-class OptionsError(ValueError):
-    """A bad command-line value; the message names the option and what is allowed."""
-
-
 @dataclass(frozen=True)
 class BenchOptions:
     tuners: tuple[str, ...]
@@ -158,7 +160,7 @@ class BenchOptions:
             bool(speed),
             check_cluster(cluster),
             bool(loop_accuracy),
-            _rope(rope),
+            check_rope(rope),
             check_tls(cluster, tls_ca, tls_cert, tls_key),
             chosen.name,
         )
@@ -197,62 +199,3 @@ def _problem(problem: str | None, dataset: str | None) -> str:
     if problem is not None:
         return problem
     return DEFAULT_PROBLEM if dataset is None else dataset
-
-
-def positive(flag: str, value: str | int) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        number = 0
-    if number < 1:
-        raise OptionsError(f"{flag} must be a positive whole number, got {str(value)!r}")
-    return number
-
-
-def _rope(value: str | float) -> float:
-    try:
-        return parse_rope("--tb-rope", value)
-    except ValueError as exc:
-        raise OptionsError(str(exc)) from None
-
-
-def check_tls(
-    cluster: str | None, ca: str | None, cert: str | None, key: str | None
-) -> tuple[str, str, str] | None:
-    """The three TLS files, given together, readable, and only for a tls:// scheduler; None
-    leaves the certificates to Dask's own configuration (distributed.comm.tls)."""
-    given = [f for f in (ca, cert, key) if f]
-    if not given:
-        return None
-    if not (cluster or "").startswith("tls://"):
-        raise OptionsError("--tb-tls-ca/--tb-tls-cert/--tb-tls-key go with --tb-cluster tls://...")
-    if len(given) < 3:
-        raise OptionsError(
-            "--tb-tls-ca, --tb-tls-cert and --tb-tls-key go together: give all three"
-        )
-    for flag, file in (("--tb-tls-ca", ca), ("--tb-tls-cert", cert), ("--tb-tls-key", key)):
-        if not Path(str(file)).is_file() or not os.access(str(file), os.R_OK):
-            raise OptionsError(f"{flag} {file}: no such readable file")
-    return str(ca), str(cert), str(key)
-
-
-SCHEDULER_SCHEMES = ("tcp://", "tls://")
-
-
-def local_workers(cluster: str | None) -> int | None:
-    """N of ``--tb-cluster local:N``; None for a scheduler address or no cluster. The one reading
-    of ``local:N``, so the check up front and the cluster started from it cannot disagree."""
-    if cluster is None or not cluster.startswith("local:"):
-        return None
-    return positive("--tb-cluster local:N", cluster.removeprefix("local:"))
-
-
-def check_cluster(value: str | None) -> str | None:
-    """``local:N`` with N >= 1, or a scheduler address such as ``tcp://HOST:PORT``."""
-    if value is None or local_workers(value):
-        return value
-    if value.startswith(SCHEDULER_SCHEMES) and value.split("://", 1)[1]:
-        return value
-    raise OptionsError(
-        f"--tb-cluster must be local:N or a scheduler address like tcp://HOST:8786, got {value!r}"
-    )
