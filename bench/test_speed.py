@@ -2,8 +2,9 @@
 
 Each test runs its comparison in this one session on the same data, each pipeline and
 measurement in a fresh process of its own; the figures land in ``extra_info`` and in the report's
-Performance section. The speed targets are reported there as measured ratios, not asserted: a
-slow shared machine must not fail a build.
+Performance section ("this machine against the reference figures"), beside the reference run's
+figure where it has one. They are reported as measured, never asserted: a slow shared machine
+must not fail a build.
 """
 
 from __future__ import annotations

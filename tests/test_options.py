@@ -401,3 +401,10 @@ def test_help_lists_every_accepted_name(flag: str, names: tuple[str, ...]) -> No
 def test_options_errors_are_value_errors() -> None:
     """Front ends that catch ValueError for bad input also catch these."""
     assert issubclass(OptionsError, ValueError)
+
+
+@pytest.mark.parametrize("flag", ["speed", "loop_accuracy"])
+def test_measurements_of_the_reference_mlp_refuse_another_problem(flag: str) -> None:
+    with pytest.raises(OptionsError, match="measure the reference MLP"):
+        BenchOptions.parse(problem="fashion_cnn", **{flag: True})
+    assert getattr(BenchOptions.parse(problem="digits", **{flag: True}), flag)

@@ -111,7 +111,7 @@ def test_the_best_epoch_follows_the_direction() -> None:
         ({"name": "My Problem"}, "lower-case"),
         ({"objective": "accuracy"}, "validation metric"),
         ({"direction": "up"}, "validation metric"),
-        ({"data": "m:load"}, "either data= or dataset="),
+        ({"data": "m:load"}, "exactly one of data= and dataset="),
     ],
 )
 def test_a_bad_definition_is_refused(changes: dict[str, object], message: str) -> None:
@@ -136,3 +136,27 @@ def test_scikit_learn_runs_only_where_the_problem_builds_an_estimator() -> None:
     assert sklearn.applies_to(PROBLEMS["fashion_mnist"])
     assert not sklearn.applies_to(PROBLEMS["fashion_cnn"])
     assert TUNERS["hyperband"].framework.applies_to(PROBLEMS["fashion_cnn"])
+
+
+def test_a_loader_that_fails_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, user_module: Path
+) -> None:
+    problem = _user_problem()
+
+    def broken() -> None:
+        raise OSError("no such file: my.csv\nsecond line")
+
+    monkeypatch.setattr(sys.modules["my_bench_problem"], "load", broken)
+    with pytest.raises(DataError) as caught:
+        problem.load()
+    assert str(caught.value) == (
+        "problem mine: its data could not be loaded (OSError: no such file: my.csv)"
+    )
+
+
+def test_an_estimator_scored_by_accuracy_is_maximized_whatever_the_objective() -> None:
+    down = Problem(name="d", hypermodel="m:f", dataset="digits", objective="val_loss",
+                   direction="min", sklearn="m:g")  # fmt: skip
+    assert TUNERS["random"].framework.direction(down) == "min"
+    assert TUNERS["sklearn"].framework.direction(down) == "max"
+    assert down.best_epoch([0.5, 0.9, 0.7], "max") == 2 and down.best_epoch([0.5, 0.9, 0.7]) == 1

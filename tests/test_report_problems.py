@@ -107,3 +107,13 @@ def test_grid_coverage_counts_against_the_space_each_run_recorded() -> None:
     assert f"{len(grid.search.trials)} of the 108 grid points on seed 1" in note
     (note,) = _grid_coverage([grid])  # recorded before the field: the reference space's 24
     assert "of the 24 grid points" in note
+
+
+def test_two_definitions_of_a_declared_problem_are_two_sections() -> None:
+    mine = [variant_of(r, problem="my_digits", problem_fingerprint="aaaa1111bbbb") for r in
+            recorded()] + [variant_of(r, problem="my_digits", problem_fingerprint="cccc2222dddd")
+                           for r in recorded()]  # fmt: skip
+    titles = [key.title for key in split_groups(mine)]
+    assert [t.split(",")[0] for t in titles] == ["my_digits [aaaa1111]", "my_digits [cccc2222]"]
+    built_in = [variant_of(r, problem="digits", problem_fingerprint="x") for r in recorded()]
+    assert [k.definition for k in split_groups(built_in)] == [""]  # its code is versioned

@@ -17,6 +17,7 @@ from reporting import THROUGHPUT, recorded
 from tunerbench.pipeline.spec import PipelineSpec
 from tunerbench.pipeline.task import EmittedEvents
 from tunerbench.problems.builtin import PROBLEMS
+from tunerbench.problems.problem import Problem
 from tunerbench.records.journal import Journal, RunJournal
 from tunerbench.records.results_file import load_file
 from tunerbench.records.run_result import RunResult
@@ -353,7 +354,7 @@ def test_prepare_records_the_options_and_holds_the_folder(
     assert saved == {
         "created": session.created,
         "options": session.options.identity(),
-        "data": session.data_fingerprint,
+        "data": session.matrix.data_fingerprint,
     }
     with pytest.raises(run_folder.FolderBusy):
         run_folder.hold(session.run_dir)
@@ -454,3 +455,11 @@ def test_resuming_skips_a_damaged_journal_line_and_says_so(
         f"{first.journal.path}: 1 damaged line(s) skipped (each loses at most the event it held)"
     )
     assert made.session.results == first.results
+
+
+def test_a_declared_problem_may_not_take_a_built_in_name(tmp_path: Path) -> None:
+    session = BenchSession(_options(tmp_path), show=lambda line: None)
+    impostor = Problem(name="digits", hypermodel="somewhere:build", dataset="digits")
+    with pytest.raises(OptionsError, match="two different problems are called 'digits'"):
+        session.add_problem(impostor)
+    session.add_problem(PROBLEMS["digits"])  # the built-in itself is welcome

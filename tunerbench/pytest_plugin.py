@@ -12,7 +12,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,7 +20,6 @@ from tunerbench.data.dataset import DataError
 from tunerbench.problems.problem import Problem
 from tunerbench.records.results_file import ResultsError
 from tunerbench.records.schema import PHASES, run_label
-from tunerbench.report.render import ReportError
 from tunerbench.run.benchmark_json import use_pipeline_times
 from tunerbench.run.cluster_access import ClusterError
 from tunerbench.run.options import OPTIONS, BenchOptions, OptionsError
@@ -93,17 +91,6 @@ def _open(session: BenchSession, problems: set[str]) -> None:
         raise pytest.UsageError(str(exc)) from None
 
 
-# Benchmark modules collected only when their option asks for them, so a plain run lists none.
-ON_REQUEST = {"test_speed.py": "tb_speed", "test_loop_accuracy.py": "tb_loop_accuracy"}
-
-
-def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
-    option = ON_REQUEST.get(collection_path.name)
-    if option is not None and not config.getoption(option):
-        return True
-    return None
-
-
 def problem_benchmark(problem: Problem | None = None) -> Callable[..., None]:
     """A benchmark of ``problem`` (None: the built-in one ``--tb-problem`` names): every
     applicable tuner over the session's seeds, each the whole pipeline, recorded by
@@ -152,9 +139,11 @@ def _declared(function: Any, session: BenchSession) -> str | None:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tuners x seeds for the benchmarks ``problem_benchmark`` made; seeds for the other
+    benchmarks of the session that take a seed. Other tests are left alone."""
     session = metafunc.config.stash[SESSION]
     options = session.options
-    if {"tuner", "seed"} <= set(metafunc.fixturenames):
+    if hasattr(metafunc.function, "tb_problem"):
         declared = _declared(metafunc.function, session)
         problem = session.problems[declared or options.problem]
         tuners = [t for t in options.tuners if TUNERS[t].framework.applies_to(problem)]
@@ -162,7 +151,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         prefix = f"{declared}-" if declared and declared != options.problem else ""
         ids = [prefix + run_label(t, s) for t, s in cases]
         metafunc.parametrize(("tuner", "seed"), cases, ids=ids)
-    elif "seed" in metafunc.fixturenames:
+    elif {"seed", "bench_session"} <= set(metafunc.fixturenames):
         ids = [f"seed{s}" for s in options.seed_values]
         metafunc.parametrize("seed", options.seed_values, ids=ids)
 
@@ -190,6 +179,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     bench = session.config.stash.get(SESSION, None)
     if bench is None or session.config.stash.get(LOOKING, True) or session.testsfailed:
         return
+    if not any("bench_session" in getattr(item, "fixturenames", ()) for item in session.items):
+        return  # no benchmark collected: no data to load, no session folder
     keys = [k for k in (pipeline_key(bench, item) for item in session.items) if k is not None]
     _open(bench, {k.problem for k in keys} or {bench.options.problem})
     bench.submit(keys)
@@ -219,6 +210,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     bench = session.config.stash.get(SESSION, None)
     if bench is None or not (bench.results or bench.perf):
         return
+    # Here only: a user's module imports this plugin in every pipeline's process, which must
+    # not pay for the report's libraries (statistics, plots, templates).
+    from tunerbench.report.render import ReportError
+
     try:
         written = bench.write_report()
         if written is not None:

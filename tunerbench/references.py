@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 
-class BadReference(ImportError):
+class BadReference(ValueError):
     """A reference that does not name an importable attribute; the message says which."""
 
 
@@ -39,7 +39,7 @@ def reference_to(obj: Any) -> tuple[str, str]:
     """The reference to a module-level function or class, and the folder its module is
     imported from ("" for tunerbench's own modules, which every process has installed)."""
     module, name = getattr(obj, "__module__", None), getattr(obj, "__qualname__", "")
-    if not module or module == "__main__" or "<" in name:
+    if not module or not name or module == "__main__" or "<" in name:
         raise BadReference(
             f"{obj!r} must be a function or class defined at the top level of an importable "
             "module (not in __main__, not nested), so the pipeline's process can import it"

@@ -17,25 +17,25 @@ def loop_accuracy_task(
     """One (loop, seed): the refit's val_accuracy curve, its best epoch, and the final fit of a
     new model for that many epochs, evaluated on the test set; phases seeded as a pipeline's.
     Returns the record as written, as a process of its own returns it."""
-    import numpy as np
 
     from tunerbench.data.datasets import load_dataset
     from tunerbench.data.holdout import make_split
     from tunerbench.measurements.reference_model import reference_model_of
     from tunerbench.pipeline.phases import KerasPhases, timed_phase
     from tunerbench.pipeline.seeds import phase_seeds
-    from tunerbench.problems.builtin import PROBLEMS
+    from tunerbench.problems.builtin import reference_mlp
     from tunerbench.profiles import PROFILES
 
     split = make_split(load_dataset(dataset, data_dir), PROFILES[profile])
     hypermodel, hp = reference_model_of(loop, split, PROFILES[profile])
-    # The reference MLP's problem is named after its dataset; its objective is the refit's.
-    phases = KerasPhases(PROFILES[profile], PROBLEMS[dataset], hypermodel.num_classes)
+    problem = reference_mlp(dataset)
+    assert problem is not None, f"{dataset} is not a reference MLP's problem"
+    phases = KerasPhases(PROFILES[profile], problem, hypermodel.num_classes)
     seeds = phase_seeds(seed)
     curve, refit = timed_phase(
         seeds["refit"], lambda: phases.refit_curve(hypermodel, hp, split, seeds["refit"])
     )
-    best_epoch = int(np.argmax(curve)) + 1
+    best_epoch = problem.best_epoch(curve)
     (accuracy, loss), final = timed_phase(
         seeds["final"], lambda: phases.final(hypermodel, hp, split, best_epoch, seeds["final"])
     )

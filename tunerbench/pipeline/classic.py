@@ -124,14 +124,15 @@ def run_pipeline(
     planned = setup.entry.planned_trials(setup.ctx.budget)
     if events is not None:
         events.started(resumed=resuming, planned=planned)
-    log = TrialLog(spec.tuner, planned, on_trial, events)
+    direction = setup.entry.framework.direction(problem)
+    log = TrialLog(spec.tuner, planned, on_trial, events, maximize=direction == "max")
     run = _Phases(setup, setup.build_tuner(log), log, events, dict(earlier.phases), seeds)
     log.start(earlier)
     run.search(spec)
     best_hp, best_score = _best(run.tuner, log)
     phases = setup.entry.framework.create_phases(setup)
     curve = run.refit(phases, best_hp, earlier.refit_curve)
-    best_epoch = problem.best_epoch(curve)
+    best_epoch = problem.best_epoch(curve, direction)
     test_accuracy, test_loss = run.final(phases, best_hp, best_epoch)
     outcome = _Outcome(
         best_hp, best_score, best_epoch, curve, test_accuracy, test_loss, started_at,
@@ -221,7 +222,6 @@ def _search_in_workers(tuner: Any, setup: TunerSetup, spec: PipelineSpec, log: T
 
     spec_for_workers = WorkerSpec(
         tuner=spec.tuner,
-        dataset=spec.dataset,
         data_dir=spec.data_dir,
         profile=asdict(spec.profile),
         seed=setup.seed,  # the search phase's seed, as the chief's tuner has

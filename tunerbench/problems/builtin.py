@@ -43,3 +43,11 @@ PROBLEMS: Choices[Problem] = Choices(
         )
     ),
 )
+
+
+def reference_mlp(name: str) -> Problem | None:
+    """The reference MLP's problem called ``name`` (it is named after its dataset), or None:
+    what the measurements of ``--tb-speed`` and ``--tb-loop-accuracy`` and the arithmetic of a
+    study's bound are about."""
+    problem = PROBLEMS.get(name)
+    return problem if problem is not None and problem.fast_loop else None

@@ -21,7 +21,7 @@ import numpy as np
 from tunerbench.data.dataset import DataError, Dataset
 from tunerbench.data.datasets import load_dataset
 from tunerbench.profiles import Profile
-from tunerbench.references import BadReference, reference_to, resolve
+from tunerbench.references import reference_to, resolve
 
 # The loop that trains a problem the fast loop was not written for: Keras' own fit.
 KERAS_FIT_LOOP = "keras-default"
@@ -71,7 +71,7 @@ class Problem:
                 f"direction 'max' or 'min', got {self.objective!r}, {self.direction!r}"
             )
         if (self.data is None) == (not self.dataset):
-            raise ValueError(f"problem {self.name}: give either data= or dataset=, not both")
+            raise ValueError(f"problem {self.name}: give exactly one of data= and dataset=")
         for name in ("hypermodel", "data", "sklearn"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, str):
@@ -100,9 +100,11 @@ class Problem:
         apply (the reference MLP), Keras' own fit otherwise."""
         return requested if self.fast_loop else KERAS_FIT_LOOP
 
-    def best_epoch(self, curve: list[float]) -> int:
-        """1-based epoch of the best objective value on the refit's curve."""
-        return int(np.argmax(curve) if self.direction == "max" else np.argmin(curve)) + 1
+    def best_epoch(self, curve: list[float], direction: str | None = None) -> int:
+        """1-based epoch of the best value on the refit's curve, by the objective's direction
+        (or ``direction``, for a curve of another score)."""
+        highest = (direction or self.direction) == "max"
+        return int(np.argmax(curve) if highest else np.argmin(curve)) + 1
 
     def load(self, data_dir: str | Path | None = None) -> Dataset:
         """The problem's data, checked: a DataError in one line says what is wrong."""
@@ -110,12 +112,17 @@ class Problem:
             return load_dataset(self.dataset, data_dir)
         try:
             loader = self.resolve(self.data)
-        except BadReference as exc:
-            raise DataError(f"problem {self.name}: {exc}") from None
-        loaded = loader(data_dir) if self.uses_data_dir else loader()
-        if isinstance(loaded, Dataset):
-            return loaded
-        return _dataset(self.name, loaded, self.data)
+            loaded = loader(data_dir) if self.uses_data_dir else loader()
+            if isinstance(loaded, Dataset):  # named as the problem, which is what runs ask for
+                return replace(loaded, name=self.name)
+            return _dataset(self.name, loaded, self.data)
+        except DataError:
+            raise
+        except Exception as exc:  # the user's loader, or arrays that are not numbers
+            first = (str(exc).strip().splitlines() or [""])[0]
+            raise DataError(
+                f"problem {self.name}: its data could not be loaded ({type(exc).__name__}: {first})"
+            ) from None
 
     @property
     def fingerprint(self) -> str:

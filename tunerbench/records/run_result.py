@@ -1,13 +1,13 @@
 """One pipeline's result: ``RunResult`` and the typed parts it is made of.
 
 In code a result is read by its parts (which pipeline it was, what the search found, the test
-score, what it cost, how and where it ran); written, it is the one flat object it always was.
-The parts are for the code only: results files, the journal, pytest-benchmark's ``extra_info``
-and a worker's reply keep the flat keys and values they had before the parts existed, in the
-same order, so files of every version read alike and scripts reading the keys keep working.
-Fields are only ever added, never renamed. Reading ignores keys it does not know, so a file
-written by a newer tunerbench with extra fields still reads (a newer *format* is refused by
-``results_file``).
+score, what it cost, how and where it ran); written, it is one flat object. The parts are for
+the code only: results files, the journal, pytest-benchmark's ``extra_info`` and a worker's
+reply hold flat keys whose names, values and order are the same in every version of tunerbench,
+so files of every version read alike and scripts reading the keys keep working. Records only
+grow: a field is added after the others, never renamed, never nested under its part. Reading
+ignores keys it does not know, so a file written by a newer tunerbench with extra fields still
+reads (a newer *format* is refused by ``results_file``).
 """
 
 from __future__ import annotations
@@ -48,8 +48,8 @@ class RunIdentity(_Part):
     # The benchmark session (its run folder's name) that ran this pipeline: the report compares
     # speeds only between runs of one session, measured side by side on the same machine.
     session: str = ""
-    # The benchmark problem ("" in records from before problems: the dataset's name was the
-    # problem's) and a digest of its definition, so two definitions under one name differ.
+    # The benchmark problem ("" in records older than the field, whose problem is named by
+    # ``dataset``) and a digest of its definition, so two definitions under one name differ.
     problem: str = ""
     problem_fingerprint: str = ""
 
@@ -60,7 +60,10 @@ class RunIdentity(_Part):
 
 @dataclass
 class SearchOutcome(_Part):
-    """What the search found under its budget, and the best-epoch refit of its choice."""
+    """What the search found under its budget, and the best-epoch refit of its choice.
+    ``best_val_accuracy``, ``refit_val_accuracy`` and each trial's ``val_accuracy`` hold the
+    problem's objective (validation accuracy for SklearnTuner's estimator) under the keys every
+    version writes, whatever the objective is called."""
 
     budget: Budget
     best_hyperparameters: dict[str, HyperValue]
@@ -123,8 +126,8 @@ class Provenance(_Part):
     loop_settings: dict[str, Any] = field(default_factory=dict)
 
 
-# The flat keys in the order they have always been written, so a record written today is the
-# same text as before the parts; a key added later is written after them.
+# The flat keys in the order every version writes them, so a record's text does not depend on
+# how the code groups its fields; a key added later is written after them.
 _WRITTEN_ORDER = (
     "tuner", "dataset", "profile", "seed", "loop", "budget", "best_hyperparameters",
     "best_val_accuracy", "best_epoch", "test_accuracy", "test_loss", "n_trials", "phases",
@@ -159,7 +162,7 @@ class RunResult:
         return self.identity.problem_name
 
     def to_dict(self) -> dict[str, Any]:
-        """The flat record, with the keys and values it had before the parts."""
+        """The flat record: each field under its flat key, in the written order."""
         flat: dict[str, Any] = {}
         for name, part in self.PARTS.items():
             values = dataclasses.asdict(getattr(self, name))

@@ -152,8 +152,8 @@ _Record = TypeVar("_Record", EpochSpeed, LoopAccuracy, ClusterThroughput)
 
 @dataclass(frozen=True)
 class Measurements:
-    """Measurements by kind, each list in the order read: what the report reads, instead of
-    records told apart by their kind."""
+    """Measurements by kind, each list in the order read: what the report reads, so no section
+    sorts records by their kind itself."""
 
     epochs: list[EpochSpeed] = field(default_factory=list)
     loop_checks: list[LoopAccuracy] = field(default_factory=list)

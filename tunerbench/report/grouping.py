@@ -29,12 +29,16 @@ class GroupKey:
     total_epochs: int
     max_trials: int
     max_epochs_per_trial: int
+    # A declared problem's definition (its fingerprint): two definitions under one name are
+    # two groups, never pooled; "" for the built-in problems.
+    definition: str = ""
 
     @property
     def title(self) -> str:
+        name = f"{self.problem} [{self.definition[:8]}]" if self.definition else self.problem
         if not self.total_epochs:
-            return f"{self.problem}, {self.profile} profile, measurements without tuner runs"
-        return f"{self.problem}, {self.profile} profile, {self.total_epochs}-epoch budget"
+            return f"{name}, {self.profile} profile, measurements without tuner runs"
+        return f"{name}, {self.profile} profile, {self.total_epochs}-epoch budget"
 
 
 def measured_only(groups: Iterable[GroupKey], perf: list[dict[str, Any]]) -> list[GroupKey]:
@@ -48,13 +52,15 @@ def measured_only(groups: Iterable[GroupKey], perf: list[dict[str, Any]]) -> lis
 
 def group_key(result: RunResult) -> GroupKey:
     b = result.search.budget
+    name = result.problem_name
     return GroupKey(
-        result.problem_name,
+        name,
         result.identity.dataset,
         result.identity.profile,
         b.total_epochs,
         b.max_trials,
         b.max_epochs_per_trial,
+        "" if name in PROBLEMS else result.identity.problem_fingerprint,
     )
 
 
@@ -92,6 +98,12 @@ def environment(result: RunResult) -> Label:
     return Label(f"TF {tf} / Keras {keras}", (_version(tf), _version(keras)))
 
 
+def tuner_position(tuner: str) -> int:
+    """Where a tuner stands in the registry's order, as every table lists them; last if the
+    registry does not know it."""
+    return TUNERS.names.index(tuner) if tuner in TUNERS else len(TUNERS)
+
+
 def variant(result: RunResult) -> Label:
     """The tuner, plus how it was run when that differs from the default (loop, workers),
     sorting in the tuners' registry order."""
@@ -99,21 +111,21 @@ def variant(result: RunResult) -> Label:
     how = [who.loop] if who.loop != default_loop(who.problem_name) else []
     how += [f"{who.workers} workers"] if who.workers > 1 else []
     text = f"{who.tuner} [{', '.join(how)}]" if how else who.tuner
-    position = TUNERS.names.index(who.tuner) if who.tuner in TUNERS else len(TUNERS)
-    return Label(text, ((position,), text))
+    return Label(text, ((tuner_position(who.tuner),), text))
 
 
-def sort_environments(labels: Iterable[str]) -> list[str]:
+def sort_labels(labels: Iterable[str]) -> list[str]:
+    """Labels (environments, variants) once each, in the order they carry."""
     return sorted(set(labels), key=_order)
 
 
-def sort_variants(labels: Iterable[str]) -> list[str]:
-    return sorted(set(labels), key=_order)
+sort_environments = sort_variants = sort_labels
 
 
 def in_run_order(runs: Iterable[RunResult]) -> list[RunResult]:
-    """Runs sorted by variant, environment and seed: the order of per-run lines and rows."""
-    return sorted(runs, key=lambda r: (variant(r), environment(r), r.identity.seed))
+    """Runs sorted by variant name, environment and seed: the order of per-run lines and
+    rows (alphabetical, so a tuner is easy to find in a long table)."""
+    return sorted(runs, key=lambda r: (str(variant(r)), str(environment(r)), r.identity.seed))
 
 
 def run_identity(result: RunResult) -> tuple:

@@ -148,7 +148,11 @@ def _grid_coverage(runs: list[RunResult]) -> list[str]:
         if not TUNERS[run.identity.tuner].walks_grid:
             continue
         visited = len({tuple(sorted(t.hyperparameters.items())) for t in run.search.trials})
-        grid = run.search.space_points or grid_size()  # records without it: the reference space's
+        grid = run.search.space_points
+        if grid is None and not run.identity.problem:  # recorded before problems: the MLP's
+            grid = grid_size()
+        if grid is None:  # a continuous space has no grid to cover
+            continue
         seeds = covered.setdefault(variant(run), {}).setdefault((visited, grid), [])
         seeds.append(run.identity.seed)
     notes = []

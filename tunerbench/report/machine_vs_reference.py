@@ -17,7 +17,7 @@ from typing import Any
 
 from tunerbench.records.run_result import RunResult
 from tunerbench.records.schema import ClusterThroughput, EpochSpeed
-from tunerbench.report.grouping import GroupKey, environment, total_wall
+from tunerbench.report.grouping import GroupKey, environment, total_wall, tuner_position
 from tunerbench.report.performance import Performance, group_measurements
 from tunerbench.report.reference import (
     REFERENCE,
@@ -95,11 +95,6 @@ class MachineFigures:
     comparable: bool  # these results share the reference run's dataset and profile
 
 
-def _registry_order(tuner: str) -> tuple[int, str]:
-    """Tuners in the registry's order, as every table lists them; one it does not know last."""
-    return (TUNERS.names.index(tuner) if tuner in TUNERS else len(TUNERS), tuner)
-
-
 def loop_ratios(performance: Performance) -> list[LoopRatio]:
     """Per tuner rather than per pair, so the row stays one line per tuner however many seeds
     or workers were paired; the spread of single pairs stays visible as low and high."""
@@ -107,7 +102,7 @@ def loop_ratios(performance: Performance) -> list[LoopRatio]:
     for pair in performance.loops:
         by_tuner[pair.tuner].append((pair.default_s, pair.fast_s))
     rows = []
-    for tuner in sorted(by_tuner, key=_registry_order):
+    for tuner in sorted(by_tuner, key=tuner_position):
         times = by_tuner[tuner]
         default_s, fast_s = sum(d for d, _ in times), sum(f for _, f in times)
         ratios = [d / f for d, f in times]
@@ -137,9 +132,11 @@ def hyperband_searches(runs: list[RunResult]) -> list[HyperbandSearch]:
 
 
 def study_times(runs: list[RunResult], throughputs: list[ClusterThroughput]) -> list[StudyTime]:
-    """Every tuner for seed 1 here, one pipeline after another (no cluster, no workers): the
-    pipelines' wall time, start-up included, as a user running the study would wait; from a
-    session's runs, or from the sequential half of a throughput measurement."""
+    """Every registered tuner for seed 1 here, one pipeline after another (no cluster, no
+    workers): the pipelines' wall time, start-up included, as a user running the study would
+    wait; from a session's runs, or from the sequential half of a throughput measurement. A
+    source missing a tuner (one left out, or one that does not apply to the problem) gives no
+    figure."""
     by_source: dict[tuple[str, int | None], dict[str, float]] = defaultdict(dict)
     for run in sorted(runs, key=lambda r: r.identity.started_at):
         if _plain(run) and run.identity.loop == DEFAULT_LOOP and run.cost.startup_s is not None:

@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from tunerbench.problems.builtin import reference_mlp
 from tunerbench.records.results_file import read_measurements
 from tunerbench.records.run_result import RunResult
 from tunerbench.records.schema import EpochSpeed, Measurements
@@ -158,9 +159,13 @@ def memory_growth(runs: list[RunResult]) -> list[MemoryGrowth]:
 
 
 def group_measurements(key: GroupKey, perf: list[dict[str, Any]]) -> Measurements:
-    """The measurements of the group's dataset and profile, as typed records, from those the
-    results files hold as written (``results_file.load_file``)."""
-    return read_measurements(perf).of_setup(key.dataset, key.profile)
+    """The measurements of the group's profile, as typed records, from those the results files
+    hold as written (``results_file.load_file``): they measure the reference MLP, so only its
+    problem's group has them."""
+    reference = reference_mlp(key.problem)
+    if reference is None:
+        return Measurements()
+    return read_measurements(perf).of_setup(reference.dataset, key.profile)
 
 
 def performance(key: GroupKey, runs: list[RunResult], perf: list[dict[str, Any]]) -> Performance:

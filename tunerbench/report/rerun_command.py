@@ -12,8 +12,7 @@ import math
 import shlex
 from pathlib import Path
 
-from tunerbench.data.datasets import DATASETS
-from tunerbench.problems.builtin import PROBLEMS
+from tunerbench.problems.builtin import PROBLEMS, reference_mlp
 from tunerbench.records.results_file import session_of
 from tunerbench.records.run_result import RunResult
 from tunerbench.report.grouping import GroupKey, default_loop, total_wall, variant
@@ -68,7 +67,7 @@ def _grown_session(runs: list[RunResult], saved_in: dict[str, Path]) -> str:
 def _chosen(problem: str) -> str:
     """How the command names the problem: the reference MLP by its dataset, another built-in
     problem by name, a benchmark module's problem by its benchmarks' ids."""
-    if problem in DATASETS:
+    if reference_mlp(problem) is not None:
         return f"--tb-dataset {problem}"
     return f"--tb-problem {problem}" if problem in PROBLEMS else f"-k {problem}"
 

@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from tunerbench.data.datasets import DATASETS
+from tunerbench.problems.builtin import reference_mlp
 from tunerbench.records.run_result import RunResult
 from tunerbench.records.schema import EpochSpeed
 from tunerbench.report.grouping import total_wall
@@ -64,12 +65,11 @@ def busy_seconds(runs: list[RunResult]) -> float:
 def study_bounds(problem: str, runs: list[RunResult], epochs: list[EpochSpeed]) -> list[StudyBound]:
     """One row per session of fresh runs (a resumed pipeline's times are not one interval), at
     the highest matmul rate measured for this dataset and profile; none without one, and none
-    for a problem other than the reference MLP (named after its dataset), whose arithmetic
-    this does not know."""
-    dataset = problem
-    if not epochs or dataset not in DATASETS.names:
+    for a problem other than the reference MLP, whose arithmetic this does not know."""
+    reference = reference_mlp(problem)
+    if not epochs or reference is None:
         return []
-    inputs = DATASETS.get_entry(dataset).inputs
+    inputs = DATASETS.get_entry(reference.dataset).inputs
     rate = max(e.matmul_gflops for e in epochs)
     sessions: dict[str, list[RunResult]] = defaultdict(list)
     for run in runs:

@@ -56,4 +56,11 @@ def checked_result(sent: Any, spec: PipelineSpec) -> RunResult:
             f"({who.dataset}, {who.profile}, {who.loop}, {who.workers} workers), "
             f"not the pipeline asked for ({spec.label})"
         )
+    problem = spec.tuned
+    if (who.problem, who.problem_fingerprint) != (problem.name, problem.fingerprint):
+        raise ClusterError(
+            f"the worker ran {who.problem} as defined there ({who.problem_fingerprint}), not "
+            f"as the session defines it ({problem.fingerprint}); give every worker the same "
+            "module"
+        )
     return result

@@ -35,7 +35,8 @@ class Option:
     is_flag: bool = False
 
 
-# bench/conftest.py registers exactly these; values go to BenchOptions.parse by ``dest``.
+# The pytest plugin (tunerbench/pytest_plugin.py) registers exactly these; values go to
+# BenchOptions.parse by ``dest``.
 OPTIONS: list[Option] = [
     Option(
         "--tb-tuners",
@@ -168,6 +169,11 @@ class BenchOptions:
             raise OptionsError(
                 "--tb-cluster and --tb-workers cannot be combined: on a cluster every pipeline "
                 "is the unit of work; drop --tb-workers"
+            )
+        if (options.speed or options.loop_accuracy) and not chosen.fast_loop:
+            raise OptionsError(
+                "--tb-speed and --tb-loop-accuracy measure the reference MLP; run them with "
+                "--tb-problem fashion_mnist or digits"
             )
         if options.cluster and options.speed:
             raise OptionsError(

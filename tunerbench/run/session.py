@@ -111,10 +111,6 @@ class BenchSession:
                 "choose another folder with --tb-output"
             ) from None
 
-    @property
-    def data_fingerprint(self) -> str:
-        return self.matrix.data_fingerprint
-
     def check_data(self, problems: Iterable[str] | None = None) -> None:
         self.matrix.check_data(problems)
 

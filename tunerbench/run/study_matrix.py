@@ -53,15 +53,23 @@ class StudyMatrix:
             if name not in self.fingerprints:
                 loaded = self.problems[name].load(self.options.data_dir)
                 self.fingerprints[name] = loaded.fingerprint
-        self.data_fingerprint = ",".join(self.fingerprints[n] for n in sorted(self.fingerprints))
+        # A declared problem's definition belongs to the session's identity too: resuming
+        # with an edited build() or loader starts anew instead of mixing two definitions.
+        self.data_fingerprint = ",".join(
+            self.fingerprints[n] + ("" if n in PROBLEMS else f"@{self.problems[n].fingerprint}")
+            for n in sorted(self.fingerprints)
+        )
 
     def add_problem(self, problem: Problem) -> None:
         """A problem a benchmark module declares; one name for two definitions is refused."""
-        known = self.problems.setdefault(problem.name, problem)
+        known = self.problems.get(problem.name) or PROBLEMS.get(problem.name) or problem
         if known.fingerprint != problem.fingerprint:
             raise OptionsError(
-                f"two different problems are called {problem.name!r}; give each its own name"
+                f"two different problems are called {problem.name!r} (one of them "
+                f"{'built in' if problem.name in PROBLEMS else 'declared twice'}); give each its "
+                "own name"
             )
+        self.problems[problem.name] = known
 
     def key(
         self,

@@ -36,7 +36,6 @@ class WorkerSpec:
     """What a worker needs to rebuild the chief's tuner (passed as JSON on its command line)."""
 
     tuner: str
-    dataset: str
     data_dir: str | None
     profile: dict[str, Any]  # every field of the Profile, so custom profiles work too
     seed: int

@@ -26,9 +26,16 @@ class Framework:
     measures_fit_time: bool
     # Whether it needs the problem's scikit-learn estimator builder.
     needs_sklearn: bool
+    # Whether its search follows the problem's objective (scikit-learn's is scored by accuracy).
+    follows_objective: bool
 
     def applies_to(self, problem: Problem) -> bool:
         return problem.sklearn is not None or not self.needs_sklearn
+
+    def direction(self, problem: Problem) -> str:
+        """Which way its search and refit curve count as better: the problem's objective's,
+        or higher accuracy for an estimator scored by accuracy."""
+        return problem.direction if self.follows_objective else "max"
 
     def run_search(self, setup: Any, tuner: Any) -> None:
         resolve(self.search)(setup, tuner)
@@ -49,6 +56,7 @@ KERAS = Framework(
     settings=f"{_SEARCH}:trainer_settings",
     measures_fit_time=True,
     needs_sklearn=False,
+    follows_objective=True,
 )
 SKLEARN = Framework(
     "sklearn",
@@ -57,4 +65,5 @@ SKLEARN = Framework(
     settings=f"{_SEARCH}:estimator_settings",
     measures_fit_time=False,
     needs_sklearn=True,
+    follows_objective=False,
 )

@@ -34,6 +34,7 @@ class TrialLog:
     journal: PipelineEvents | None = None
     records: list[TrialRecord] = field(default_factory=list)
     clock: Stopwatch = field(default_factory=Stopwatch)
+    maximize: bool = True  # the search's objective: higher is better (accuracy), or lower
 
     def start(self, earlier: RunState | None = None) -> None:
         """Start the search clock; a resumed search continues the recorded trials and times
@@ -58,8 +59,12 @@ class TrialLog:
         return self.clock.cpu()
 
     def best(self) -> float | None:
+        """The best trial score by the objective's direction (a trial's ``val_accuracy``
+        holds its objective's value)."""
         scores = [r.val_accuracy for r in self.records if r.val_accuracy is not None]
-        return max(scores) if scores else None
+        if not scores:
+            return None
+        return max(scores) if self.maximize else min(scores)
 
     def add(self, record: TrialRecord) -> None:
         self.records.append(record)
