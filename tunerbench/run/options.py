@@ -170,16 +170,7 @@ class BenchOptions:
                 "--tb-cluster and --tb-workers cannot be combined: on a cluster every pipeline "
                 "is the unit of work; drop --tb-workers"
             )
-        if (options.speed or options.loop_accuracy) and not chosen.fast_loop:
-            raise OptionsError(
-                "--tb-speed and --tb-loop-accuracy measure the reference MLP; run them with "
-                "--tb-problem fashion_mnist or digits"
-            )
-        if options.cluster and options.speed:
-            raise OptionsError(
-                "--tb-speed measures pipelines side by side on this machine alone; run it "
-                "without --tb-cluster"
-            )
+        _check_combinations(options, chosen.fast_loop)
         return options
 
     @property
@@ -192,6 +183,20 @@ class BenchOptions:
         keys = ("tuners", "dataset", "profile", "seeds", "loop", "workers", "speed", "problem")
         raw = asdict(self)
         return {k: list(raw[k]) if isinstance(raw[k], tuple) else raw[k] for k in keys}
+
+
+def _check_combinations(options: BenchOptions, reference_mlp: bool) -> None:
+    """Options that cannot go together, each refused in one line."""
+    if (options.speed or options.loop_accuracy) and not reference_mlp:
+        raise OptionsError(
+            "--tb-speed and --tb-loop-accuracy measure the reference MLP; run them with "
+            "--tb-problem fashion_mnist or digits"
+        )
+    if options.cluster and options.speed:
+        raise OptionsError(
+            "--tb-speed measures pipelines side by side on this machine alone; run it "
+            "without --tb-cluster"
+        )
 
 
 def _problem(problem: str | None, dataset: str | None) -> str:
