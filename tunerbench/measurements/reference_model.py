@@ -24,11 +24,12 @@ def reference_model_of(
 ) -> tuple[ReferenceHyperModel, kt.HyperParameters]:
     """The reference hypermodel trained by loop ``loop_name`` (sized for a pipeline of
     ``split`` at ``profile``; ``hypermodel.loop`` is it) and its fixed hyperparameters."""
-    from tunerbench.search.budget import pipeline_workload
+    from tunerbench.search.budget import compute_budget, pipeline_workload
     from tunerbench.training.hypermodel import ReferenceHyperModel, fixed_hyperparameters
     from tunerbench.training.loops import create_loop
 
-    loop = create_loop(loop_name, pipeline_workload(len(split.y_fit), profile))
+    workload = pipeline_workload(len(split.y_fit), profile, compute_budget(profile))
+    loop = create_loop(loop_name, workload)
     labels = max(split.y_fit.max(), split.y_val.max(), split.y_test.max())
     hypermodel = ReferenceHyperModel(tuple(split.x_fit.shape[1:]), int(labels) + 1, loop)
     return hypermodel, fixed_hyperparameters(REFERENCE_UNITS, REFERENCE_LEARNING_RATE)

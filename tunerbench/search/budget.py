@@ -71,8 +71,7 @@ def compute_budget(profile: Profile) -> Budget:
     )
 
 
-def pipeline_workload(n_fit: int, profile: Profile) -> Workload:
-    """The training a pipeline of ``n_fit`` rows with ``profile`` will do, for its loop's
-    choices (the reference space's architectures: only its loops read it)."""
-    budget = compute_budget(profile)
+def pipeline_workload(n_fit: int, profile: Profile, budget: Budget) -> Workload:
+    """The training a pipeline of ``n_fit`` rows with ``profile`` and its ``budget`` will do,
+    for its loop's choices (the reference space's architectures: only its loops read it)."""
     return Workload(n_fit, profile.batch_size, budget.total_epochs, architectures())

@@ -55,11 +55,12 @@ class TunerSetup:
     ) -> TunerSetup:
         backend.set_seed(seed)
         split = make_split(dataset, profile)
-        workload = pipeline_workload(len(split.y_fit), profile)
+        budget = compute_budget(profile)  # reads Keras Tuner's Hyperband schedule: once
+        workload = pipeline_workload(len(split.y_fit), profile, budget)
         hypermodel, trainer = problem_hypermodel(problem, dataset, loop_name, workload)
         ctx = TunerContext(
             hypermodel=hypermodel,
-            budget=compute_budget(profile),
+            budget=budget,
             directory=workdir,
             seed=seed,
             batch_size=profile.batch_size,
