@@ -37,7 +37,7 @@ def slower(run: RunResult, factor: float, **changes: Any) -> RunResult:
 
 def figures(runs: list[RunResult], perf: list[dict[str, Any]] | None = None) -> MachineFigures:
     key = group_key(runs[0])
-    return machine_figures(key, runs, performance(key, runs, perf or []), perf or [])
+    return machine_figures(key, runs, performance(key, runs, perf or []))
 
 
 @pytest.fixture(scope="module")

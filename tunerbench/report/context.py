@@ -119,7 +119,7 @@ def measurement_section(
 ) -> MeasurementSection:
     speed = performance(key, [], perf)
     return MeasurementSection(
-        f"m{index}", key, speed, machine_figures(key, [], speed, perf), {"memory": ""}
+        f"m{index}", key, speed, machine_figures(key, [], speed), {"memory": ""}
     )
 
 
@@ -180,7 +180,7 @@ def group_section(
         versions=versions_table(runs, rope),
         reference=reference_comparison(key, runs),
         performance=speed,
-        machine=machine_figures(key, runs, speed, perf),
+        machine=machine_figures(key, runs, speed),
         trials=trial_rows(runs),
     )
 

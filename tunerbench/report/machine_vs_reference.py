@@ -13,12 +13,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
 from tunerbench.records.run_result import RunResult
 from tunerbench.records.schema import ClusterThroughput, EpochSpeed
 from tunerbench.report.grouping import GroupKey, environment, total_wall, tuner_position
-from tunerbench.report.performance import Performance, group_measurements
+from tunerbench.report.performance import Performance
 from tunerbench.report.reference import (
     REFERENCE,
     REFERENCE_DATASET,
@@ -169,18 +168,17 @@ def session_memory(runs: list[RunResult]) -> list[SessionMemory]:
 
 
 def machine_figures(
-    key: GroupKey, runs: list[RunResult], performance: Performance, perf: list[dict[str, Any]]
+    key: GroupKey, runs: list[RunResult], performance: Performance
 ) -> MachineFigures:
     """The section's figures for one group: measurements of its dataset and profile only.
     Whether the reference figure applies is the reference section's own judgement (of the
     group's setup alone, hence no runs), so the two sections never disagree."""
-    measured = group_measurements(key, perf)
     return MachineFigures(
         loops=loop_ratios(performance),
         epochs=performance.epochs,
         hyperband=hyperband_searches(runs),
-        studies=study_times(runs, measured.throughputs),
-        throughput=measured.throughputs,
+        studies=study_times(runs, performance.throughputs),
+        throughput=performance.throughputs,
         memory=session_memory(runs),
         reference=REFERENCE,
         reference_dataset=REFERENCE_DATASET,

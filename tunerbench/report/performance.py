@@ -13,7 +13,7 @@ from typing import Any
 from tunerbench.problems.builtin import reference_mlp
 from tunerbench.records.results_file import read_measurements
 from tunerbench.records.run_result import RunResult
-from tunerbench.records.schema import EpochSpeed, Measurements
+from tunerbench.records.schema import ClusterThroughput, EpochSpeed, Measurements
 from tunerbench.report.grouping import GroupKey, environment, total_wall, variant
 from tunerbench.report.loops_compared import (
     LoopComparison,
@@ -69,6 +69,7 @@ class MemoryGrowth:
 @dataclass(frozen=True)
 class Performance:
     epochs: list[EpochSpeed]
+    throughputs: list[ClusterThroughput]  # the group's, for the machine's figures
     studies: list[StudyBound]  # whole studies against the arithmetic bound of ``epochs``' rate
     loop_comparison: LoopComparison | None
     loops: list[LoopSpeedup]
@@ -172,6 +173,7 @@ def performance(key: GroupKey, runs: list[RunResult], perf: list[dict[str, Any]]
     measured = group_measurements(key, perf)
     return Performance(
         measured.epochs,
+        measured.throughputs,
         study_bounds(key.problem, runs, measured.epochs),
         loop_comparison(measured.loop_checks),
         loop_speedups(runs),
