@@ -32,7 +32,7 @@ def _run_all(executor: Executor, specs: list[PipelineSpec], session: BenchSessio
         try:
             results.append(executor.collect(spec, lambda label, event: None))
         except Exception as exc:  # a pipeline's own failure, or its worker's, in one line
-            raise PipelineFailed(f"{spec.label}: {type(exc).__name__}: {exc}") from None
+            raise PipelineFailed.of(spec.label, exc) from None
         session.show(f"[throughput] {spec.label} done after {time.perf_counter() - start:.0f} s")
     return time.perf_counter() - start, results
 

@@ -22,11 +22,7 @@ from tunerbench.pipeline.spec import PipelineSpec
 from tunerbench.profiles import PROFILES
 from tunerbench.records.clocks import current_rss_mb
 from tunerbench.records.journal import Journal, RunJournal
-from tunerbench.records.results_file import (
-    results_file_name,
-    session_document,
-    write_json_atomic,
-)
+from tunerbench.records.results_file import results_file_name, session_document, write_json_atomic
 from tunerbench.records.run_result import RunResult
 from tunerbench.run import run_folder
 from tunerbench.run.child_process import ChildError, call_in_fresh_process
@@ -42,6 +38,12 @@ if TYPE_CHECKING:  # the report is imported only when one is written
 
 class PipelineFailed(RuntimeError):
     """A pipeline ended without a result; the message says which and why, in one line."""
+
+    @classmethod
+    def of(cls, label: str, exc: BaseException) -> PipelineFailed:
+        """The pipeline ``label`` failed with ``exc``: its type and the first line it says."""
+        first = (str(exc).strip().splitlines() or [""])[0]
+        return cls(f"{label}: {type(exc).__name__}: {first}")
 
 
 class BenchSession:
@@ -188,8 +190,7 @@ class BenchSession:
             result = self.executor.collect(spec, self._on_event)
         except Exception as exc:  # a pipeline's own failure, or its worker's, in one line
             self.study.finish(spec.label)
-            first = str(exc).strip().splitlines()[:1] or [""]
-            raise PipelineFailed(f"{spec.label}: {type(exc).__name__}: {first[0]}") from None
+            raise PipelineFailed.of(spec.label, exc) from None
         state = journal.state()
         result.provenance.attempts = max(1, state.attempts)
         if result.provenance.attempts > 1:
