@@ -13,6 +13,11 @@ class DataError(Exception):
     """A dataset could not be found or read; the message says which file and what to do."""
 
 
+def class_count(*labels: np.ndarray) -> int:
+    """Labels are 0..K-1: K is one more than the largest label of any of the arrays."""
+    return int(max(y.max() for y in labels)) + 1
+
+
 @dataclass(frozen=True)
 class Dataset:
     """Features as float32 (images scaled to [0, 1]) with integer labels 0..K-1, plus where
@@ -31,8 +36,8 @@ class Dataset:
 
     @cached_property
     def num_classes(self) -> int:
-        """Labels are 0..K-1: K is one more than the largest (10 for both bundled datasets)."""
-        return int(max(self.y_train.max(), self.y_test.max())) + 1
+        """10 for both bundled datasets."""
+        return class_count(self.y_train, self.y_test)
 
     @cached_property
     def fingerprint(self) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from tunerbench.data.dataset import class_count
 from tunerbench.data.holdout import Split
 from tunerbench.profiles import Profile
 from tunerbench.space import REFERENCE_LEARNING_RATE, REFERENCE_UNITS
@@ -30,6 +31,6 @@ def reference_model_of(
 
     workload = pipeline_workload(len(split.y_fit), profile, compute_budget(profile))
     loop = create_loop(loop_name, workload)
-    labels = max(split.y_fit.max(), split.y_val.max(), split.y_test.max())
-    hypermodel = ReferenceHyperModel(tuple(split.x_fit.shape[1:]), int(labels) + 1, loop)
+    classes = class_count(split.y_fit, split.y_val, split.y_test)
+    hypermodel = ReferenceHyperModel(tuple(split.x_fit.shape[1:]), classes, loop)
     return hypermodel, fixed_hyperparameters(REFERENCE_UNITS, REFERENCE_LEARNING_RATE)

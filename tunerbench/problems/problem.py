@@ -87,6 +87,12 @@ class Problem:
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in raw.items() if k in known})
 
+    @property
+    def data_name(self) -> str:
+        """What its data is called in requests and results: the registered dataset's name, or
+        the problem's own for data of its own."""
+        return self.dataset or self.name
+
     def resolve(self, reference: str) -> Any:
         return resolve(reference, self.folder)
 
@@ -113,9 +119,9 @@ class Problem:
         try:
             loader = self.resolve(self.data)
             loaded = loader(data_dir) if self.uses_data_dir else loader()
-            if isinstance(loaded, Dataset):  # named as the problem, which is what runs ask for
-                return replace(loaded, name=self.name)
-            return _dataset(self.name, loaded, self.data)
+            if isinstance(loaded, Dataset):  # named as requests and results name it
+                return replace(loaded, name=self.data_name)
+            return _dataset(self.data_name, loaded, self.data)
         except DataError:
             raise
         except Exception as exc:  # the user's loader, or arrays that are not numbers

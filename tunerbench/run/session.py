@@ -145,7 +145,7 @@ class BenchSession:
         return PipelineSpec(
             label=label,
             tuner=key.tuner,
-            dataset=problem.dataset or problem.name,
+            dataset=problem.data_name,
             profile=problem.sized(PROFILES[self.options.profile]),
             seed=key.seed,
             loop=key.loop,
