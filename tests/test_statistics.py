@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from tunerbench.report.statistics import budget, descriptive, paired, ranks, versions
+from tunerbench.report.statistics import budget, descriptive, paired, ranks, seed_counts, versions
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -88,15 +88,17 @@ def test_too_few_seeds_cannot_be_significant() -> None:
 def test_seeds_needed() -> None:
     expected = {5: 0.0625, 6: 0.031, 7: 0.016, 8: 0.0078, 9: 0.0039, 10: 0.0020}
     for n, p in expected.items():
-        assert paired.min_wilcoxon_p(n) == pytest.approx(p, abs=5e-4)
+        assert seed_counts.min_wilcoxon_p(n) == pytest.approx(p, abs=5e-4)
         assert stats.wilcoxon(np.arange(1.0, n + 1)).pvalue == pytest.approx(
-            paired.min_wilcoxon_p(n)
+            seed_counts.min_wilcoxon_p(n)
         )
     assert (
-        paired.seeds_needed(5) == 9 and paired.seeds_needed(2) == 6 and paired.seeds_needed(3) == 7
+        seed_counts.seeds_needed(5) == 9
+        and seed_counts.seeds_needed(2) == 6
+        and seed_counts.seeds_needed(3) == 7
     )
     with pytest.raises(ValueError):
-        paired.seeds_needed(1)
+        seed_counts.seeds_needed(1)
 
 
 def test_describe_interval_contains_iqm_and_mean_of_symmetric_sample() -> None:

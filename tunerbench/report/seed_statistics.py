@@ -19,7 +19,6 @@ from tunerbench.report.statistics.paired import (
     PairwiseTests,
     WinRates,
     pairwise_wilcoxon,
-    seeds_needed,
     win_rates,
 )
 from tunerbench.report.statistics.ranks import (
@@ -28,6 +27,7 @@ from tunerbench.report.statistics.ranks import (
     friedman_nemenyi,
     probability_best,
 )
+from tunerbench.report.statistics.seed_counts import seeds_needed
 
 FRACTIONS = [round(f, 2) for f in np.linspace(0.0, 1.0, 101)]
 RANK_POINTS = (0.25, 0.5, 1.0)

@@ -10,7 +10,6 @@ accuracies that are equal in exact arithmetic tie in the tests, the win rates an
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -18,6 +17,7 @@ import numpy as np
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
+from tunerbench.report.rope import DEFAULT_ROPE
 from tunerbench.report.statistics import ALPHA
 from tunerbench.report.statistics.descriptive import ScoreTable, complete_blocks, finite
 from tunerbench.report.statistics.equivalence import Equivalence, equivalence, seeds_to_tell
@@ -27,6 +27,7 @@ from tunerbench.report.statistics.paired_estimates import (
     interval,
     rank_biserial,
 )
+from tunerbench.report.statistics.seed_counts import min_wilcoxon_p, seeds_for
 
 DIGITS = 12  # accuracies are multiples of 1 / (test size): equal ones tie, not float noise
 
@@ -125,11 +126,6 @@ class PairwiseTests:
         return pair.decides and pair.better == winner
 
 
-def min_wilcoxon_p(n_blocks: int) -> float:
-    """Smallest two-sided exact Wilcoxon p with n blocks (a clean sweep): 2 / 2**n, at most 1."""
-    return min(1.0, 2.0 / 2.0**n_blocks)
-
-
 def _direction(a: str, b: str, estimate: float, rank_biserial: float) -> str | None:
     """The better tuner by the estimate; where the estimate is exactly 0 (many tied seeds), by
     the signed ranks the test itself weighed."""
@@ -186,7 +182,7 @@ def _pair(
 
 
 def pairwise_wilcoxon(
-    table: ScoreTable, alpha: float = ALPHA, rope: float = 0.005
+    table: ScoreTable, alpha: float = ALPHA, rope: float = DEFAULT_ROPE
 ) -> PairwiseTests:
     """Wilcoxon signed-rank test for every unordered pair on the seeds both ran, Holm-corrected
     over all pairs (``statsmodels.stats.multitest.multipletests(method="holm")``); significant
@@ -204,25 +200,6 @@ def pairwise_wilcoxon(
     min_p = min((p.min_possible_p for p in pairs), default=1.0)
     possible = any(p.decidable for p in pairs)
     return PairwiseTests(tuners, len(complete_blocks(table)[1]), alpha, pairs, min_p, possible)
-
-
-def seeds_needed(n_tuners: int, alpha: float = ALPHA) -> int:
-    """Fewest seeds at which a clean sweep survives Holm's first step, alpha / (k(k-1)/2).
-
-    Holm's strictest threshold is what the smallest p of the family must beat, so below this
-    many seeds no pair can ever be called significantly different (e.g. 5 tuners -> 9 seeds).
-    """
-    if n_tuners < 2 or not 0 < alpha < 1:
-        raise ValueError("need n_tuners >= 2 and 0 < alpha < 1")
-    return seeds_for(alpha / math.comb(n_tuners, 2))
-
-
-def seeds_for(threshold: float) -> int:
-    """Fewest seeds whose clean sweep has an exact p below ``threshold``."""
-    n = 1
-    while min_wilcoxon_p(n) >= threshold:
-        n += 1
-    return n
 
 
 @dataclass(frozen=True)

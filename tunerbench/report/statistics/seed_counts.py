@@ -1,0 +1,33 @@
+"""How many seeds a paired Wilcoxon test needs: a clean sweep's exact p at n seeds, and the
+fewest seeds at which it passes a threshold such as Holm's first step. Below that many seeds no
+pair can be called different whatever the scores, which the verdict says instead of a p."""
+
+from __future__ import annotations
+
+import math
+
+from tunerbench.report.statistics import ALPHA
+
+
+def min_wilcoxon_p(n_blocks: int) -> float:
+    """Smallest two-sided exact Wilcoxon p with n blocks (a clean sweep): 2 / 2**n, at most 1."""
+    return min(1.0, 2.0 / 2.0**n_blocks)
+
+
+def seeds_needed(n_tuners: int, alpha: float = ALPHA) -> int:
+    """Fewest seeds at which a clean sweep survives Holm's first step, alpha / (k(k-1)/2).
+
+    Holm's strictest threshold is what the smallest p of the family must beat, so below this
+    many seeds no pair can ever be called significantly different (e.g. 5 tuners -> 9 seeds).
+    """
+    if n_tuners < 2 or not 0 < alpha < 1:
+        raise ValueError("need n_tuners >= 2 and 0 < alpha < 1")
+    return seeds_for(alpha / math.comb(n_tuners, 2))
+
+
+def seeds_for(threshold: float) -> int:
+    """Fewest seeds whose clean sweep has an exact p below ``threshold``."""
+    n = 1
+    while min_wilcoxon_p(n) >= threshold:
+        n += 1
+    return n
