@@ -20,13 +20,13 @@ from tunerbench.report.context import EnvironmentStatistics, build_context
 from tunerbench.report.grouping import group_key
 from tunerbench.report.reference import reference_comparison
 from tunerbench.report.render import render_html, render_verdict
+from tunerbench.report.rerun_command import PRACTICAL_SEEDS
 from tunerbench.report.seed_statistics import seed_statistics
 from tunerbench.report.statistics.equivalence import SAMPLES
 from tunerbench.report.verdict import (
     ALONE,
     BEST,
     EQUIVALENT,
-    PRACTICAL_SEEDS,
     TOO_FEW_SEEDS,
     UNBEATEN,
     UNDECIDED,

@@ -1,5 +1,6 @@
-"""The command of a run with more seeds, as the verdict proposes it: the same problem, profile,
-tuners and ways of running, and its time from these runs' own times.
+"""The verdict's next run: how many seeds would settle what is open, and the command of that run
+(the same problem, profile, tuners and ways of running) with its time from these runs' own
+times.
 
 Where every run is one session's and its results file is among those read, the command grows
 that session (``--tb-resume``): the seeds already run are kept and only the new ones train, so
@@ -17,9 +18,14 @@ from tunerbench.records.results_file import session_of
 from tunerbench.records.run_result import RunResult
 from tunerbench.report.grouping import GroupKey, default_loop, total_wall, variant
 from tunerbench.report.rope import DEFAULT_ROPE
+from tunerbench.report.seed_statistics import SeedStatistics
+from tunerbench.report.statistics.paired import PairTest
 from tunerbench.search.registry import TUNERS
 
 DEFAULT_OUTPUT = Path("reports")  # pytest bench/'s --tb-output when none is given
+# A run of more seeds than this is no practical next step; the verdict says how many it would
+# take instead of printing the command.
+PRACTICAL_SEEDS = 100
 
 
 def session_folders(sources: list[str]) -> dict[str, Path]:
@@ -81,3 +87,29 @@ def _shared_options(problem: str, runs: list[RunResult]) -> str:
     if len(workers) == 1 and workers != {1}:
         text += f" --tb-workers {workers.pop()}"
     return text
+
+
+def _more_seeds(stats: SeedStatistics, undecided: list[PairTest], ran: int) -> int:
+    """Enough seeds for the pairs left open (their estimates), never fewer than a clean sweep
+    needs under Holm, and more than ran already."""
+    wanted = [p.seeds_to_tell for p in undecided if p.seeds_to_tell is not None]
+    return max([stats.seeds_needed, ran + 1, *wanted])
+
+
+def next_run(
+    key: GroupKey,
+    stats: SeedStatistics,
+    runs: list[RunResult],
+    open_pairs: list[PairTest],
+    ran: int,
+    saved_in: dict[str, Path],
+) -> tuple[int | None, tuple[str | None, int | None, bool]]:
+    """The verdict's next run: the seeds that would settle the open pairs (None: none open),
+    and the command of that run with its minutes and whether it grows the runs' session,
+    where it is practical (at most ``PRACTICAL_SEEDS``)."""
+    if not open_pairs:
+        return None, (None, None, False)
+    more = _more_seeds(stats, open_pairs, ran)
+    if more > PRACTICAL_SEEDS:
+        return more, (None, None, False)
+    return more, rerun_command(key, runs, more, stats.rope, saved_in)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tunerbench.records.run_result import RunResult
 from tunerbench.report.grouping import GroupKey
-from tunerbench.report.rerun_command import rerun_command
+from tunerbench.report.rerun_command import next_run
 from tunerbench.report.searched_alike import searched_alike
 from tunerbench.report.seed_statistics import SeedStatistics
 from tunerbench.report.seed_tables import ExcludedRun
@@ -24,10 +24,6 @@ UNBEATEN = "unbeaten"  # some differences significant: the tuners nobody beats
 EQUIVALENT = "equivalent"  # every pair (among the tuners judged) practically equivalent
 TOO_FEW_SEEDS = "too few seeds"  # no pair can be significant at these seeds
 UNDECIDED = "undecided"  # the seeds could decide, but did not
-
-# A run of more seeds than this is no practical next step; the verdict says how many it would
-# take instead of printing the command.
-PRACTICAL_SEEDS = 100
 
 
 @dataclass(frozen=True)
@@ -61,7 +57,7 @@ class Verdict:
     leaders: list[Leader]  # who leads at a quarter and half of the epoch budget
     seeds_needed: int  # a clean sweep's minimum under Holm's correction
     more_seeds: int | None  # about how many seeds would settle the open pairs
-    command: str | None  # that run, where it is practical (at most PRACTICAL_SEEDS seeds)
+    command: str | None  # that run, where it is practical (see ``rerun_command.next_run``)
     minutes: int | None  # its time, from these runs' own times, one pipeline after another
     command_grows: bool  # the command adds seeds to the session these runs came from
     alike: list[list[str]]  # tuners that searched the same points in the same order
@@ -158,31 +154,6 @@ def _missing(stats: SeedStatistics, every: list[int]) -> dict[str, list[int]]:
     return {name: seeds for name, seeds in gaps.items() if seeds}
 
 
-def _more_seeds(stats: SeedStatistics, undecided: list[PairTest], ran: int) -> int:
-    """Enough seeds for the pairs left open (their estimates), never fewer than a clean sweep
-    needs under Holm, and more than ran already."""
-    wanted = [p.seeds_to_tell for p in undecided if p.seeds_to_tell is not None]
-    return max([stats.seeds_needed, ran + 1, *wanted])
-
-
-def _next_run(
-    key: GroupKey,
-    stats: SeedStatistics,
-    runs: list[RunResult],
-    open_pairs: list[PairTest],
-    ran: int,
-    saved_in: dict[str, Path],
-) -> tuple[int | None, tuple[str | None, int | None, bool]]:
-    """The seeds that would settle the open pairs (None: none open), and the command of that
-    run with its minutes and whether it grows the runs' session, where it is practical."""
-    if not open_pairs:
-        return None, (None, None, False)
-    more = _more_seeds(stats, open_pairs, ran)
-    if more > PRACTICAL_SEEDS:
-        return more, (None, None, False)
-    return more, rerun_command(key, runs, more, stats.rope, saved_in)
-
-
 def _leaders(stats: SeedStatistics) -> list[Leader]:
     if len(stats.tuners) < 2:  # one tuner leads trivially
         return []
@@ -218,7 +189,7 @@ def verdict(
     unjudged = [n for n in names if n not in judged] if len(names) > 1 else []
     contenders = set(recommended) | set(unjudged)
     open_pairs = [p for p in undecided if not recommended or {p.a, p.b} <= contenders]
-    more, (command, minutes, grows) = _next_run(
+    more, (command, minutes, grows) = next_run(
         key, stats, runs, open_pairs if best is None else [], len(seeds), saved_in or {}
     )
     alike, tied = searched_alike(runs)
