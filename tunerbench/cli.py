@@ -8,10 +8,9 @@ import sys
 from tunerbench.records.results_file import ResultsError
 from tunerbench.report.render import ReportError, WrittenReport, render_upgrade, write_report
 from tunerbench.report.rope import DEFAULT_ROPE, parse_rope
-from tunerbench.report.versions import TOO_FEW
 
 CHANGED_EXIT = 1  # like pytest-benchmark's --benchmark-compare-fail: the check failed
-UNTOLD_EXIT = 3  # nothing could be told either way: too few seeds per version
+UNTOLD_EXIT = 3  # some upgrade could not be told either way: too few seeds per version
 
 
 def _rope(value: str) -> float:
@@ -44,32 +43,56 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--fail-on-change",
         action="store_true",
-        help="exit 1 when a tuner's test accuracy or chosen hyperparameters change "
-        "significantly between the TensorFlow versions in the files (a gate for upgrades); "
-        "exit 3 when the seeds are too few to tell anything either way",
+        help="exit 1 when a tuner's test accuracy (beyond --rope) or a chosen hyperparameter "
+        "changes significantly between the TensorFlow versions in the files (a gate for "
+        "upgrades); else exit 3 when some tuner's upgrade cannot be told (too few seeds, or "
+        "no runs under one of the versions)",
     )
     return parser
 
 
 def _gate(written: WrittenReport) -> int:
-    """--fail-on-change: 1 with the upgrade verdict when something changed, 0 when not."""
-    groups = written.context.groups
-    if not any(len(g.versions.environments) > 1 for g in groups):
-        found = sorted({env for g in groups for env in g.versions.environments})
+    """--fail-on-change: 1 when any tuner's result changed; else 3 when any tuner's upgrade
+    cannot be told (too few seeds, or it ran under one of the versions only), naming them;
+    else 0. A gate that passed an untold upgrade would pass it unseen."""
+    groups = [g for g in written.context.groups if len(g.versions.environments) > 1]
+    if not groups:
+        found = sorted({env for g in written.context.groups for env in g.versions.environments})
         print(
             "tunerbench: error: --fail-on-change needs results of at least two TensorFlow "
             f"versions of one setup; these hold {', '.join(found) or 'no tuner runs'}",
             file=sys.stderr,
         )
         return 2
+    if not any(g.versions.upgrades for g in groups):
+        versions = "; ".join(
+            f"{g.versions.environments[0]} and {', '.join(g.versions.environments[1:])}"
+            for g in groups
+        )
+        print(
+            f"tunerbench: no tuner ran under both the oldest and a newer version ({versions}), "
+            "so nothing can be told about the upgrade",
+            file=sys.stderr,
+        )
+        return UNTOLD_EXIT
     message = render_upgrade(written.context)
     if any(g.versions.changed for g in groups):
         print(f"tunerbench: a result changed with the upgrade\n{message}", file=sys.stderr)
         return CHANGED_EXIT
-    upgrades = [u for g in groups for u in g.versions.upgrades]
-    if upgrades and all(u.cell.status == TOO_FEW for u in upgrades):
+    untold = [
+        f"{u.variant} under {u.environment} (too few seeds)"
+        for g in groups
+        for u in g.versions.untold
+    ]
+    untold += [
+        f"{name} (ran under only one of {g.versions.environments[0]} and {env})"
+        for g in groups
+        for name, env in g.versions.unmatched
+    ]
+    if untold:
         print(
-            f"tunerbench: too few seeds to tell whether anything changed\n{message}",
+            f"tunerbench: cannot tell whether these survived the upgrade: {'; '.join(untold)}"
+            f"\n{message}",
             file=sys.stderr,
         )
         return UNTOLD_EXIT

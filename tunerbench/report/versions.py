@@ -1,12 +1,20 @@
 """TensorFlow versions side by side: does a result survive an upgrade?
 
 Per tuner: test accuracy and wall time per environment over seeds (a repeated seed counts once),
-the differences to the oldest, and an upgrade verdict: changed (what, by how much), unchanged
-(test accuracy within the region of practical equivalence, no choice changed) or not enough
-seeds to tell (and about how many would). Every change test of the table (tuners x versions x
-{test accuracy, units, learning rate}) is one Holm family, and so is every "unchanged" claim.
-Keras 2 and Keras 3 draw different random streams from the same seed, so versions are
-independent samples; where two versions ran the same seeds, the paired view is shown beside.
+the differences to the oldest, and an upgrade verdict against the oldest:
+
+- changed: test accuracy moved by more than the region of practical equivalence (Mann-Whitney U
+  on the newer scores shifted by the region toward the older ones), or a chosen hyperparameter
+  changed (Mann-Whitney U for numbers, the chi-square test for categories), significantly;
+- unchanged: nothing changed, test accuracy is shown within the region (TOST), and every
+  hyperparameter the versions chose differently had a test able to call it changed at these
+  seeds: otherwise an unseen change could hide behind "nothing changed";
+- not enough seeds to tell, with about how many seeds per version would.
+
+Every change test of the table (tuners x versions x {test accuracy, each hyperparameter}) is one
+Holm family, and every "unchanged" claim another. Keras 2 and Keras 3 draw different random
+streams from the same seed, so versions are independent samples; where two versions ran the same
+seeds, the paired view is shown beside.
 """
 
 from __future__ import annotations
@@ -14,9 +22,11 @@ from __future__ import annotations
 import math
 import statistics
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import cast
 
 from tunerbench.records.run_result import RunResult
+from tunerbench.records.schema import HyperValue
 from tunerbench.report.grouping import (
     environment,
     sort_environments,
@@ -29,7 +39,9 @@ from tunerbench.report.seed_tables import per_seed
 from tunerbench.report.statistics import ALPHA
 from tunerbench.report.statistics.paired_difference import PairedDifference, paired_difference
 from tunerbench.report.statistics.versions import (
+    ChoiceDifference,
     VersionDifference,
+    compare_choices,
     compare_versions,
     equivalence_p,
     holm,
@@ -39,7 +51,8 @@ from tunerbench.report.statistics.versions import (
 )
 
 CHANGED, UNCHANGED, TOO_FEW = "changed", "unchanged", "too few seeds"
-TESTED = ("accuracy_test", "units_test", "learning_rate_test")
+NOT_SET = "not set"  # a run that did not choose the hyperparameter (another branch of a space)
+ChangeTest = VersionDifference | ChoiceDifference
 
 
 @dataclass(frozen=True)
@@ -49,23 +62,33 @@ class VersionCell:
     n_runs: int  # seeds (each counted once)
     accuracy_delta_pp: float | None  # against the oldest environment; None there
     wall_ratio: float | None
-    accuracy_test: VersionDifference | None = None  # against the oldest environment
-    units_test: VersionDifference | None = None
-    learning_rate_test: VersionDifference | None = None  # on log10 of the learning rate
+    accuracy_test: VersionDifference | None = None  # moved beyond the ROPE, against the oldest
+    choice_tests: dict[str, ChangeTest] = field(default_factory=dict)  # per hyperparameter
+    hidden_changes: list[str] = field(default_factory=list)  # chosen differently, seeds too few
     equivalence_p: float | None = None  # TOST within the ROPE, Holm-corrected in its family
     paired: PairedDifference | None = None  # where both versions ran the same seeds
     status: str | None = None  # CHANGED, UNCHANGED or TOO_FEW; None for the oldest
     seeds_to_tell: int | None = None  # per version, where TOO_FEW
 
     @property
-    def changes(self) -> list[tuple[str, VersionDifference]]:
-        """What changed significantly: (what, its test)."""
-        named = zip(("test accuracy", "units", "log10 learning rate"), TESTED, strict=True)
-        return [
-            (label, test)
-            for label, name in named
-            if (test := getattr(self, name)) is not None and test.different
-        ]
+    def tests(self) -> list[ChangeTest]:
+        """The cell's members of the family: test accuracy, then each hyperparameter."""
+        if self.accuracy_test is None:
+            return []
+        return [self.accuracy_test, *self.choice_tests.values()]
+
+    @property
+    def equivalent(self) -> bool:
+        """Test accuracy shown within the ROPE (TOST, Holm-corrected with the other claims)."""
+        return self.equivalence_p is not None and self.equivalence_p < ALPHA
+
+    @property
+    def changes(self) -> list[tuple[str, ChangeTest]]:
+        """What changed significantly: ("test accuracy" or the hyperparameter, its test)."""
+        if self.accuracy_test is None:
+            return []
+        named = [("test accuracy", self.accuracy_test), *self.choice_tests.items()]
+        return [(what, test) for what, test in named if test.different]
 
 
 @dataclass(frozen=True)
@@ -90,6 +113,10 @@ class VersionsTable:
     orders: dict[str, list[str]]  # tuners by mean test accuracy, best first, per environment
     agreement: dict[str, float]  # Kendall's tau of each order with the oldest environment's
     rope: float
+    hyperparameters: list[str]  # every hyperparameter tested, in the order the runs name them
+    # (tuner, newer environment) where the tuner ran under only one of it and the oldest: an
+    # upgrade nobody can judge
+    unmatched: list[tuple[str, str]]
 
     @property
     def upgrades(self) -> list[Upgrade]:
@@ -104,34 +131,83 @@ class VersionsTable:
     def changed(self) -> list[Upgrade]:
         return [u for u in self.upgrades if u.cell.status == CHANGED]
 
+    @property
+    def untold(self) -> list[Upgrade]:
+        return [u for u in self.upgrades if u.cell.status == TOO_FEW]
 
-def _units(r: RunResult) -> float:
-    return float(r.search.best_hyperparameters.get("units", 0))
+
+def _hyperparameters(runs: list[RunResult]) -> list[str]:
+    """Every hyperparameter the runs chose, in the order they name them; Keras Tuner's
+    bookkeeping ("tuner/epochs", "tuner/bracket", ...) is no choice."""
+    return list(
+        dict.fromkeys(
+            name
+            for run in runs
+            for name in run.search.best_hyperparameters
+            if not name.startswith("tuner/")
+        )
+    )
 
 
-def _log_rate(r: RunResult) -> float:
-    return math.log10(r.search.best_hyperparameters.get("learning_rate", 1.0))
+def _number(value: HyperValue | None) -> bool:
+    """A value the rank test can order: a finite int or float (a bool is a category)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _categories(runs: list[RunResult], name: str) -> list[str]:
+    """One choice per seed, as text: a seed whose runs chose differently counts as their values
+    together, a run without the hyperparameter as NOT_SET."""
+    by_seed: dict[int, set[str]] = defaultdict(set)
+    for run in runs:
+        chosen = run.search.best_hyperparameters
+        by_seed[run.identity.seed].add(str(chosen[name]) if name in chosen else NOT_SET)
+    return [" or ".join(sorted(by_seed[seed])) for seed in sorted(by_seed)]
+
+
+def _choice_test(
+    name: str, base: list[RunResult], these: list[RunResult]
+) -> tuple[ChangeTest, bool]:
+    """One hyperparameter's test, and whether the versions chose differently at all (their
+    choices over seeds differ as samples, not only in which seed made them). Numbers go to the
+    rank test (a seed's reruns averaged, as for scores), anything else to the chi-square test."""
+    chosen = [run.search.best_hyperparameters.get(name) for run in base + these]
+    if all(_number(value) for value in chosen):
+
+        def value(run: RunResult) -> float:
+            return float(run.search.best_hyperparameters[name])
+
+        old, new = list(per_seed(base, value).values()), list(per_seed(these, value).values())
+        return compare_versions(old, new, ALPHA), sorted(old) != sorted(new)
+    old_choices, new_choices = _categories(base, name), _categories(these, name)
+    return (
+        compare_choices(old_choices, new_choices, ALPHA),
+        sorted(old_choices) != sorted(new_choices),
+    )
+
+
+def _accuracy(run: RunResult) -> float:
+    return run.test.accuracy
 
 
 def _cell(
-    base: list[RunResult] | None, these: list[RunResult], rope: float, first_alpha: float
+    base: list[RunResult] | None,
+    these: list[RunResult],
+    rope: float,
+    names: list[str],
+    first_alpha: float,
 ) -> VersionCell:
-    """One tuner in one environment; compared with ``base``, its runs in the oldest one.
-    ``first_alpha`` is Holm's first threshold in the family: what a change would have to beat."""
-    new = per_seed(these, lambda r: r.test.accuracy)
+    """One tuner in one environment; compared with ``base``, its runs in the oldest one, on test
+    accuracy and the hyperparameters ``names``. ``first_alpha`` is Holm's first threshold in the
+    family: what a change would have to beat to be seen."""
+    new = per_seed(these, _accuracy)
     mean, wall_mean = (
         statistics.fmean(new.values()),
         statistics.fmean(per_seed(these, total_wall).values()),
     )
     if not base:
         return VersionCell(mean, wall_mean, len(new), None, None)
-    old = per_seed(base, lambda r: r.test.accuracy)
-    tests = {
-        name: compare_versions(
-            list(per_seed(base, value).values()), list(per_seed(these, value).values()), ALPHA
-        )
-        for name, value in zip(TESTED, (lambda r: r.test.accuracy, _units, _log_rate), strict=True)
-    }
+    old = per_seed(base, _accuracy)
+    tested = {name: _choice_test(name, base, these) for name in names}
     shared = set(old) & set(new)
     return VersionCell(
         mean,
@@ -139,7 +215,13 @@ def _cell(
         len(new),
         100 * (mean - statistics.fmean(old.values())),
         wall_mean / statistics.fmean(per_seed(base, total_wall).values()),
-        **tests,
+        accuracy_test=compare_versions(list(old.values()), list(new.values()), ALPHA, rope),
+        choice_tests={name: test for name, (test, _) in tested.items()},
+        hidden_changes=[
+            name
+            for name, (test, differ) in tested.items()
+            if differ and test.min_possible_p >= first_alpha
+        ],
         equivalence_p=equivalence_p(list(old.values()), list(new.values()), rope),
         paired=paired_difference(old, new, ALPHA) if len(shared) >= 2 else None,
         seeds_to_tell=versions_seeds_to_tell(
@@ -148,25 +230,38 @@ def _cell(
     )
 
 
+def _status(cell: VersionCell) -> str:
+    """Changed if any test of the cell is significant; unchanged if test accuracy is shown
+    within the ROPE and no choice changed unseen; otherwise not enough seeds to tell."""
+    if cell.changes:
+        return CHANGED
+    if cell.equivalent and not cell.hidden_changes:
+        return UNCHANGED
+    return TOO_FEW
+
+
 def _corrected(cells: dict[tuple[str, str], VersionCell]) -> dict[tuple[str, str], VersionCell]:
     """Holm over every change test of the table, and over every "unchanged" claim; then each
     cell's status from its corrected tests."""
-    keys = [k for k, c in cells.items() if c.accuracy_test is not None]
-    family = holm([getattr(cells[k], name) for k in keys for name in TESTED], ALPHA)
+    keys = [k for k, c in cells.items() if c.tests]
+    family = iter(holm([test for k in keys for test in cells[k].tests], ALPHA))
     claims = [k for k in keys if cells[k].equivalence_p is not None]
     tost = holm_p([cells[k].equivalence_p for k in claims])
     tost_by_key = dict(zip(claims, tost, strict=True))
     out = dict(cells)
-    for i, k in enumerate(keys):
-        tests = dict(zip(TESTED, family[3 * i : 3 * i + 3], strict=True))
-        cell = replace(cells[k], **tests, equivalence_p=tost_by_key.get(k))
-        if cell.changes:
-            status = CHANGED
-        elif cell.equivalence_p is not None and cell.equivalence_p < ALPHA:
-            status = UNCHANGED
-        else:
-            status = TOO_FEW
-        out[k] = replace(cell, status=status)
+    for k in keys:
+        cell = replace(
+            cells[k],
+            accuracy_test=cast(VersionDifference, next(family)),  # each cell's first test
+            choice_tests={name: next(family) for name in cells[k].choice_tests},
+            equivalence_p=tost_by_key.get(k),
+        )
+        status = _status(cell)
+        out[k] = replace(
+            cell,
+            status=status,
+            seeds_to_tell=cell.seeds_to_tell if status == TOO_FEW else None,
+        )
     return out
 
 
@@ -177,18 +272,22 @@ def versions_table(runs: list[RunResult], rope: float = DEFAULT_ROPE) -> Version
     for run in runs:
         grouped[(variant(run), environment(run))].append(run)
     variants = sort_variants(map(variant, runs))
-    compared = [
+    oldest = envs[0] if envs else ""  # no usable run: an empty table
+    either = [
         (n, e)
         for n in variants
         for e in envs[1:]
-        if grouped.get((n, e)) and grouped.get((n, envs[0]))
+        if grouped.get((n, e)) or grouped.get((n, oldest))
     ]
-    first_alpha = ALPHA / max(1, len(TESTED) * len(compared))
+    compared = [(n, e) for n, e in either if grouped.get((n, e)) and grouped.get((n, oldest))]
+    names = {(n, e): _hyperparameters(grouped[(n, oldest)] + grouped[(n, e)]) for n, e in compared}
+    first_alpha = ALPHA / max(1, sum(1 + len(tested) for tested in names.values()))
     cells = {
         (name, env): _cell(
-            grouped.get((name, envs[0])) if env != envs[0] else None,
+            grouped.get((name, oldest)) if env != oldest else None,
             grouped[(name, env)],
             rope,
+            names.get((name, env), []),
             first_alpha,
         )
         for name in variants
@@ -206,6 +305,8 @@ def versions_table(runs: list[RunResult], rope: float = DEFAULT_ROPE) -> Version
     }
     agreement = {}
     for env in envs[1:]:
-        common = [n for n in orders[envs[0]] if n in orders[env]]
+        common = [n for n in orders[oldest] if n in orders[env]]
         agreement[env] = ranking_agreement(common, [n for n in orders[env] if n in common])
-    return VersionsTable(envs, rows, orders, agreement, rope)
+    hyperparameters = list(dict.fromkeys(h for tested in names.values() for h in tested))
+    unmatched = [pair for pair in either if pair not in compared]
+    return VersionsTable(envs, rows, orders, agreement, rope, hyperparameters, unmatched)
