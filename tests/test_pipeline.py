@@ -93,6 +93,8 @@ def test_result_is_json_with_every_promised_field(runs: Runs) -> None:
         assert set(raw["phases"]) == set(PHASES)
         assert {"python", "tensorflow", "keras", "keras_tuner"} <= set(raw["versions"])
         assert all(set(t) >= TRIAL_FIELDS for t in raw["trials"])
+        # What its search followed: digits' val_accuracy, as SklearnTuner's accuracy is too.
+        assert (raw["objective"], raw["objective_direction"]) == ("val_accuracy", "max")
         assert RunResult.from_dict(raw) == result
 
 

@@ -191,7 +191,7 @@ def test_rank_over_budget_late_starter_ranks_last() -> None:
         "b": {0: ([0.2, 0.6], [0.6, 0.9]), 1: ([0.3], [0.7])},
         "c": {0: ([0.4, 1.0], [0.55, 0.95]), 1: ([0.6, 1.0], [0.5, 0.75])},
     }
-    result = budget.rank_over_budget(curves, [0.0, 0.25, 0.5, 0.75, 1.0])
+    result = budget.rank_over_budget(curves, [0.0, 0.25, 0.5, 0.75, 1.0], maximize=True)
     assert result.n_seeds == 2 and result.tuners == ["a", "b", "c"]
     assert result.at(0.0) == {"a": 2.0, "b": 2.0, "c": 2.0}  # nobody has found anything yet
     # 0.25: seed 0 b > a > c (c not started); seed 1 a first, b and c not started share 2.5
@@ -202,7 +202,8 @@ def test_rank_over_budget_late_starter_ranks_last() -> None:
     assert result.at(1.0) == {"a": 3.0, "b": 2.0, "c": 1.0}
     assert all(sum(r) == 6.0 for r in zip(*result.mean_rank.values(), strict=True))
     # a trial that scored 0.0 is still a find: it beats a tuner with no finished trial yet
-    zero = budget.rank_over_budget({"a": {0: ([0.1], [0.0])}, "b": {0: ([0.5], [0.3])}}, [0.25])
+    found = {"a": {0: ([0.1], [0.0])}, "b": {0: ([0.5], [0.3])}}
+    zero = budget.rank_over_budget(found, [0.25], maximize=True)
     assert zero.at(0.25) == {"a": 1.0, "b": 2.0}
 
 

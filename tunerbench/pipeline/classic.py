@@ -184,6 +184,8 @@ def _result(spec: PipelineSpec, run: _Phases, dataset: str, outcome: _Outcome) -
             trials=log.records,
             search_epochs=sum(r.epochs or 0 for r in log.records),
             space_points=grid_points(run.tuner.oracle.hyperparameters),
+            objective=framework.objective(setup.problem),
+            objective_direction=framework.direction(setup.problem),
         ),
         test=TestOutcome(round(outcome.test_accuracy, 6), round(outcome.test_loss, 6)),
         cost=Cost(

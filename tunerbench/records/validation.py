@@ -10,7 +10,7 @@ import types
 import typing
 from collections.abc import Mapping
 from functools import cache
-from typing import Any, Union
+from typing import Any, Literal, Union
 
 
 class RecordError(ValueError):
@@ -46,6 +46,13 @@ def check(value: Any, hint: Any, where: str) -> Any:
             except RecordError:
                 continue
         raise RecordError(f"{where}: expected {hint}, got {_kind(value)}")
+    if origin is Literal:  # a field of a few allowed values (a direction: "max" or "min")
+        if any(type(value) is type(allowed) and value == allowed for allowed in args):
+            return value
+        shown = json.dumps(value) if isinstance(value, str) else _kind(value)
+        raise RecordError(
+            f"{where}: expected one of {', '.join(map(json.dumps, args))}, got {shown}"
+        )
     if dataclasses.is_dataclass(hint):
         return build(hint, value, where)
     if origin is dict:

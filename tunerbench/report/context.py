@@ -25,6 +25,7 @@ from tunerbench.report.grouping import (
 from tunerbench.report.header import RunHeader, run_header
 from tunerbench.report.leaderboard import Leaderboard, leaderboard
 from tunerbench.report.machine_vs_reference import MachineFigures, machine_figures
+from tunerbench.report.objective import GroupObjective, Objective, group_objective
 from tunerbench.report.performance import Performance, performance
 from tunerbench.report.plots.anytime import anytime_data, draw_anytime
 from tunerbench.report.plots.budget_ranks import draw_budget_ranks
@@ -75,6 +76,7 @@ class GroupSection:
     performance: Performance
     machine: MachineFigures
     trials: list[TrialRow]
+    compared_by: GroupObjective  # the objective its figures compare, and who followed another
 
     @property
     def title(self) -> str:
@@ -126,13 +128,13 @@ def measurement_section(
 PLOTS = ("anytime", "searched", "refit", "time", "memory")
 
 
-def _plots(runs: list[RunResult], prefix: str) -> dict[str, str]:
+def _plots(runs: list[RunResult], prefix: str, objective: Objective) -> dict[str, str]:
     if not runs:  # every run was left out: nothing to draw
         return dict.fromkeys(PLOTS, "")
     figures = {
         "anytime": draw_anytime(anytime_data(runs)),
         "searched": draw_search_plane(search_plane_data(runs)),
-        "refit": draw_refit(refit_data(runs)),
+        "refit": draw_refit(refit_data(runs), objective),
         "time": draw_time(time_data(runs)),
         "memory": draw_memory(memory_data(runs)),
     }
@@ -148,7 +150,7 @@ def _statistics(
     if stats.ranks is not None and stats.n_blocks >= 2:
         plots["cd"] = to_html(draw_critical_difference(stats.ranks), f"{prefix}-plot-cd")
     if stats.budget is not None:
-        figure = draw_budget_ranks(stats.budget, RANK_POINTS)
+        figure = draw_budget_ranks(stats.budget, RANK_POINTS, stats.objective)
         plots["budget"] = to_html(figure, f"{prefix}-plot-budget")
     if len(stats.tuners) > 1 and stats.n_blocks:
         plots["wins"] = to_html(draw_win_rates(stats.win_rates), f"{prefix}-plot-wins")
@@ -167,6 +169,7 @@ def group_section(
     for run in runs:
         by_env[environment(run)].append(run)
     speed = performance(key, runs, perf)
+    compared = group_objective(runs)
     return GroupSection(
         id=f"g{index}",
         key=key,
@@ -176,12 +179,13 @@ def group_section(
             for i, e in enumerate(sort_environments(by_env))
         ],
         excluded=excluded,
-        plots=_plots(runs, f"g{index}"),
+        plots=_plots(runs, f"g{index}", compared.objective),
         versions=versions_table(runs, rope),
         reference=reference_comparison(key, runs),
         performance=speed,
         machine=machine_figures(key, runs, speed),
         trials=trial_rows(runs),
+        compared_by=compared,
     )
 
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tunerbench.records.run_result import RunResult
 from tunerbench.records.schema import PHASES
 from tunerbench.report.grouping import Summary, in_run_order, variant
+from tunerbench.report.objective import group_objective
 from tunerbench.report.seed_statistics import SeedStatistics
 from tunerbench.report.seed_tables import runs_by_seed, seed_spans, seed_table
 from tunerbench.report.statistics.descriptive import Description
@@ -104,8 +105,11 @@ def _choice(seeds: dict[int, list[RunResult]]) -> Choice:
 
 
 def leaderboard(stats: SeedStatistics, verdict: Verdict, runs: list[RunResult]) -> Leaderboard:
-    """The board of usable ``runs``, whose statistics and verdict are ``stats`` and ``verdict``."""
-    board = Leaderboard(stats.environment, DETAIL)
+    """The board of usable ``runs``, whose statistics and verdict are ``stats`` and ``verdict``;
+    the best value found is labelled by the objective it is of."""
+    best_found = f"best {stats.objective}"
+    columns = [replace(c, label=best_found) if c.key == "best_val_accuracy" else c for c in DETAIL]
+    board = Leaderboard(stats.environment, columns)
     tables = {c.key: seed_table(runs, c.key).values for c in DETAIL}
     by_seed = runs_by_seed(runs)
     for figures in stats.tuners:
@@ -137,7 +141,7 @@ def leaderboard(stats: SeedStatistics, verdict: Verdict, runs: list[RunResult]) 
                 ],
             )
         )
-    board.notes = _grid_coverage(runs)
+    board.notes = _grid_coverage(runs) + [note for note in (group_objective(runs).note,) if note]
     return board
 
 

@@ -25,6 +25,9 @@ class ReferenceRow:
     learning_rate: float | None
     best_epoch: int
     test_accuracy: float
+    # What best_val_accuracy is of: the reference's is val_accuracy; a run of a problem with
+    # another objective says so beside its value.
+    objective: str = "val_accuracy"
 
 
 # The reference run's setup: only runs of this tuner, dataset and profile are its peers.
@@ -109,6 +112,7 @@ def reference_comparison(key: GroupKey, runs: list[RunResult]) -> ReferenceCompa
             learning_rate=r.search.best_hyperparameters.get("learning_rate"),
             best_epoch=r.search.best_epoch,
             test_accuracy=r.test.accuracy,
+            objective=r.search.objective_name,
         )
         for r in sorted(runs, key=lambda r: (environment(r), r.identity.seed))
         if r.identity.tuner == REFERENCE_TUNER

@@ -1,6 +1,7 @@
 """The statistics-over-seeds section of one environment: each tuner's figures with robust
 intervals, paired tests between tuners with their estimates and equivalence, ranks over all of
-them, win rates, and ranks at every fraction of the epoch budget."""
+them, win rates, and ranks at every fraction of the epoch budget by the best value of the
+problem's objective found so far, in its direction."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tunerbench.records.run_result import RunResult
+from tunerbench.report.objective import group_objective
 from tunerbench.report.plots.anytime import best_so_far
 from tunerbench.report.rope import DEFAULT_ROPE
 from tunerbench.report.seed_tables import runs_by_seed, seed_table
@@ -56,7 +58,12 @@ class SeedStatistics:
     mean_rank: dict[str, float]  # over the complete blocks (1 = best)
     p_best: dict[str, float]  # bootstrap share of resampled seeds on which each leads
     win_rates: WinRates  # on test accuracy
-    budget: BudgetRanks | None  # None without a seed that every tuner has
+    # The objective the budget is ranked by (what best_val_accuracy holds) and which way is
+    # better, "max" or "min": the problem's, as the tuners that follow it recorded it.
+    objective: str
+    objective_direction: str
+    # None without a seed that every tuner has; of the tuners that followed the objective only
+    budget: BudgetRanks | None
     ranks_at: dict[float, dict[str, float]]  # mean ranks at RANK_POINTS of the budget
     seeds_needed: int  # for a clean sweep to survive Holm's correction over every pair
     rope: float  # the region of practical equivalence in accuracy
@@ -66,15 +73,18 @@ class SeedStatistics:
         return next(t for t in self.tuners if t.variant == name)
 
 
-def budget_curves(runs: list[RunResult]) -> dict[str, dict[int, tuple[list[float], list[float]]]]:
-    """Best-so-far val_accuracy against the fraction of the epoch budget spent, per tuner and
-    seed (the first run of a repeated seed: curves of repeats cannot be averaged as steps)."""
+def budget_curves(
+    runs: list[RunResult], *, maximize: bool
+) -> dict[str, dict[int, tuple[list[float], list[float]]]]:
+    """The best objective value so far (the highest, or the lowest where not ``maximize``)
+    against the fraction of the epoch budget spent, per tuner and seed (the first run of a
+    repeated seed: curves of repeats cannot be averaged as steps)."""
     curves = {}
     for name, seeds in runs_by_seed(runs).items():
         curves[name] = {}
         for seed, seed_runs in seeds.items():
             run = seed_runs[0]
-            xs, ys = best_so_far(run.search.trials, "epochs")
+            xs, ys = best_so_far(run.search.trials, "epochs", maximize=maximize)
             curves[name][seed] = ([x / run.search.budget.total_epochs for x in xs], ys)
     return curves
 
@@ -82,7 +92,9 @@ def budget_curves(runs: list[RunResult]) -> dict[str, dict[int, tuple[list[float
 def seed_statistics(
     environment: str, runs: list[RunResult], rope: float = DEFAULT_ROPE
 ) -> SeedStatistics:
-    """Statistics of usable runs (``seed_tables.usable_runs``): every value finite."""
+    """Statistics of usable runs (``seed_tables.usable_runs``): every value finite. Tuners that
+    followed another objective than the problem's (SklearnTuner's accuracy beside a loss) are
+    left out of the ranks over the budget, and named in a note."""
     tables = {metric: seed_table(runs, metric) for metric in DESCRIBED}
     accuracy = tables["test_accuracy"]
     tuners = [
@@ -94,10 +106,13 @@ def seed_statistics(
         for name in accuracy.values
     ]
     pairwise = pairwise_wilcoxon(accuracy.values, ALPHA, rope)
+    compared = group_objective(runs)
+    maximize = compared.objective.maximize
+    curves = budget_curves(compared.kept(runs), maximize=maximize)
     budget = None
-    if pairwise.n_blocks:
-        budget = rank_over_budget(budget_curves(runs), FRACTIONS)
-    notes = [note for note in (accuracy.note(),) if note]
+    if pairwise.n_blocks and curves:
+        budget = rank_over_budget(curves, FRACTIONS, maximize=maximize)
+    notes = [note for note in (accuracy.note(), compared.note) if note]
     return SeedStatistics(
         environment=environment,
         tuners=tuners,
@@ -108,6 +123,8 @@ def seed_statistics(
         mean_rank=block_mean_ranks(accuracy.values),
         p_best=probability_best(accuracy.values) if len(tuners) > 1 else {},
         win_rates=win_rates(pairwise),
+        objective=compared.objective.name,
+        objective_direction=compared.objective.direction,
         budget=budget,
         ranks_at={f: budget.at(f) for f in RANK_POINTS} if budget else {},
         seeds_needed=seeds_needed(len(tuners), ALPHA) if len(tuners) > 1 else 1,

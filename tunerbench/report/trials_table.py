@@ -15,11 +15,14 @@ class TrialRow:
     environment: str
     seed: int
     trial: TrialRecord
+    objective: str  # what the trial's value (its ``val_accuracy``) is of: its run's objective
 
 
 def trial_rows(runs: list[RunResult]) -> list[TrialRow]:
     return [
-        TrialRow(variant(run), environment(run), run.identity.seed, trial)
+        TrialRow(
+            variant(run), environment(run), run.identity.seed, trial, run.search.objective_name
+        )
         for run in in_run_order(runs)
         for trial in run.search.trials
     ]

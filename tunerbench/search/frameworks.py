@@ -10,7 +10,7 @@ pipeline runs, so the registry loads without TensorFlow.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from tunerbench.problems.problem import Problem
 from tunerbench.references import resolve
@@ -32,7 +32,12 @@ class Framework:
     def applies_to(self, problem: Problem) -> bool:
         return problem.sklearn is not None or not self.needs_sklearn
 
-    def direction(self, problem: Problem) -> str:
+    def objective(self, problem: Problem) -> str:
+        """What its search and refit curve follow, as the result records it: the problem's
+        objective, or validation accuracy for an estimator scored by accuracy on the hold-out."""
+        return problem.objective if self.follows_objective else "val_accuracy"
+
+    def direction(self, problem: Problem) -> Literal["max", "min"]:
         """Which way its search and refit curve count as better: the problem's objective's,
         or higher accuracy for an estimator scored by accuracy."""
         return problem.direction if self.follows_objective else "max"

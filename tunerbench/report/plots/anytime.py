@@ -1,7 +1,8 @@
-"""Anytime performance: the best val_accuracy found so far, against search wall seconds and
-against training epochs spent (the second removes machine speed from the comparison). Over
-several seeds each tuner is one curve, the IQM over seeds with its bootstrap band; each seed's
-own curve is there on demand (click its legend entry)."""
+"""Anytime performance: the best value of the objective found so far (the highest, or the lowest
+of an objective minimised), against search wall seconds and against training epochs spent (the
+second removes machine speed from the comparison). Over several seeds each tuner is one curve,
+the IQM over seeds with its bootstrap band; each seed's own curve is there on demand (click its
+legend entry). Tuners that followed another objective than the group's are left out."""
 
 from __future__ import annotations
 
@@ -15,20 +16,32 @@ from plotly.subplots import make_subplots
 from tunerbench.records.run_result import RunResult
 from tunerbench.records.schema import TrialRecord
 from tunerbench.report.grouping import environment, variant
-from tunerbench.report.plots.style import band_trace, colors, dashes, line_label, seeds_trace
+from tunerbench.report.objective import Objective, group_objective
+from tunerbench.report.plots.style import (
+    band_trace,
+    colors,
+    dashes,
+    esc,
+    line_label,
+    seeds_trace,
+)
 from tunerbench.report.seed_tables import runs_by_seed
 from tunerbench.report.statistics.descriptive import iqm_band
 
 AXES = ("wall", "epochs")
 
 
-def best_so_far(trials: list[TrialRecord], axis: str) -> tuple[list[float], list[float]]:
-    """Best val_accuracy so far against wall seconds (``"wall"``) or cumulative epochs."""
+def best_so_far(
+    trials: list[TrialRecord], axis: str, *, maximize: bool
+) -> tuple[list[float], list[float]]:
+    """The best objective value so far (a trial's ``val_accuracy`` holds it), the highest or
+    the lowest by ``maximize``, against wall seconds (``"wall"``) or cumulative epochs."""
+    better = max if maximize else min
     xs, ys, best, epochs = [], [], None, 0
     for trial in sorted(trials, key=lambda t: t.finished_at_s):
         epochs += trial.epochs or 0
         if trial.val_accuracy is not None:
-            best = trial.val_accuracy if best is None else max(best, trial.val_accuracy)
+            best = trial.val_accuracy if best is None else better(best, trial.val_accuracy)
         if best is None:
             continue
         xs.append(trial.finished_at_s if axis == "wall" else float(epochs))
@@ -70,6 +83,7 @@ class AnytimeData:
     lines: list[AnytimeLine]
     variants: list[str]
     environments: list[str]
+    objective: Objective  # what the lines' values are of, and which way is better
 
 
 def _nullable(values: np.ndarray | None) -> list[float] | None:
@@ -78,15 +92,19 @@ def _nullable(values: np.ndarray | None) -> list[float] | None:
 
 def anytime_data(runs: list[RunResult]) -> AnytimeData:
     """One line per tuner, environment and axis; a seed run more than once by its first run
-    (steps of repeats cannot be averaged), so a seed counts once."""
+    (steps of repeats cannot be averaged), so a seed counts once. Only the runs that followed
+    the group's objective: another objective's values do not compare."""
+    compared = group_objective(runs)
+    maximize = compared.objective.maximize
     by_line: dict[tuple[str, str], list[RunResult]] = defaultdict(list)
-    for run in runs:
+    for run in compared.kept(runs):
         by_line[(variant(run), environment(run))].append(run)
     lines = []
     for (name, env), line_runs in sorted(by_line.items()):
         firsts = [rs[0] for seeds in runs_by_seed(line_runs).values() for rs in seeds.values()]
         for axis in AXES:
-            curves = [c for c in (best_so_far(r.search.trials, axis) for r in firsts) if c[0]]
+            found = (best_so_far(r.search.trials, axis, maximize=maximize) for r in firsts)
+            curves = [c for c in found if c[0]]
             if len(curves) == 1:
                 lines.append(AnytimeLine(name, env, axis, 1, *curves[0]))
             elif curves:
@@ -104,7 +122,8 @@ def anytime_data(runs: list[RunResult]) -> AnytimeData:
                         curves,
                     )
                 )
-    return AnytimeData(lines, sorted({v for v, _ in by_line}), sorted({e for _, e in by_line}))
+    variants, environments = sorted({v for v, _ in by_line}), sorted({e for _, e in by_line})
+    return AnytimeData(lines, variants, environments, compared.objective)
 
 
 def draw_anytime(data: AnytimeData) -> go.Figure:
@@ -156,9 +175,12 @@ def draw_anytime(data: AnytimeData) -> go.Figure:
         fig.add_trace(each, row=1, col=col)
     fig.update_xaxes(title_text="search wall-clock time (s)", row=1, col=1)
     fig.update_xaxes(title_text="cumulative training epochs", row=1, col=2)
-    fig.update_yaxes(title_text="best val_accuracy so far (fraction)", row=1, col=1)
+    objective = data.objective
+    fig.update_yaxes(
+        title_text=f"best {esc(objective.name)} so far ({objective.better})", row=1, col=1
+    )
     fig.update_layout(
-        title="Anytime performance: best validation accuracy found so far",
+        title=f"Anytime performance: best {esc(objective.name)} found so far",
         height=460,
         legend_title_text="tuner",
     )

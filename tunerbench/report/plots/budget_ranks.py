@@ -1,5 +1,6 @@
-"""Average rank over the budget: each tuner's rank by best-so-far val_accuracy at every fraction
-of the epoch budget, averaged over seeds; where a tuner leads early and where it leads late."""
+"""Average rank over the budget: each tuner's rank by the best objective value so far (in the
+objective's direction) at every fraction of the epoch budget, averaged over seeds; where a tuner
+leads early and where it leads late."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from tunerbench.report.plots.style import colors, esc
 from tunerbench.report.statistics.budget import BudgetRanks
 
 
-def draw_budget_ranks(ranks: BudgetRanks, points: tuple[float, ...]) -> go.Figure:
+def draw_budget_ranks(ranks: BudgetRanks, points: tuple[float, ...], objective: str) -> go.Figure:
     palette = colors(ranks.tuners)
     fig = go.Figure()
     percent = [100 * f for f in ranks.fractions]
@@ -27,7 +28,8 @@ def draw_budget_ranks(ranks: BudgetRanks, points: tuple[float, ...]) -> go.Figur
     for point in points:
         fig.add_vline(x=100 * point, line={"color": "#999", "dash": "dot", "width": 1})
     fig.update_layout(
-        title=f"Average rank over the epoch budget ({ranks.n_seeds} seeds; 1 = best so far)",
+        title=f"Average rank over the epoch budget by best {esc(objective)} so far "
+        f"({ranks.n_seeds} seeds; 1 = best)",
         xaxis={"title": {"text": "epoch budget spent (%)"}, "range": [0, 100]},
         yaxis={"title": {"text": "mean rank"}, "autorange": "reversed", "dtick": 1},
         height=420,

@@ -1,6 +1,7 @@
-"""The best-epoch refit: val_accuracy per epoch of each tuner's chosen hyperparameters. Over
+"""The best-epoch refit: the objective per epoch of each tuner's chosen hyperparameters. Over
 several seeds each tuner is one curve, the IQM over seeds with its bootstrap band; each seed's
-curve and its best epoch (starred) are there on demand (click its legend entry)."""
+curve and its best epoch (starred) are there on demand (click its legend entry). Tuners that
+followed another objective than the group's are left out: their curves are of another scale."""
 
 from __future__ import annotations
 
@@ -12,7 +13,15 @@ import plotly.graph_objects as go
 
 from tunerbench.records.run_result import RunResult
 from tunerbench.report.grouping import environment, in_run_order, variant
-from tunerbench.report.plots.style import band_trace, colors, dashes, line_label, seeds_trace
+from tunerbench.report.objective import Objective, group_objective
+from tunerbench.report.plots.style import (
+    band_trace,
+    colors,
+    dashes,
+    esc,
+    line_label,
+    seeds_trace,
+)
 from tunerbench.report.statistics.descriptive import iqm_band
 
 
@@ -21,7 +30,7 @@ class RefitCurve:
     variant: str
     environment: str
     seed: int
-    val_accuracy: list[float]
+    val_accuracy: list[float]  # the objective per epoch
     best_epoch: int
 
 
@@ -39,10 +48,11 @@ class RefitSummary:
 
 
 def refit_data(runs: list[RunResult]) -> list[RefitCurve]:
-    """Each seed's refit once (the first run of a repeated seed)."""
+    """Each seed's refit once (the first run of a repeated seed), of the runs that followed the
+    group's objective."""
     seen: set[tuple[str, str, int]] = set()
     curves = []
-    for r in in_run_order(runs):
+    for r in in_run_order(group_objective(runs).kept(runs)):
         key = (variant(r), environment(r), r.identity.seed)
         if key not in seen:
             seen.add(key)
@@ -71,7 +81,7 @@ def refit_summaries(curves: list[RefitCurve]) -> list[RefitSummary]:
     return summaries
 
 
-def draw_refit(curves: list[RefitCurve]) -> go.Figure:
+def draw_refit(curves: list[RefitCurve], objective: Objective) -> go.Figure:
     palette = colors(c.variant for c in curves)
     styles = dashes(c.environment for c in curves)
     several = len(styles) > 1
@@ -116,13 +126,15 @@ def draw_refit(curves: list[RefitCurve]) -> go.Figure:
                 visible=True if n == 1 else "legendonly",
                 marker={"symbol": "star", "size": 12, "color": color},
                 text=[f"seed {c.seed}" for c in summary.curves],
-                hovertemplate="%{text}: best epoch %{x}<br>val_accuracy %{y:.4f}<extra></extra>",
+                hovertemplate=f"%{{text}}: best epoch %{{x}}<br>{esc(objective.name)} "
+                "%{y:.4f}<extra></extra>",
             )
         )
     fig.update_layout(
-        title="Best-epoch refit: val_accuracy per epoch (IQM over seeds; stars: best epochs)",
+        title=f"Best-epoch refit: {esc(objective.name)} per epoch (IQM over seeds; stars: best "
+        "epochs)",
         xaxis_title="epoch",
-        yaxis_title="val_accuracy (fraction)",
+        yaxis_title=f"{esc(objective.name)} ({objective.better})",
         height=440,
         legend_title_text="tuner",
     )

@@ -1,6 +1,7 @@
 """Where each tuner searched: every trial in the plane of two hyperparameters (units x learning
-rate for the reference MLP, the space's first two otherwise), coloured by its val_accuracy,
-failed trials marked apart."""
+rate for the reference MLP, the space's first two otherwise), coloured by its value of the
+group's objective (the better end of the scale alike whichever way is better), failed trials
+marked apart. A tuner that followed another objective keeps its panel, its trials uncoloured."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from plotly.subplots import make_subplots
 
 from tunerbench.records.run_result import RunResult
 from tunerbench.report.grouping import environment, sort_variants, variant
+from tunerbench.report.objective import Objective, group_objective
 from tunerbench.report.plots.style import esc
 
 
@@ -20,7 +22,7 @@ from tunerbench.report.plots.style import esc
 class PlanePoint:
     x: float | None
     y: float | None
-    val_accuracy: float | None  # None: the trial failed
+    val_accuracy: float | None  # its objective's value; None: the trial failed
     label: str  # where the trial comes from (environment, seed, trial id, epochs)
     message: str | None = None
 
@@ -31,8 +33,10 @@ class SearchPlaneData:
     x_name: str
     y_name: str
     y_values: list[float]  # the y values trials took, for the ticks of a log axis
-    low: float  # the colour scale's ends: the lowest and highest trial score anywhere
+    low: float  # the colour scale's ends: the lowest and highest trial value of the objective
     high: float
+    objective: Objective  # what the colours are of, and which way is better
+    off_scale: dict[str, Objective]  # panels of another objective: not on the colour scale
 
 
 def _axes(runs: list[RunResult]) -> tuple[str, str]:
@@ -46,6 +50,9 @@ def _axes(runs: list[RunResult]) -> tuple[str, str]:
 
 
 def search_plane_data(runs: list[RunResult]) -> SearchPlaneData:
+    """Every trial of every run, by tuner; the colour scale spans the trials of the runs that
+    followed the group's objective."""
+    compared = group_objective(runs)
     panels: dict[str, list[PlanePoint]] = {name: [] for name in sort_variants(map(variant, runs))}
     x_name, y_name = _axes(runs)
     for run in runs:
@@ -60,10 +67,18 @@ def search_plane_data(runs: list[RunResult]) -> SearchPlaneData:
                     t.message,
                 )
             )
-    scores = [p.val_accuracy for ps in panels.values() for p in ps if p.val_accuracy is not None]
+    scores = [
+        p.val_accuracy
+        for name, ps in panels.items()
+        if name not in compared.others
+        for p in ps
+        if p.val_accuracy is not None
+    ]
     low, high = (min(scores), max(scores)) if scores else (0.0, 1.0)
     ys = sorted({p.y for ps in panels.values() for p in ps if isinstance(p.y, int | float)})
-    return SearchPlaneData(panels, x_name, y_name, ys, low, high)
+    return SearchPlaneData(
+        panels, x_name, y_name, ys, low, high, compared.objective, compared.others
+    )
 
 
 def _trials_trace(data: SearchPlaneData, points: list[PlanePoint], first: bool) -> go.Scatter:
@@ -71,7 +86,7 @@ def _trials_trace(data: SearchPlaneData, points: list[PlanePoint], first: bool) 
         x=[p.x for p in points],
         y=[p.y for p in points],
         mode="markers",
-        name="trial (colour: val_accuracy)",
+        name=f"trial (colour: {esc(data.objective.name)})",
         showlegend=first,
         legendgroup="trials",
         marker={
@@ -83,7 +98,27 @@ def _trials_trace(data: SearchPlaneData, points: list[PlanePoint], first: bool) 
         },
         text=[esc(p.label) for p in points],
         hovertemplate=f"{esc(data.x_name)} %{{x}}<br>{esc(data.y_name)} %{{y}}<br>"
-        "val_accuracy %{marker.color:.4f}<br>%{text}<extra></extra>",
+        f"{esc(data.objective.name)} %{{marker.color:.4f}}<br>%{{text}}<extra></extra>",
+    )
+
+
+def _off_scale_trace(
+    data: SearchPlaneData, points: list[PlanePoint], objective: Objective, first: bool
+) -> go.Scatter:
+    """Trials scored by another objective than the colour scale's: drawn plain, their own value
+    named on hover."""
+    return go.Scatter(
+        x=[p.x for p in points],
+        y=[p.y for p in points],
+        mode="markers",
+        name=f"trial of another objective than {esc(data.objective.name)} (not coloured)",
+        showlegend=first,
+        legendgroup="off-scale",
+        marker={"size": 10, "opacity": 0.75, "color": "#bbb", "line": {"width": 0.5}},
+        customdata=[p.val_accuracy for p in points],
+        text=[esc(p.label) for p in points],
+        hovertemplate=f"{esc(data.x_name)} %{{x}}<br>{esc(data.y_name)} %{{y}}<br>"
+        f"{esc(objective.name)} %{{customdata:.4f}}<br>%{{text}}<extra></extra>",
     )
 
 
@@ -121,23 +156,32 @@ def draw_search_plane(data: SearchPlaneData) -> go.Figure:
         horizontal_spacing=0.07,
         vertical_spacing=0.18,
     )
+    # Each kind of trial in the legend once, from its first panel.
+    first_on = next((n for n in names if n not in data.off_scale), None)
+    first_off = next((n for n in names if n in data.off_scale), None)
     for index, name in enumerate(names):
         row, col = index // cols + 1, index % cols + 1
         ok = [p for p in data.panels[name] if p.val_accuracy is not None]
         failed = [p for p in data.panels[name] if p.val_accuracy is None]
-        fig.add_trace(_trials_trace(data, ok, index == 0), row=row, col=col)
+        if name in data.off_scale:
+            trace = _off_scale_trace(data, ok, data.off_scale[name], name == first_off)
+        else:
+            trace = _trials_trace(data, ok, name == first_on)
+        fig.add_trace(trace, row=row, col=col)
         if failed:
             fig.add_trace(_failed_trace(failed), row=row, col=col)
         fig.update_xaxes(title_text=esc(data.x_name), row=row, col=col)
         fig.update_yaxes(**_y_axis(data), row=row, col=col)
     fig.update_layout(
-        title="Where each tuner searched (colour: trial val_accuracy)",
+        title=f"Where each tuner searched (colour: trial {esc(data.objective.name)})",
         height=330 * rows + 80,
         coloraxis={
             "colorscale": "Viridis",
+            # The better end yellow whichever way is better.
+            "reversescale": not data.objective.maximize,
             "cmin": data.low,
             "cmax": data.high,
-            "colorbar": {"title": {"text": "val_accuracy"}},
+            "colorbar": {"title": {"text": esc(data.objective.described)}},
         },
         legend={"orientation": "h", "y": -0.12},
     )

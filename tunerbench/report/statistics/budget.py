@@ -1,5 +1,6 @@
-"""Each tuner's rank by best-so-far val_accuracy at every fraction of the epoch budget,
-averaged over the seeds every tuner has."""
+"""Each tuner's rank by the best objective value so far at every fraction of the epoch budget
+(the highest, or the lowest of an objective minimised), averaged over the seeds every tuner
+has."""
 
 from __future__ import annotations
 
@@ -34,22 +35,25 @@ class BudgetRanks:
         return {t: self.mean_rank[t][i] for t in self.tuners}
 
 
-def _step_values(curve: Curve, fractions: np.ndarray) -> np.ndarray:
-    """Value of a step curve at each fraction: the last y with x <= f, or -inf before the first
-    point (nothing found yet), so such a tuner ranks last and ties with others in that state."""
+def _step_values(curve: Curve, fractions: np.ndarray, sign: float) -> np.ndarray:
+    """Value of a step curve at each fraction, times ``sign`` (-1: lower is better), so higher
+    is better: the last y with x <= f, or -inf before the first point (nothing found yet), so
+    such a tuner ranks last and ties with others in that state."""
     xs, ys = np.asarray(curve[0], dtype=float), np.asarray(curve[1], dtype=float)
     if xs.shape != ys.shape or xs.ndim != 1:
         raise ValueError("a curve needs xs and ys of the same length")
     if np.any(np.diff(xs) < 0) or not np.all(np.isfinite(ys)):
         raise ValueError("curve xs must be non-decreasing and ys finite")
     index = np.searchsorted(xs, fractions, side="right")  # points with x <= f
-    return np.concatenate(([-np.inf], ys))[index]
+    return np.concatenate(([-np.inf], sign * ys))[index]
 
 
 def rank_over_budget(
-    curves: Mapping[str, Mapping[int, Curve]], fractions: Sequence[float]
+    curves: Mapping[str, Mapping[int, Curve]], fractions: Sequence[float], *, maximize: bool
 ) -> BudgetRanks:
-    """Rank tuners within each complete seed at every budget fraction, then average over seeds.
+    """Rank tuners within each complete seed at every budget fraction, then average over seeds;
+    rank 1 is the highest value, or the lowest where the objective is minimised (not
+    ``maximize``).
 
     Ranking per seed first (instead of averaging accuracies) keeps one easy seed from
     dominating; ties share the average rank (scipy.stats.rankdata).
@@ -58,8 +62,10 @@ def rank_over_budget(
     grid = np.asarray(fractions, dtype=float)
     if not tuners or not seeds or grid.size == 0:
         raise ValueError("need tuners, at least one seed that every tuner has, and fractions")
-    # values[seed, tuner, fraction] -> ranks over tuners (negated: highest value gets rank 1).
-    values = np.array([[_step_values(curves[t][s], grid) for t in tuners] for s in seeds])
+    # values[seed, tuner, fraction], higher is better -> ranks over tuners (negated: the
+    # highest gets rank 1).
+    sign = 1.0 if maximize else -1.0
+    values = np.array([[_step_values(curves[t][s], grid, sign) for t in tuners] for s in seeds])
     ranks = stats.rankdata(-values.transpose(0, 2, 1), axis=2).mean(axis=0)  # [fraction, tuner]
     mean_rank = {t: [float(r) for r in ranks[:, j]] for j, t in enumerate(tuners)}
     return BudgetRanks(tuners, [float(f) for f in grid], mean_rank, len(seeds))
