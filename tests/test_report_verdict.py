@@ -113,8 +113,8 @@ def test_six_seeds_with_a_consistent_leader_mark_nothing() -> None:
     v = env.verdict
     assert v.status == TOO_FEW_SEEDS and v.best is None and v.recommended == []
     assert marks(env) == set() and v.equivalent == []  # 6 seeds show no equivalence either
-    assert v.command is not None and v.more_seeds is not None and v.more_seeds >= 9
-    assert f"--tb-seeds {v.more_seeds}" in v.command
+    assert v.command is not None and v.more_seeds is not None and v.more_seeds.seeds >= 9
+    assert f"--tb-seeds {v.more_seeds.seeds}" in v.command
     assert "--tb-dataset digits --tb-profile quick" in v.command
 
 
@@ -141,7 +141,7 @@ def test_the_command_grows_the_session_the_runs_came_from(sources: list[str], gr
     assert fresh.verdict.minutes is not None and v.minutes is not None
     if v.command_grows:  # 6 of the seeds are there already
         assert v.minutes < fresh.verdict.minutes
-        share = (v.more_seeds - 6) / v.more_seeds
+        share = (v.more_seeds.seeds - 6) / v.more_seeds.seeds
         assert v.minutes == pytest.approx(fresh.verdict.minutes * share, abs=1)
 
 
@@ -179,7 +179,8 @@ def test_equivalence_is_claimed_only_when_the_posterior_says_so() -> None:
     assert not pair.significant and not pair.equivalent and pair.equivalence.p_equivalent < 0.95
     assert env.verdict.status == UNDECIDED and env.verdict.undecided == [pair]
     # Telling them apart would take far more seeds than a next run: no command, the estimate.
-    assert env.verdict.recommended == [] and env.verdict.more_seeds > PRACTICAL_SEEDS
+    more = env.verdict.more_seeds
+    assert env.verdict.recommended == [] and (not more.reached or more.seeds > PRACTICAL_SEEDS)
     assert env.verdict.command is None
 
 
@@ -366,14 +367,11 @@ def test_versions_one_family_and_an_upgrade_verdict() -> None:
     assert [what for what, _ in cells["random"].changes] == ["test accuracy"]
     assert cells["hyperband"].status == UNCHANGED
     assert [u.variant for u in table.changed] == ["random"]
-    # Six tests in one Holm family: each corrected p is at least its raw p.
-    tests = [getattr(c, n) for c in cells.values() for n in ("accuracy_test", "units_test")]
-    assert all(t.p_holm >= t.p_value for t in tests)
-    expected = multipletests(
-        [getattr(c, n).p_value for c in cells.values()
-         for n in ("accuracy_test", "units_test", "learning_rate_test")], method="holm"
-    )[1]  # fmt: skip
-    assert cells["random"].accuracy_test.p_holm == pytest.approx(expected[0])
+    # Six tests (test accuracy, units, learning rate per tuner) in one Holm family.
+    tests = [t for c in cells.values() for t in c.tests]
+    assert len(tests) == 6 and all(t.p_holm >= t.p_value for t in tests)
+    expected = multipletests([t.p_value for t in tests], method="holm")[1]
+    assert [t.p_holm for t in tests] == pytest.approx(list(expected))
     assert cells["random"].paired is not None  # same seeds in both versions: the paired view
     assert versions_table(older + same).changed == []
     few = versions_table(
@@ -452,5 +450,5 @@ def test_tied_seeds_do_not_count_towards_a_difference() -> None:
     ).test.accuracy
     env = judged(runs)
     (pair,) = env.statistics.pairwise.pairs
-    assert pair.ties == 1 and not pair.decidable and pair.seeds_to_tell >= 7
+    assert pair.ties == 1 and not pair.decidable and pair.seeds_to_tell.seeds >= 7
     assert env.verdict.status == TOO_FEW_SEEDS

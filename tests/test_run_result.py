@@ -20,7 +20,8 @@ DEFAULTS = {
     "resumed": 0, "notes": [], "workers": 1, "fit_s": None, "session": "", "worker": "",
     "threads": 0, "startup_s": None, "warmup_s": None, "peak_rss_mb": None, "attempts": 1,
     "collector_rss_mb": None, "phase_seeds": {}, "loop_settings": {}, "problem": "",
-    "problem_fingerprint": "", "space_points": None,
+    "problem_fingerprint": "", "space_points": None, "objective": "", "objective_direction": "",
+    "session_tuners": [],
 }  # fmt: skip
 
 
@@ -48,8 +49,10 @@ def test_every_field_round_trips_under_its_flat_key() -> None:
         "worker": "tcp://w", "threads": 4, "startup_s": 2.0, "warmup_s": 0.5,
         "peak_rss_mb": 900.0, "attempts": 2, "collector_rss_mb": 300.0,
         "phase_seeds": {"search": 1}, "loop_settings": {"xla": True}, "problem": "digits",
-        "problem_fingerprint": "abc", "space_points": 12, "test_accuracy": None,
-        "test_loss": None, "from_a_newer_writer": 1,
+        "problem_fingerprint": "abc", "space_points": 12, "objective": "val_loss",
+        "objective_direction": "min", "session_tuners": ["random", "grid"],
+        "test_accuracy": None, "test_loss": None,
+        "from_a_newer_writer": 1,
     }  # fmt: skip
     result = RunResult.from_dict(raw)
     assert (result.identity.workers, result.provenance.attempts) == (3, 2)

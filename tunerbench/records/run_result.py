@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from tunerbench.records.schema import Budget, HyperValue, PhaseTiming, TrialRecord
 from tunerbench.records.validation import build
@@ -52,6 +52,9 @@ class RunIdentity(_Part):
     # ``dataset``) and a digest of its definition, so two definitions under one name differ.
     problem: str = ""
     problem_fingerprint: str = ""
+    # Every tuner the session was asked to run ([] in older records), so a command that grows
+    # the session names them all, even a tuner none of whose pipelines saved a result.
+    session_tuners: list[str] = field(default_factory=list)
 
     @property
     def problem_name(self) -> str:
@@ -75,6 +78,19 @@ class SearchOutcome(_Part):
     search_epochs: int
     # Points of the problem's search space as a grid (None: continuous, or not recorded).
     space_points: int | None = None
+    # The objective those values are of and which way is better, as the search and the refit
+    # followed them: the report ranks and labels by them. "" in records older than the fields,
+    # whose objective was val_accuracy, maximised (``objective_name``, ``maximizes``).
+    objective: str = ""
+    objective_direction: Literal["max", "min", ""] = ""
+
+    @property
+    def objective_name(self) -> str:
+        return self.objective or "val_accuracy"
+
+    @property
+    def maximizes(self) -> bool:
+        return self.objective_direction != "min"
 
 
 @dataclass
@@ -134,7 +150,8 @@ _WRITTEN_ORDER = (
     "refit_val_accuracy", "trials", "versions", "machine", "data", "started_at",
     "search_epochs", "resumed", "notes", "workers", "fit_s", "session", "worker", "threads",
     "startup_s", "warmup_s", "peak_rss_mb", "attempts", "collector_rss_mb", "phase_seeds",
-    "loop_settings", "problem", "problem_fingerprint", "space_points",
+    "loop_settings", "problem", "problem_fingerprint", "space_points", "objective",
+    "objective_direction", "session_tuners",
 )  # fmt: skip
 
 

@@ -20,6 +20,7 @@ from tunerbench.report.grouping import GroupKey, default_loop, total_wall, varia
 from tunerbench.report.rope import DEFAULT_ROPE
 from tunerbench.report.seed_statistics import SeedStatistics
 from tunerbench.report.statistics.paired import PairTest
+from tunerbench.report.statistics.seeds_to_tell import SeedEstimate
 from tunerbench.search.registry import TUNERS
 
 DEFAULT_OUTPUT = Path("reports")  # pytest bench/'s --tb-output when none is given
@@ -41,8 +42,7 @@ def rerun_command(
     """The command for a run with ``seeds`` seeds, its minutes (the time of the seeds it adds
     when it grows the runs' session, of all of them when it starts anew), and whether it
     grows the session."""
-    ran = {r.identity.tuner for r in runs}
-    tuners = ",".join(name for name in TUNERS.names if name in ran)
+    tuners = ",".join(_session_tuners(runs))
     per_tuner: dict[str, list[float]] = {}
     for run in runs:
         per_tuner.setdefault(variant(run), []).append(total_wall(run) + (run.cost.startup_s or 0.0))
@@ -55,6 +55,14 @@ def rerun_command(
     )
     new_seeds = seeds - len({r.identity.seed for r in runs}) if grows else seeds
     return command, math.ceil(per_seed * new_seeds / 60), bool(grows)
+
+
+def _session_tuners(runs: list[RunResult]) -> list[str]:
+    """The tuners the runs' sessions were asked to run, in registry order: those that ran, and
+    those whose every pipeline failed (``--tb-resume`` matches a session by its tuners)."""
+    named = {r.identity.tuner for r in runs}
+    named.update(name for r in runs for name in r.identity.session_tuners)
+    return [name for name in TUNERS.names if name in named]
 
 
 def _grown_session(runs: list[RunResult], saved_in: dict[str, Path]) -> str:
@@ -89,11 +97,16 @@ def _shared_options(problem: str, runs: list[RunResult]) -> str:
     return text
 
 
-def _more_seeds(stats: SeedStatistics, undecided: list[PairTest], ran: int) -> int:
-    """Enough seeds for the pairs left open (their estimates), never fewer than a clean sweep
-    needs under Holm, and more than ran already."""
+def _more_seeds(stats: SeedStatistics, undecided: list[PairTest], ran: int) -> SeedEstimate:
+    """Enough seeds for every pair left open (their estimates), never fewer than a clean sweep
+    needs under Holm, and more than ran already; "more than N" where some pair's estimate
+    found no count that settles it."""
     wanted = [p.seeds_to_tell for p in undecided if p.seeds_to_tell is not None]
-    return max([stats.seeds_needed, ran + 1, *wanted])
+    floor = max(stats.seeds_needed, ran + 1)
+    beyond = [e.seeds for e in wanted if not e.reached]
+    if beyond:
+        return SeedEstimate(max(floor, *beyond), reached=False)
+    return SeedEstimate(max([floor, *(e.seeds for e in wanted)]))
 
 
 def next_run(
@@ -103,13 +116,13 @@ def next_run(
     open_pairs: list[PairTest],
     ran: int,
     saved_in: dict[str, Path],
-) -> tuple[int | None, tuple[str | None, int | None, bool]]:
+) -> tuple[SeedEstimate | None, tuple[str | None, int | None, bool]]:
     """The verdict's next run: the seeds that would settle the open pairs (None: none open),
     and the command of that run with its minutes and whether it grows the runs' session,
     where it is practical (at most ``PRACTICAL_SEEDS``)."""
     if not open_pairs:
         return None, (None, None, False)
     more = _more_seeds(stats, open_pairs, ran)
-    if more > PRACTICAL_SEEDS:
+    if not more.reached or more.seeds > PRACTICAL_SEEDS:
         return more, (None, None, False)
-    return more, rerun_command(key, runs, more, stats.rope, saved_in)
+    return more, rerun_command(key, runs, more.seeds, stats.rope, saved_in)

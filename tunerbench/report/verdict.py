@@ -16,10 +16,11 @@ from tunerbench.report.searched_alike import searched_alike
 from tunerbench.report.seed_statistics import SeedStatistics
 from tunerbench.report.seed_tables import ExcludedRun
 from tunerbench.report.statistics.paired import PairTest
+from tunerbench.report.statistics.seeds_to_tell import SeedEstimate
 
 # What the verdict found, for the templates to branch on.
 ALONE = "alone"  # one tuner: nothing to compare
-BEST = "best"  # one tuner significantly better than every other
+BEST = "best"  # one tuner better than every other by more than the region (the star)
 UNBEATEN = "unbeaten"  # some differences significant: the tuners nobody beats
 EQUIVALENT = "equivalent"  # every pair (among the tuners judged) practically equivalent
 TOO_FEW_SEEDS = "too few seeds"  # no pair can be significant at these seeds
@@ -42,21 +43,26 @@ class Verdict:
     complete_seeds: list[int]  # the seeds every tuner ran: mean ranks and Friedman's blocks
     missing: dict[str, list[int]]  # tuner -> seeds others ran and it did not (where any)
     excluded: list[ExcludedRun]  # runs left out of every statistic, with the reason
-    best: str | None  # significantly better than every other tuner: the only starred tuner
+    best: str | None  # better than every other tuner by more than the region: the only star
     recommended: list[str]  # what to use: best, the unbeaten, or every equivalent tuner
-    unjudged: list[str]  # tuners with too few seeds beside some other to be judged at all
-    significant: list[PairTest]  # differences that decide (significant, not negligible), each
-    # with .better and .worse; the best's pairs first
+    beaten: list[str]  # tuners significantly worse than some tuner (not shown negligible)
+    unjudged: list[str]  # tuners neither beaten nor with enough seeds beside every other
+    significant: list[PairTest]  # differences that bind the recommendation (significant, not
+    # shown negligible), each with .better and .worse; the best's pairs first
     equivalent: list[PairTest]  # practically equivalent by the ROPE's posterior (a significant
     # difference inside the region among them: real, but too small to matter)
     undecided: list[PairTest]  # neither: not distinguishable with these seeds
     open_pairs: list[PairTest]  # the undecided pairs that bear on the choice: between the
     # recommended tuners, or every undecided pair when nothing is recommended yet
     cheapest: str | None  # lowest CPU per pipeline among the recommended
+    pick: str | None  # where nothing is recommended: the tuner with the best evidence so far
+    pick_cheapest: str | None  # and the cheapest tuner no other beats (a practical pick)
+    iqm: dict[str, float]  # test accuracy's interquartile mean per tuner
     cpu_s: dict[str, float]  # mean CPU seconds per pipeline (over seeds)
     leaders: list[Leader]  # who leads at a quarter and half of the epoch budget
+    objective: str  # what the leaders lead in: the search's objective, best so far
     seeds_needed: int  # a clean sweep's minimum under Holm's correction
-    more_seeds: int | None  # about how many seeds would settle the open pairs
+    more_seeds: SeedEstimate | None  # about how many seeds would settle the open pairs
     command: str | None  # that run, where it is practical (see ``rerun_command.next_run``)
     minutes: int | None  # its time, from these runs' own times, one pipeline after another
     command_grows: bool  # the command adds seeds to the session these runs came from
@@ -66,9 +72,16 @@ class Verdict:
     p_best: dict[str, float]
 
     @property
-    def most_shared_seeds(self) -> int:
-        """The most seeds any pair of tuners shares."""
-        return max((p.n_blocks for p in self.pairs), default=0)
+    def most_untied_seeds(self) -> int:
+        """The most seeds on which a pair of tuners did not tie: what the signed-rank test of
+        the best-placed pair ranks (tied seeds drop out of it)."""
+        return max((p.untied for p in self.pairs), default=0)
+
+    @property
+    def small(self) -> list[PairTest]:
+        """Significant differences not shown larger than the region: they bind the
+        recommendation, yet star nobody."""
+        return [p for p in self.significant if not p.decides]
 
     @property
     def pairs(self) -> list[PairTest]:
@@ -83,11 +96,12 @@ class Verdict:
 
 
 def _recommendation(
-    stats: SeedStatistics, best: str | None, judged: list[str]
+    stats: SeedStatistics, best: str | None, judged: list[str], beaten: list[str]
 ) -> tuple[str, list[str]]:
-    """What the pairs say, and which tuners to use: the best; every tuner (or every judged
-    one) when they are practically equivalent; the judged tuners nobody beats when some
-    difference decides; else none, for want of seeds or of a clear answer."""
+    """What the pairs say, and which tuners to use: the best; every tuner when every pair is
+    practically equivalent; else the judged tuners that no tuner (judged or not) significantly
+    beats, when some difference binds or the judged ones are equivalent; else none, for want
+    of seeds or of a clear answer."""
     pairs = stats.pairwise.pairs
     names = [t.variant for t in stats.tuners]
     if not pairs:
@@ -96,28 +110,40 @@ def _recommendation(
         return BEST, [best]
     if all(p.equivalent for p in pairs):
         return EQUIVALENT, names
+    unbeaten = [n for n in judged if n not in beaten]
     among_judged = [p for p in pairs if p.a in judged and p.b in judged]
-    decided = any(p.decides for p in pairs)
-    if len(judged) > 1 and all(p.equivalent for p in among_judged):
-        # Those with enough seeds are alike; the others are named.
-        return (UNBEATEN if decided else EQUIVALENT), judged
-    unbeaten = _unbeaten(stats, judged) if decided else []
-    if unbeaten:
+    if unbeaten and beaten:
         return UNBEATEN, unbeaten
+    if unbeaten and len(judged) > 1 and all(p.equivalent for p in among_judged):
+        return EQUIVALENT, unbeaten  # those with enough seeds are alike; the others are named
     return (TOO_FEW_SEEDS if not stats.pairwise.can_be_significant else UNDECIDED), []
 
 
 def _best(stats: SeedStatistics, names: list[str]) -> str | None:
-    """The tuner better than every other by a difference that matters (a lone one beats none)."""
+    """The tuner better than every other by more than the region (a lone one beats none)."""
     better = [n for n in names if all(stats.pairwise.beats(n, o) for o in names if o != n)]
     return better[0] if better and len(names) > 1 else None
 
 
-def _unbeaten(stats: SeedStatistics, judged: list[str]) -> list[str]:
-    """The judged tuners that no tuner beats by a difference that matters (empty when every
-    one is beaten, as pairs compared on different seeds can be)."""
-    beaten = {p.worse for p in stats.pairwise.pairs if p.decides}
-    return [n for n in judged if n not in beaten]
+def _beaten(stats: SeedStatistics, names: list[str]) -> list[str]:
+    """The tuners some tuner beats significantly, by a difference not shown negligible: never
+    recommended, whichever tuner beat them and however many seeds it has."""
+    worse = {p.worse for p in stats.pairwise.pairs if p.binds}
+    return [n for n in names if n in worse]
+
+
+def _practical_pick(
+    stats: SeedStatistics, beaten: list[str], cpu: dict[str, float]
+) -> tuple[str | None, str | None]:
+    """Where the seeds recommend nothing: the tuner with the best evidence so far (the highest
+    P(best), then the highest IQM) and the cheapest tuner that no tuner beats. A practical
+    choice for now, not a finding."""
+    if len(stats.tuners) < 2:
+        return None, None
+    iqm = {t.variant: t.described["test_accuracy"].iqm for t in stats.tuners}
+    leader = max(iqm, key=lambda n: (stats.p_best.get(n, 0.0), iqm[n]))
+    open_ = [n for n in iqm if n not in beaten]
+    return leader, min(open_, key=cpu.__getitem__) if open_ else None
 
 
 def _judged(stats: SeedStatistics) -> list[str]:
@@ -155,7 +181,9 @@ def _missing(stats: SeedStatistics, every: list[int]) -> dict[str, list[int]]:
 
 
 def _leaders(stats: SeedStatistics) -> list[Leader]:
-    if len(stats.tuners) < 2:  # one tuner leads trivially
+    """Who leads the budget ranks at a quarter and half of it: none where fewer than two tuners
+    are ranked (one leads trivially; a tuner of another objective is never ranked)."""
+    if stats.budget is None or len(stats.budget.tuners) < 2:
         return []
     leaders = []
     for fraction in (0.25, 0.5):
@@ -179,14 +207,16 @@ def verdict(
     names = [t.variant for t in stats.tuners]
     best = _best(stats, names)
     judged = _judged(stats)
-    status, recommended = _recommendation(stats, best, judged)
-    significant = [p for p in stats.pairwise.pairs if p.decides]
+    beaten = _beaten(stats, names)
+    status, recommended = _recommendation(stats, best, judged, beaten)
+    significant = [p for p in stats.pairwise.pairs if p.binds]
     # The best tuner's pairs first, then by strength of evidence.
     significant.sort(key=lambda p: (best not in (p.a, p.b), p.p_holm))
     cpu = {t.variant: t.described["total_cpu_s"].mean for t in stats.tuners}
-    undecided = [p for p in stats.pairwise.pairs if not p.decides and not p.equivalent]
+    undecided = [p for p in stats.pairwise.pairs if not p.significant and not p.equivalent]
     seeds, complete_seeds = _seeds(stats)
-    unjudged = [n for n in names if n not in judged] if len(names) > 1 else []
+    unjudged = [n for n in names if n not in judged and n not in beaten] if len(names) > 1 else []
+    pick, pick_cheapest = (None, None) if recommended else _practical_pick(stats, beaten, cpu)
     contenders = set(recommended) | set(unjudged)
     open_pairs = [p for p in undecided if not recommended or {p.a, p.b} <= contenders]
     more, (command, minutes, grows) = next_run(
@@ -203,14 +233,19 @@ def verdict(
         excluded=list(excluded or []),
         best=best,
         recommended=recommended,
+        beaten=beaten,
         unjudged=unjudged,
         significant=significant,
         equivalent=[p for p in stats.pairwise.pairs if p.equivalent],
         undecided=undecided,
         open_pairs=open_pairs,
         cheapest=min(recommended, key=cpu.__getitem__) if recommended else None,
+        pick=pick,
+        pick_cheapest=pick_cheapest,
+        iqm={t.variant: t.described["test_accuracy"].iqm for t in stats.tuners},
         cpu_s=cpu,
         leaders=_leaders(stats),
+        objective=stats.objective,
         seeds_needed=stats.seeds_needed,
         more_seeds=more,
         command=command,

@@ -196,6 +196,7 @@ class BenchSession:
         if result.provenance.attempts > 1:
             result.provenance.notes.append(retried_note(journal.events()))
         result.cost.collector_rss_mb = current_rss_mb()
+        result.identity.session_tuners = list(self.options.tuners)
         journal.finished(result)
         self.results.append(result)
         self.save()

@@ -59,7 +59,6 @@ def percentile_interval(
     point: float,
     resamples: int,
     seed: int = 0,
-    batch: int | None = None,
 ) -> tuple[float, float] | None:
     """95% percentile bootstrap of ``statistic`` over ``x`` (scipy, seeded: a report rendered
     twice agrees), clipped to contain ``point``, since an interval that misses its own estimate
@@ -72,7 +71,6 @@ def percentile_interval(
         n_resamples=resamples,
         confidence_level=0.95,
         method="percentile",
-        batch=batch,
         rng=np.random.default_rng(seed),
     ).confidence_interval
     return min(float(ci.low), point), max(float(ci.high), point)

@@ -1,6 +1,7 @@
 """Paired tests over seeds: Wilcoxon signed-rank between every pair of tuners, Holm-corrected,
 with the direction and size of each difference read from the same signed differences the test
-ranks (Hodges-Lehmann, ``paired_estimates``), and pairwise win rates.
+ranks (Hodges-Lehmann, ``paired_estimates``, with the interval of shifts the test itself does
+not reject), and pairwise win rates.
 
 Every pair uses the seeds both tuners ran, so a tuner missing a few seeds is still compared with
 the others on the seeds it has. Differences are rounded by ``paired_differences`` everywhere, so
@@ -14,13 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from tunerbench.report.rope import DEFAULT_ROPE
 from tunerbench.report.statistics import ALPHA
 from tunerbench.report.statistics.descriptive import ScoreTable, complete_blocks, finite
-from tunerbench.report.statistics.equivalence import Equivalence, equivalence, seeds_to_tell
+from tunerbench.report.statistics.equivalence import Equivalence, equivalence
 from tunerbench.report.statistics.paired_estimates import (
     hodges_lehmann,
     improvement,
@@ -28,6 +28,8 @@ from tunerbench.report.statistics.paired_estimates import (
     rank_biserial,
 )
 from tunerbench.report.statistics.seed_counts import min_wilcoxon_p, seeds_for
+from tunerbench.report.statistics.seeds_to_tell import SeedEstimate, seeds_to_tell
+from tunerbench.report.statistics.signed_rank import wilcoxon_p
 
 DIGITS = 12  # accuracies are multiples of 1 / (test size): equal ones tie, not float noise
 
@@ -38,13 +40,31 @@ def paired_differences(a: Mapping[int, float], b: Mapping[int, float]) -> np.nda
     return np.round(finite([a[s] for s in seeds]) - finite([b[s] for s in seeds]), DIGITS)
 
 
-def wilcoxon_p(d: np.ndarray) -> float:
-    """p of scipy's two-sided Wilcoxon; p = 1 where scipy would warn and return NaN."""
-    if d.size < 2 or not np.any(d):  # < 2 blocks or identical tuners: no evidence of a difference
-        return 1.0
-    # zero_method="wilcox" drops tied blocks (they are reported as `ties`) so a clean sweep gets
-    # the textbook exact p 2 / 2**n; scipy picks exact / exact-permutation / normal by itself.
-    return float(stats.wilcoxon(d, zero_method="wilcox", alternative="two-sided").pvalue)
+def shift_interval(d: np.ndarray, point: float, alpha: float = ALPHA) -> tuple[float, float]:
+    """The shifts of a - b that the signed-rank test does not reject at ``alpha``: the Walsh
+    averages theta for which ``wilcoxon_p(d - theta) >= alpha``, found by bisection on each
+    side of the estimate (about 40 tests at any number of seeds, where a bootstrap of the
+    estimate costs resamples x seeds squared). It holds the estimate, and excludes 0 where the
+    test is significant at ``alpha``; the point itself where there is nothing to test."""
+    if d.size < 2 or np.ptp(d) == 0:
+        return point, point
+    i, j = np.triu_indices(d.size)
+    walsh = np.unique(np.round((d[i] + d[j]) / 2, DIGITS))
+
+    def kept(k: int) -> bool:
+        return wilcoxon_p(np.round(d - walsh[k], DIGITS)) >= alpha
+
+    middle = min(int(np.searchsorted(walsh, point)), walsh.size - 1)
+    low, high = 0, middle  # the first kept shift at or below the estimate
+    while low < high:
+        k = (low + high) // 2
+        low, high = (low, k) if kept(k) else (k + 1, high)
+    first = low
+    low, high = middle, walsh.size - 1  # the last kept shift at or above it
+    while low < high:
+        k = (low + high + 1) // 2
+        low, high = (k, high) if kept(k) else (low, k - 1)
+    return min(float(walsh[first]), point), max(float(walsh[low]), point)
 
 
 @dataclass(frozen=True)
@@ -60,7 +80,7 @@ class PairTest:
     seeds: list[int]
     mean_difference: float  # mean of a - b
     hodges_lehmann: float  # median of the Walsh averages of a - b
-    hl_low: float  # its 95% bootstrap interval over seeds
+    hl_low: float  # its 95% interval: the shifts the signed-rank test does not reject
     hl_high: float
     rank_biserial: float  # effect size, -1..1, positive for a
     p_improvement: float  # P(a > b) on a seed, a tie counting half
@@ -77,11 +97,16 @@ class PairTest:
     significant: bool  # p_holm < alpha
     better: str | None  # the sign of the estimate, only when significant
     equivalence: Equivalence | None  # Bayesian signed-rank test with a ROPE (None below 2 seeds)
-    seeds_to_tell: int | None  # about how many seeds would settle it, where these do not
+    seeds_to_tell: SeedEstimate | None  # about how many seeds would settle it, where these do not
 
     @property
     def n_blocks(self) -> int:
         return len(self.seeds)
+
+    @property
+    def untied(self) -> int:
+        """The seeds the signed-rank test ranks: tied seeds drop out of it."""
+        return self.wins_a + self.wins_b
 
     @property
     def worse(self) -> str | None:
@@ -97,9 +122,20 @@ class PairTest:
         return self.enough_seeds and self.equivalence is not None and self.equivalence.equivalent
 
     @property
-    def decides(self) -> bool:
-        """A difference that matters for a choice: significant, and not shown negligible."""
+    def binds(self) -> bool:
+        """A difference no recommendation may ignore: significant, and not shown negligible
+        (the worse tuner is not recommended)."""
         return self.significant and not self.equivalent
+
+    @property
+    def decides(self) -> bool:
+        """A difference shown to matter: significant, and larger than the region of practical
+        equivalence with posterior probability >= 0.95 (what the star needs)."""
+        return (
+            self.binds
+            and self.equivalence is not None
+            and self.equivalence.beyond(self.better == self.a)
+        )
 
 
 @dataclass(frozen=True)
@@ -150,7 +186,7 @@ def _pair(
     same = equivalence(x, y, rope) if d.size >= 2 else None
     settled = significant or (enough_seeds and same is not None and same.equivalent)
     wins_a, wins_b = int(np.sum(d > 0)), int(np.sum(d < 0))
-    hl_low, hl_high = interval(d, hodges_lehmann, estimate)
+    hl_low, hl_high = shift_interval(d, estimate, alpha)
     wins_low, wins_high = interval(d, improvement, wins)
     return PairTest(
         a=a,

@@ -10,7 +10,8 @@ import numpy as np
 from scipy import stats
 
 from tunerbench.report.statistics import ALPHA
-from tunerbench.report.statistics.paired import paired_differences, wilcoxon_p
+from tunerbench.report.statistics.paired import paired_differences
+from tunerbench.report.statistics.signed_rank import wilcoxon_p
 
 
 @dataclass(frozen=True)

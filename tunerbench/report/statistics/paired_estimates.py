@@ -1,6 +1,6 @@
 """What a paired difference between two tuners is, beside whether it is significant: the
 Hodges-Lehmann estimate (the one that belongs with the signed-rank test), the share of seeds one
-tuner wins, the rank-biserial effect size, and seeded bootstrap intervals of the first two."""
+tuner wins, the rank-biserial effect size, and a seeded bootstrap interval of the share."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ from scipy import stats
 from tunerbench.report.statistics.descriptive import percentile_interval
 
 RESAMPLES = 10_000
-# Bounded memory: the Walsh averages of a resample grow with the square of the seeds.
-BATCH = 1_000
 
 
 def hodges_lehmann(d: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -40,4 +38,4 @@ def rank_biserial(d: np.ndarray) -> float:
 def interval(d: np.ndarray, statistic, point: float) -> tuple[float, float]:
     """The 95% bootstrap interval of ``statistic`` over the seeds' differences; the point
     itself where there is nothing to resample."""
-    return percentile_interval(d, statistic, point, RESAMPLES, batch=BATCH) or (point, point)
+    return percentile_interval(d, statistic, point, RESAMPLES) or (point, point)

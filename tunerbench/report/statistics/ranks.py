@@ -106,14 +106,19 @@ def friedman_nemenyi(table: ScoreTable, alpha: float = ALPHA) -> RankTest | None
 def _permutation_p(m: np.ndarray) -> float:
     """Friedman's statistic against its distribution under permutations within each seed
     (scipy's permutation_test, paired samples): exact where the permutations are few, 9,999
-    seeded draws otherwise. Friedman's chi-square p is poor at few seeds; this one is not."""
+    seeded draws otherwise. Friedman's chi-square p is poor at few seeds; this one is not.
+
+    Permuting a seed's scores permutes its ranks, and the tie correction stays, so Friedman's
+    statistic is an increasing function of the sum of squared rank sums over the permuted
+    ranks: that sum orders every permutation alike (the same p), without ranking each
+    resample again (20 s at 1,000 seeds)."""
+    ranks = stats.rankdata(-m, axis=1)
 
     def statistic(*columns: np.ndarray, axis: int = -1) -> np.ndarray:
-        with np.errstate(invalid="ignore", divide="ignore"):  # a permuted all-tie seed
-            return np.nan_to_num(stats.friedmanchisquare(*columns, axis=axis).statistic)
+        return np.sum(np.stack([c.sum(axis=axis) for c in columns]) ** 2, axis=0)
 
     result = stats.permutation_test(
-        tuple(m.T),
+        tuple(ranks.T),
         statistic,
         permutation_type="samples",
         n_resamples=9_999,
