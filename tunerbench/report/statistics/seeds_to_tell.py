@@ -27,8 +27,8 @@ from tunerbench.report.statistics.equivalence import (
 )
 from tunerbench.report.statistics.signed_rank import wilcoxon_p_rows
 
-SIMULATIONS = 200  # simulated studies per seed count: the share settled to about +-0.03
-DRAWS = 2_000  # posterior draws per simulated study: P(equivalent) to about +-0.01
+SIMULATIONS = 100  # simulated studies per seed count: the share settled to about +-0.04
+DRAWS = 500  # posterior draws per simulated study: P(equivalent) to about +-0.02
 CANDIDATES = 24  # seed counts tried, spaced geometrically up to MOST_SEEDS
 
 
@@ -44,18 +44,19 @@ class SeedEstimate:
 def _settles(rows: np.ndarray, rope: float, threshold: float) -> int:
     """How many simulated studies (rows of paired differences) the verdict would settle: a
     difference significant at ``threshold``, or a posterior share within the region of at
-    least ``THRESHOLD``. Stops counting once the answer to "at least ``POWER``?" is known."""
-    p = wilcoxon_p_rows(rows)
-    significant = p < threshold
+    least ``THRESHOLD``. Equal rows are judged once; counting stops once the answer to "at
+    least ``POWER``?" is known."""
+    unique, counts = np.unique(rows, axis=0, return_counts=True)
+    significant = wilcoxon_p_rows(unique) < threshold
     needed = int(np.ceil(POWER * rows.shape[0]))
-    settled = int(significant.sum())
-    left = rows.shape[0] - settled
+    settled, left = int(counts[significant].sum()), int(counts[~significant].sum())
     draws = posterior_draws(rows.shape[1], DRAWS)
-    for row in rows[~significant]:
+    for row, count in zip(unique[~significant], counts[~significant], strict=True):
         if settled >= needed or settled + left < needed:
             break
-        left -= 1
-        settled += bool(region_shares(row, rope, draws)[1] >= THRESHOLD)
+        left -= int(count)
+        if region_shares(row, rope, draws)[1] >= THRESHOLD:
+            settled += int(count)
     return settled
 
 
@@ -66,21 +67,27 @@ def _power_reached(d: np.ndarray, n: int, rope: float, threshold: float) -> bool
 
 def seeds_to_tell(d: np.ndarray, rope: float, threshold: float, fewest: int) -> SeedEstimate | None:
     """The estimate for the paired differences ``d`` (a - b per seed): at least ``fewest``
-    seeds (a clean sweep's minimum, more than ran), searched by bisection over seed counts
-    spaced geometrically up to ``MOST_SEEDS`` (more seeds settle more often). None below two
-    seeds: nothing to resample."""
+    seeds (a clean sweep's minimum, more than ran), found among seed counts spaced
+    geometrically up to ``MOST_SEEDS`` (more seeds settle more often). None below two seeds:
+    nothing to resample."""
     d = np.asarray(d, dtype=float)
     if d.size < 2:
         return None
-    ceiling = max(MOST_SEEDS, fewest)
-    counts = np.unique(np.geomspace(fewest, ceiling, CANDIDATES).round().astype(int))
-    if not _power_reached(d, int(counts[-1]), rope, threshold):
-        return SeedEstimate(int(counts[-1]), reached=False)
-    low, high = 0, counts.size - 1  # counts[high] reaches the power
-    while low < high:
+    counts = [
+        int(n) for n in np.unique(np.geomspace(fewest, max(MOST_SEEDS, fewest), CANDIDATES).round())
+    ]
+    # Galloping up from the fewest (small answers never pay for a thousand seeds), then
+    # bisection between the last count that fell short and the first that reached the power.
+    low, high, step = -1, 0, 1
+    while not _power_reached(d, counts[high], rope, threshold):
+        if high == len(counts) - 1:
+            return SeedEstimate(counts[high], reached=False)
+        low, step = high, 2 * step
+        high = min(high + step, len(counts) - 1)
+    while high - low > 1:
         middle = (low + high) // 2
-        if _power_reached(d, int(counts[middle]), rope, threshold):
+        if _power_reached(d, counts[middle], rope, threshold):
             high = middle
         else:
-            low = middle + 1
-    return SeedEstimate(int(counts[high]))
+            low = middle
+    return SeedEstimate(counts[high])
