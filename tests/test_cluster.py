@@ -4,6 +4,7 @@ killed and resumed, a worker of another version, a scheduler that is not there."
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -176,7 +177,8 @@ def test_local_cluster_survives_a_lost_worker_and_the_session_resumes(tmp_path: 
     assert sorted((r.identity.tuner, r.identity.seed) for r in results) == sorted(
         (t, s) for t in TUNERS.names for s in (1, 2)
     )
-    assert all(r.provenance.worker.startswith("tcp://127.0.0.1:") for r in results)
+    # local:N speaks TLS with credentials of the session's own
+    assert all(r.provenance.worker.startswith("tls://127.0.0.1:") for r in results)
     assert len(list(output.glob("runs/*"))) == 1  # the same session was continued
 
 
@@ -337,3 +339,197 @@ def test_a_worker_that_sends_another_pipelines_result_is_caught(
     assert done.returncode == 1, done.stdout[-3000:]
     assert "returned a result for sklearn seed 101" in done.stdout
     assert "not the pipeline asked for (sklearn-seed1)" in done.stdout
+
+
+def test_a_session_killed_on_a_cluster_resumes_here_within_its_budget(tmp_path: Path) -> None:
+    """Its search lived in a scratch folder on the worker: resumed without --tb-cluster, the
+    pipeline starts over here instead of adding a new search to the trials journaled there."""
+    output, log = tmp_path / "out", tmp_path / "bench.log"
+    args = ["--tb-profile", "quick", "--tb-dataset", "digits", "--tb-tuners", "random",
+            "--tb-seeds", "1", "--tb-output", str(output)]  # fmt: skip
+    first = _start(_bench("--tb-cluster", "local:1", *args), log)
+    trials = lambda: sum(e["event"] == "trial" for e in _events(output)) >= 2  # noqa: E731
+    _wait_for(trials, "two trials", first)
+    _stop(first)
+    again = subprocess.run(_bench(*args, "--tb-resume"), cwd=ROOT, env=ENV,
+                           capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    (result,) = load_results(next(output.glob("tunerbench-*.json")))
+    search = result.search
+    ids = [t.trial_id for t in search.trials]
+    assert len(ids) == len(set(ids)) == search.n_trials == search.budget.max_trials
+    assert search.search_epochs <= search.budget.total_epochs
+    assert result.provenance.worker == "" and result.provenance.attempts == 2
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_a_local_cluster_has_no_dashboard_and_admits_only_its_session() -> None:
+    """local:N: nothing answers on Dask's dashboard port, and its scheduler speaks TLS with
+    credentials of the session's own, so a plain client of another local user is turned away."""
+    from distributed import Client
+
+    from tunerbench.pipeline.provenance import installed_versions
+    from tunerbench.run.cluster import DaskExecutor
+
+    if _listening(8787):
+        pytest.skip("something else listens on 8787 here")
+    executor = DaskExecutor("local:1", "s", installed_versions())
+    try:
+        assert not _listening(8787)
+        address = executor.cluster.scheduler_address
+        assert address.startswith("tls://127.0.0.1:")
+        with pytest.raises(OSError):
+            Client(address.replace("tls://", "tcp://"), timeout=5)
+    finally:
+        executor.close()
+
+
+EVIL = (
+    "import os\n"
+    "class Evil:\n"
+    "    def __reduce__(self):\n"
+    "        return (open, (os.environ['TB_EVIL_FILE'], 'w'))\n"
+)
+
+
+def test_a_worker_sending_a_pickled_object_runs_no_code_in_the_session(
+    scheduler: str, worker: Callable[..., subprocess.Popen[bytes]], tmp_path: Path
+) -> None:
+    """A worker answers the version check, then a pipeline, with an object whose unpickling
+    would create a file: the session refuses each in one line and the file never appears."""
+    evil = tmp_path / "ran-in-the-session"
+    for name, patch in (
+        ("versions", "import tunerbench.pipeline.provenance as p\n"
+                     "p.installed_versions = lambda: Evil()\n"),
+        ("result", "import tunerbench.run.cluster_task as c\n"
+                   "c.pipeline_on_worker = lambda *args, **kwargs: Evil()\n"),
+    ):  # fmt: skip
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "sitecustomize.py").write_text(EVIL + patch)
+        path = os.pathsep.join(filter(None, [str(folder), os.environ.get("PYTHONPATH")]))
+        hostile = worker(scheduler, name, PYTHONPATH=path, TB_EVIL_FILE=str(evil))
+        done = subprocess.run(
+            _bench("--tb-cluster", scheduler, "--tb-profile", "quick", "--tb-dataset", "digits",
+                   "--tb-tuners", "sklearn", "--tb-output", str(tmp_path / name / "out")),
+            cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        _stop(hostile)
+        assert not evil.exists(), name
+        if name == "versions":
+            errors = [line for line in done.stderr.splitlines() if line.strip()]
+            assert done.returncode == 4 and len(errors) == 1, done.stderr
+            assert "did not answer with its versions" in errors[0]
+        else:
+            assert done.returncode == 1, done.stdout[-3000:]
+            assert "sklearn-seed1: ClusterError: the worker sent something other than plain data" \
+                in done.stdout  # fmt: skip
+
+
+def _certificate_for(name: str, folder: Path) -> list[str]:
+    """A self-signed certificate for host ``name`` (its own CA), as `dask` TLS flags."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )  # fmt: skip
+    folder.mkdir()
+    (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (folder / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return [str(folder / "cert.pem"), str(folder / "cert.pem"), str(folder / "key.pem")]
+
+
+def test_a_tls_scheduler_named_by_host_must_hold_a_certificate_for_that_name(
+    tmp_path: Path,
+) -> None:
+    """tls://localhost:PORT: a scheduler whose certificate is for another host is refused in
+    one line; one for localhost is accepted (an IP address is not checked: the TLS test above)."""
+    from distributed import Client
+
+    from tunerbench.run.cluster_access import security
+
+    for name in ("elsewhere.example", "localhost"):
+        ca, cert, key = _certificate_for(name, tmp_path / name)
+        file = tmp_path / name / "scheduler.json"
+        scheduler = _start(
+            [DASK, "scheduler", "--protocol", "tls", "--host", "127.0.0.1", "--port", "0",
+             "--no-dashboard", "--scheduler-file", str(file), "--tls-ca-file", ca,
+             "--tls-cert", cert, "--tls-key", key],
+            tmp_path / name / "scheduler.log",
+        )  # fmt: skip
+        try:
+            _wait_for(file.exists, "the scheduler's address", scheduler, timeout=60)
+            port = json.loads(file.read_text())["address"].rsplit(":", 1)[1]
+            target = f"tls://localhost:{port}"
+            if name == "localhost":
+                with Client(target, timeout=10, security=security(target, (ca, cert, key))):
+                    pass
+                continue
+            done = subprocess.run(
+                _bench("--tb-cluster", target, "--tb-dataset", "digits", "--tb-tls-ca", ca,
+                       "--tb-tls-cert", cert, "--tb-tls-key", key),
+                cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=120,
+            )  # fmt: skip
+            errors = [line for line in done.stderr.splitlines() if line.strip()]
+            assert done.returncode == 4 and len(errors) == 1, done.stderr
+            assert "the scheduler's certificate is not for localhost" in errors[0]
+        finally:
+            _stop(scheduler)
+
+
+def _children(pid: int) -> list[int]:
+    """The pipeline processes (a spare too) whose parent is ``pid``."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError):
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            command = (stat.parent / "cmdline").read_bytes()
+            if parent == pid and b"tunerbench.run.child_process" in command:
+                found.append(int(stat.parent.name))
+    return found
+
+
+def test_a_killed_session_leaves_no_process_on_its_worker(
+    scheduler: str, worker: Callable[..., subprocess.Popen[bytes]], tmp_path: Path
+) -> None:
+    """The pipeline running and the spare started for the next one both end within seconds of
+    the session's death; the worker stays for other sessions."""
+    output, log = tmp_path / "out", tmp_path / "bench.log"
+    alone = worker(scheduler, "w1")
+    bench = _start(
+        _bench("--tb-cluster", scheduler, "--tb-profile", "quick", "--tb-dataset", "digits",
+               "--tb-tuners", "random", "--tb-seeds", "2", "--tb-output", str(output)),
+        log,
+    )  # fmt: skip
+    _wait_for(lambda: _pipeline_with_trials(output), "a pipeline's first trial", bench)
+    assert len(_children(alone.pid)) == 2  # the pipeline and the spare for the next one
+    _stop(bench)
+    deadline = time.monotonic() + 10
+    while _children(alone.pid) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert _children(alone.pid) == []
+    assert alone.poll() is None

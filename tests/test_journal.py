@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import json
+from dataclasses import asdict
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -90,3 +92,48 @@ def test_events_of_the_wrong_shape_are_skipped_not_fatal(tmp_path: Path) -> None
     assert [t.trial_id for t in state.trials] == ["0"] and state.phases == {}
     assert state.result is None
     assert saved_results(journal.events()) == ([], 1)
+
+
+# Values as a line may spell them that do not round-trip through JSON: literals Python's reader
+# accepts (NaN, infinities, 1e999 read as one) and lone surrogates (no UTF-8 file holds one).
+ODD = ["NaN", "Infinity", "-1e999", '"\\ud800"', '"a\\udfff"', "1e-400", "-0.0", "5e-324"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    kind=st.sampled_from(["trial", "timing", "curve", "search_cpu_s"]),
+    field=st.sampled_from(["trial_id", "val_accuracy", "wall_s", "finished_at_s", "message"]),
+    literal=st.sampled_from(ODD),
+)
+def test_what_a_journal_replays_writes_back(
+    kind: str, field: str, literal: str, tmp_path_factory
+) -> None:
+    """A journal line holding a value JSON cannot hold (edited by hand, or by another program)
+    is an event of the wrong shape: skipped, so what a resumed pipeline replays always writes
+    into the next event and the results file, and reads back the same."""
+    path = tmp_path_factory.mktemp("journal") / "journal.jsonl"
+    journal = RunJournal(Journal(path), "random", 1)
+    journal.trial(_trial("0", 1.0), search_cpu_s=1.0)
+    events = {
+        "trial": {"event": "trial", "trial": {**asdict(_trial("1", 2.0)), field: "MARK"},
+                  "search_cpu_s": 2.0},
+        "search_cpu_s": {"event": "trial", "trial": asdict(_trial("1", 2.0)),
+                         "search_cpu_s": "MARK"},
+        "timing": {"event": "phase", "phase": "search", "timing": {"wall_s": "MARK", "cpu_s": 1.0},
+                   "curve": None},
+        "curve": {"event": "phase", "phase": "refit", "timing": {"wall_s": 1.0, "cpu_s": 1.0},
+                  "curve": [0.5, "MARK"]},
+    }  # fmt: skip
+    event = {**events[kind], "run": "random-seed1", "tuner": "random", "seed": 1}
+    with open(path, "a") as handle:
+        handle.write(json.dumps(event).replace('"MARK"', literal) + "\n")
+    state = journal.state()
+    replayed = {
+        "trials": [asdict(t) for t in state.trials],
+        "search_cpu_s": state.search_cpu_s,
+        "phases": {name: asdict(t) for name, t in state.phases.items()},
+        "curve": state.refit_curve,
+    }
+    text = json.dumps(replayed, allow_nan=False)
+    text.encode("utf-8")
+    assert json.loads(text) == replayed

@@ -125,7 +125,7 @@ def test_every_label_names_the_objective(minimised: list[RunResult]) -> None:
         "val_accuracy"
     }
     # The verdict's sentence over the budget (the verdict names the statistics' objective).
-    leaders = environment(autoescape=False).get_template("verdict_text.j2").module.leaders
+    leaders = environment("text").get_template("verdict_text.j2").module.leaders
     said = leaders(SimpleNamespace(leaders=env.verdict.leaders, objective=env.statistics.objective))
     assert "best val_loss found so far" in said and "hyperband leads" in said
     assert "val_accuracy" not in said

@@ -110,6 +110,10 @@ def test_the_best_epoch_follows_the_direction() -> None:
     [
         ({"name": "My Problem"}, "lower-case"),
         ({"objective": "accuracy"}, "validation metric"),
+        # Names verdict.md and the terminal write: no line or escape of their own.
+        ({"name": "p\n## owned"}, "lower-case"),
+        ({"objective": "val_x\n## owned [a](http://e)"}, "no control characters"),
+        ({"objective": "val_x\x1b[2J"}, "no control characters"),
         ({"direction": "up"}, "validation metric"),
         ({"data": "m:load"}, "exactly one of data= and dataset="),
     ],

@@ -97,7 +97,7 @@ def test_bad_inputs_give_one_line_errors(tmp_path: Path, capsys: pytest.CaptureF
         "other.json": (json.dumps({"hello": "world"}), "not a tunerbench results file"),
     }
     document = json.loads(SESSION.read_text())
-    document["results"][0]["trials"] = []
+    document["results"][0].update(trials=[], n_trials=0, search_epochs=0)
     cases["notrials.json"] = (json.dumps(document), "has no trials")
     document = json.loads(SESSION.read_text())
     del document["results"][1]["phases"]
@@ -185,7 +185,7 @@ def test_fail_on_change_gates_an_upgrade(tmp_path: Path, capsys: pytest.CaptureF
     assert main(["report", old, moved, "-o", out, "--fail-on-change"]) == 1
     err = capsys.readouterr().err
     assert "a result changed with the upgrade" in err and "random under TF 2.21.0" in err
-    assert (tmp_path / "verdict.md").read_text().startswith("# tunerbench verdict")
+    assert (tmp_path / "r.verdict.md").read_text().startswith("# tunerbench verdict")
     assert main(["report", old, "-o", out]) == 0  # no gate asked: one version is fine
     capsys.readouterr()
     assert "at least two TensorFlow versions" in _error(

@@ -4,7 +4,9 @@ their part."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from dataclasses import asdict
 from typing import Any
 
 import pytest
@@ -90,3 +92,39 @@ def test_replace_routes_flat_names_to_their_parts() -> None:
     assert other.search is run.search  # a part not changed is shared, as dataclasses.replace
     with pytest.raises(TypeError, match="no field accuracy"):
         run.replace(accuracy=0.5)  # a part's own name is not a field of the record
+
+
+def _search_of(tuner: str) -> dict[str, Any]:
+    return next(r for r in json.loads(SESSION.read_text())["results"] if r["tuner"] == tuner)
+
+
+@pytest.mark.parametrize(
+    ("tuner", "ids", "change", "message"),
+    [
+        # What a search resumed on another executor than the one it began on once saved.
+        ("random", "01012345", {"search_epochs": 26}, "result.trials: trial 0 is recorded twice"),
+        ("random", "01234567", {}, "result.n_trials: 8 trials exceed the budget's max 6"),
+        ("hyperband", "0123456789A", {}, "result.n_trials: 11 trials exceed the budget's max 10"),
+        ("random", None, {"search_epochs": 32},
+         "result.search_epochs: 32 epochs exceed the budget's 26"),
+        ("random", None, {"n_trials": 5}, "result.n_trials: 5, but 6 trials are recorded"),
+    ],
+)  # fmt: skip
+def test_a_result_beyond_its_budget_is_refused_read_or_made(
+    tuner: str, ids: str | None, change: dict[str, Any], message: str
+) -> None:
+    """No record holds a search that broke the equal-budget rule: reading one (a file, the
+    journal, a worker's reply) and making one (a pipeline, a replaced field) name the field."""
+    raw = _search_of(tuner)
+    result = RunResult.from_dict(raw)  # the recorded run itself is within its budget
+    if ids is not None:
+        first = result.search.trials[0]
+        trials = [dataclasses.replace(first, trial_id=i) for i in ids]
+        change = {"n_trials": len(ids), "trials": trials, **change}
+    written = {k: [asdict(t) for t in v] if k == "trials" else v for k, v in change.items()}
+    with pytest.raises(RecordError) as read:
+        RunResult.from_dict({**raw, **written})
+    assert str(read.value) == message
+    with pytest.raises(RecordError) as made:
+        result.replace(**change)
+    assert str(made.value) == message

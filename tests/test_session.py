@@ -407,9 +407,9 @@ def test_resuming_reads_back_what_was_saved(tmp_path: Path, opened: list[BenchSe
 def test_resuming_hands_an_interrupted_pipeline_its_journaled_events(
     tmp_path: Path, opened: list[BenchSession]
 ) -> None:
-    """The pipeline that died mid-search continues in its own Keras Tuner folder, given the
-    events it journaled before (its trials are not run again)."""
-    died = ScriptedExecutor(fail={"sklearn-seed1": RuntimeError("killed")})
+    """The pipeline that died mid-search here continues in its own Keras Tuner folder, given
+    the events it journaled before (its trials are not run again)."""
+    died = ScriptedExecutor({"sklearn-seed1": [""]}, fail={"sklearn-seed1": RuntimeError("killed")})
     first = _first_session(tmp_path, died)
     made = _start(opened, _options(tmp_path, resume=True))
     spec = made.session.spec(made.session.key("sklearn", 1))
@@ -417,6 +417,23 @@ def test_resuming_hands_an_interrupted_pipeline_its_journaled_events(
     assert [e["event"] for e in before] == ["start"] + ["trial"] * 6
     assert spec.resume is True and spec.earlier_events == before
     assert spec.directory == str(first.run_dir / "sklearn-seed1")
+
+
+def test_a_pipeline_interrupted_on_a_worker_starts_over_here(
+    tmp_path: Path, opened: list[BenchSession]
+) -> None:
+    """Its last attempt searched on a worker: resumed here, it gets none of those trials (they
+    would be added to a new search), and the folder an older attempt here left is set aside."""
+    died = ScriptedExecutor(
+        {"sklearn-seed1": ["", WORKER]}, fail={"sklearn-seed1": RuntimeError("killed")}
+    )
+    first = _first_session(tmp_path, died)
+    (first.run_dir / "sklearn-seed1").mkdir()  # Keras Tuner's folder of the attempt here
+    made = _start(opened, _options(tmp_path, resume=True))
+    spec = made.session.spec(made.session.key("sklearn", 1))
+    assert spec.resume is True and spec.earlier_events == []
+    assert not Path(spec.directory).exists()
+    assert (first.run_dir / "sklearn-seed1.attempt-1").is_dir()
 
 
 def test_resuming_with_more_seeds_grows_the_session(

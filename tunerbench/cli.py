@@ -27,7 +27,8 @@ def _parser() -> argparse.ArgumentParser:
         "report",
         help="render saved results into one HTML report",
         description="Merge tunerbench results files and pytest-benchmark JSON into one report, "
-        "with verdict.md beside it.",
+        "with its verdict as Markdown beside it (verdict.md beside index.html, NAME.verdict.md "
+        "beside NAME.html).",
     )
     report.add_argument("files", nargs="+", metavar="RESULTS.json", help="results files to merge")
     report.add_argument(

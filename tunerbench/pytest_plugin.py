@@ -106,8 +106,8 @@ def problem_benchmark(problem: Problem | None = None) -> Callable[..., None]:
 
 def run_benchmark(benchmark: Any, session: BenchSession, key: PipelineKey) -> None:
     """One pipeline as one benchmark, checked for a clean run: every phase timed, every trial
-    completed, the search within its budget (GridSearch may stop early when the grid is
-    exhausted), a model better than guessing."""
+    completed, a search that ran (the record itself refuses one beyond its budget: no such
+    result is ever saved), a model better than guessing."""
     if session.finished(key) is not None:
         pytest.skip(f"{key.tuner} seed {key.seed} already ran (this session or the one resumed)")
     benchmark.group = f"{key.problem}/{session.options.profile}"
@@ -120,8 +120,7 @@ def run_benchmark(benchmark: Any, session: BenchSession, key: PipelineKey) -> No
     assert set(phases) == set(PHASES)
     assert all(t.wall_s > 0 for t in phases.values())
     assert [t.trial_id for t in search.trials if t.status != "COMPLETED"] == []
-    assert 1 <= search.n_trials <= TUNERS[key.tuner].planned_trials(search.budget)
-    assert 0 < search.search_epochs <= search.budget.total_epochs
+    assert search.n_trials >= 1 and search.search_epochs > 0
     assert test.accuracy is not None and test.accuracy > 0.2
 
 

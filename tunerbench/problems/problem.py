@@ -65,10 +65,13 @@ class Problem:
     def __post_init__(self) -> None:
         if not re.fullmatch(r"[a-z][a-z0-9_]*", self.name):
             raise ValueError(f"problem name {self.name!r}: use lower-case letters, digits and _")
-        if self.direction not in ("max", "min") or not self.objective.startswith("val_"):
+        # The objective is named in verdict.md and the terminal: one printable word.
+        valid = self.objective.startswith("val_") and self.objective.isprintable()
+        if self.direction not in ("max", "min") or not valid:
             raise ValueError(
-                f"problem {self.name}: objective must be a validation metric ('val_...') with "
-                f"direction 'max' or 'min', got {self.objective!r}, {self.direction!r}"
+                f"problem {self.name}: objective must be a validation metric ('val_...', no "
+                "control characters) with direction 'max' or 'min', got "
+                f"{self.objective!r}, {self.direction!r}"
             )
         if (self.data is None) == (not self.dataset):
             raise ValueError(f"problem {self.name}: give exactly one of data= and dataset=")

@@ -5,7 +5,8 @@ SIGKILL or a power cut loses at most the event being written. A line cut short (
 middle of a write, a full disk) is cut away before the next append, under a lock shared by every
 process that appends, and the cut is journaled as an event of its own: a damaged line can only
 ever be the last one, so a resumed session never appends after garbage. Reading skips a
-damaged line wherever it is (a journal written before this rule) and counts it.
+damaged line wherever it is (a journal written before this rule) and counts it. Neither the
+journal nor its lock is ever opened through a symbolic link (``atomic_file.LinkRefused``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import IO, Any
 
 from filelock import FileLock
 
-from tunerbench.records.atomic_file import fsync_folder
+from tunerbench.records.atomic_file import fsync_folder, open_regular, refuse_link
 from tunerbench.records.run_result import RunResult
 from tunerbench.records.schema import PhaseTiming, TrialRecord, run_label
 from tunerbench.records.validation import RecordError, build, check
@@ -56,9 +57,11 @@ class Journal:
     def append(self, event: dict[str, Any]) -> None:
         line = (json.dumps(event, allow_nan=False) + "\n").encode("utf-8")
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        refuse_link(Path(self.lock.lock_file))
         with self.lock:
             created = not self.path.exists()
-            with open(self.path, "a+b") as handle:
+            fd = open_regular(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND)
+            with os.fdopen(fd, "a+b") as handle:
                 cut = cut_to_last_line(handle)
                 if cut:
                     note = {"event": "cut", "bytes": cut}
@@ -71,10 +74,12 @@ class Journal:
 
     def events(self) -> list[dict[str, Any]]:
         """Every readable event, in order; a damaged line is skipped and counted (``damaged``)."""
-        if not self.path.exists():
+        if not self.path.exists() and not self.path.is_symlink():
             return []
+        with os.fdopen(open_regular(self.path, os.O_RDONLY), "rb") as handle:
+            data = handle.read()
         events, self.damaged = [], 0
-        for line in self.path.read_bytes().split(b"\n"):
+        for line in data.split(b"\n"):
             if not line.strip():
                 continue
             try:

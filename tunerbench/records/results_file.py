@@ -21,7 +21,7 @@ from tunerbench.records.schema import (
     Measurement,
     Measurements,
 )
-from tunerbench.records.validation import build
+from tunerbench.records.validation import build, check, escaped, shown
 
 FORMAT = "tunerbench-results"
 FORMAT_VERSION = 1
@@ -35,6 +35,21 @@ MEASUREMENTS: dict[str, type[Measurement]] = {
 
 class ResultsError(Exception):
     """A results file that cannot be used; the message names the file and the problem."""
+
+
+class _DuplicateKey(ValueError):
+    """An object of the file names one key twice: JSON readers disagree on which value counts,
+    so the file is refused rather than read one way here and another elsewhere."""
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as read, refused if it names a key twice."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise _DuplicateKey(f"key {shown(key)} appears twice in one object")
+        found[key] = value
+    return found
 
 
 def results_file_name(session: str) -> str:
@@ -67,13 +82,13 @@ def write_json_atomic(path: Path, document: dict[str, Any]) -> None:
     atomic_write_text(path, json.dumps(document, indent=1, allow_nan=False))
 
 
-def _check_version(path: Path, document: dict[str, Any]) -> None:
+def _check_version(name: str, document: dict[str, Any]) -> None:
     version = document.get("version", FORMAT_VERSION)
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise ResultsError(f"{path}: field version is {version!r}, not a format version")
+        raise ResultsError(f"{name}: field version is {shown(version)}, not a format version")
     if version > FORMAT_VERSION:
         raise ResultsError(
-            f"{path}: results format version {version} is newer than this tunerbench reads "
+            f"{name}: results format version {version} is newer than this tunerbench reads "
             f"(up to {FORMAT_VERSION}); upgrade tunerbench to read it"
         )
 
@@ -102,13 +117,14 @@ def _record_class(raw: Any) -> type[Measurement] | None:
     return MEASUREMENTS.get(kind) if isinstance(kind, str) else None
 
 
-def _perf_in(path: Path, document: dict[str, Any]) -> list[dict[str, Any]]:
+def _perf_in(name: str, document: dict[str, Any]) -> list[dict[str, Any]]:
     """The measurements of a file as written, each checked against its record: a session keeps
-    and rewrites them whole (fields a newer tunerbench added included)."""
+    and rewrites them whole (fields a newer tunerbench added included, so those are checked to
+    write back too)."""
     if document.get("format") == FORMAT:
         found = document.get("perf", [])
         if not isinstance(found, list):
-            raise ResultsError(f"{path}: field perf is not a list")
+            raise ResultsError(f"{name}: field perf is not a list")
     else:
         found = [b.get("extra_info") for b in document["benchmarks"] if isinstance(b, dict)]
     perf = []
@@ -118,9 +134,10 @@ def _perf_in(path: Path, document: dict[str, Any]) -> list[dict[str, Any]]:
             continue
         try:
             build(record, raw, "measurement")
+            check(raw, Any, "measurement")
         except ValueError as exc:
             raise ResultsError(
-                f"{path}: measurement {len(perf)} is not of tunerbench's shape ({exc})"
+                f"{name}: measurement {len(perf)} is not of tunerbench's shape ({exc})"
             ) from None
         perf.append(raw)
     return perf
@@ -143,38 +160,41 @@ def load_file(path: str | Path) -> tuple[list[RunResult], list[dict[str, Any]]]:
     """Run records and measurements (a kind of MEASUREMENTS, as written: see
     ``read_measurements``) of one file, read once."""
     path = Path(path)
+    name = escaped(str(path))  # a file name may hold a newline or a terminal escape
     try:
         text = path.read_text()
     except FileNotFoundError:
-        raise ResultsError(f"{path}: no such file") from None
+        raise ResultsError(f"{name}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ResultsError(f"{path}: cannot read ({exc})") from None
+        raise ResultsError(f"{name}: cannot read ({escaped(str(exc))})") from None
     try:
-        document = json.loads(text)
+        document = json.loads(text, object_pairs_hook=_object)
     except json.JSONDecodeError as exc:
-        raise ResultsError(f"{path}: not JSON ({exc.msg} at line {exc.lineno})") from None
+        raise ResultsError(f"{name}: not JSON ({exc.msg} at line {exc.lineno})") from None
+    except _DuplicateKey as exc:
+        raise ResultsError(f"{name}: {exc}; keep one of them") from None
     except (ValueError, RecursionError) as exc:  # a number of thousands of digits, deep nesting
-        raise ResultsError(f"{path}: not JSON tunerbench can read ({exc})") from None
+        raise ResultsError(f"{name}: not JSON tunerbench can read ({exc})") from None
     raw_records = _records_in(document)
     if raw_records is None:
         raise ResultsError(
-            f"{path}: not a tunerbench results file or pytest-benchmark JSON "
+            f"{name}: not a tunerbench results file or pytest-benchmark JSON "
             "(expected an object with 'results' or 'benchmarks')"
         )
     if document.get("format") == FORMAT:
-        _check_version(path, document)
-    perf = _perf_in(path, document)
+        _check_version(name, document)
+    perf = _perf_in(name, document)
     if not raw_records and not perf:
-        raise ResultsError(f"{path}: holds no tunerbench results")
+        raise ResultsError(f"{name}: holds no tunerbench results")
     records = []
     for index, raw in enumerate(raw_records):
         try:
             records.append(RunResult.from_dict(raw))
         except (TypeError, ValueError, AttributeError, RecursionError) as exc:
             raise ResultsError(
-                f"{path}: result {index} is not of tunerbench's shape ({exc})"
+                f"{name}: result {index} is not of tunerbench's shape ({exc})"
             ) from None
         if not records[-1].search.trials:
             tuner = records[-1].identity.tuner
-            raise ResultsError(f"{path}: result {index} ({tuner}) has no trials")
+            raise ResultsError(f"{name}: result {index} ({tuner}) has no trials")
     return records, perf

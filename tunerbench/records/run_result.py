@@ -14,10 +14,26 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from tunerbench.records.schema import Budget, HyperValue, PhaseTiming, TrialRecord
-from tunerbench.records.validation import build
+from tunerbench.records.schema import PHASES, Budget, HyperValue, PhaseTiming, TrialRecord
+from tunerbench.records.validation import Name, NonEmpty, RecordError, Rule, build
+
+# What the report reads of every result, beyond each field's type: each phase's time, the
+# versions its environments table shows and the data's sizes (every version of tunerbench wrote
+# them all), and the machine's host, which tells two runs apart.
+VERSIONS = ("python", "tensorflow", "keras", "keras_tuner", "numpy", "scikit_learn")
+ALL_PHASES = Rule(lambda phases: set(PHASES) <= set(phases), f"hold the phases {', '.join(PHASES)}")
+ALL_VERSIONS = Rule(lambda found: set(VERSIONS) <= set(found), f"name {', '.join(VERSIONS)}")
+HOST_TEXT = Rule(lambda machine: isinstance(machine.get("host", ""), str), "hold its host as text")
+COUNTS = ("n_fit", "n_val", "n_test")
+DATA_SIZES = Rule(
+    lambda data: (
+        all(type(data.get(n)) is int and data[n] >= 0 for n in COUNTS)
+        and {"source", "validation"} <= set(data)
+    ),
+    f"hold {', '.join(COUNTS)} as counts, source and validation",
+)
 
 
 @dataclass
@@ -38,23 +54,23 @@ class RunIdentity(_Part):
     """Which pipeline ran: tuner, dataset, profile, seed and loop, its search workers, its
     session and problem, and when it started (which tells apart two runs of one seed)."""
 
-    tuner: str
-    dataset: str
-    profile: str
+    tuner: Name
+    dataset: Name
+    profile: Name
     seed: int
-    loop: str
-    started_at: str
+    loop: Name
+    started_at: Name
     workers: int = 1
     # The benchmark session (its run folder's name) that ran this pipeline: the report compares
     # speeds only between runs of one session, measured side by side on the same machine.
-    session: str = ""
+    session: Name = ""
     # The benchmark problem ("" in records older than the field, whose problem is named by
     # ``dataset``) and a digest of its definition, so two definitions under one name differ.
-    problem: str = ""
-    problem_fingerprint: str = ""
+    problem: Name = ""
+    problem_fingerprint: Name = ""
     # Every tuner the session was asked to run ([] in older records), so a command that grows
     # the session names them all, even a tuner none of whose pipelines saved a result.
-    session_tuners: list[str] = field(default_factory=list)
+    session_tuners: list[Name] = field(default_factory=list)
 
     @property
     def problem_name(self) -> str:
@@ -73,7 +89,7 @@ class SearchOutcome(_Part):
     best_val_accuracy: float
     best_epoch: int
     n_trials: int
-    refit_val_accuracy: list[float]
+    refit_val_accuracy: Annotated[list[float], NonEmpty]
     trials: list[TrialRecord]
     search_epochs: int
     # Points of the problem's search space as a grid (None: continuous, or not recorded).
@@ -81,8 +97,34 @@ class SearchOutcome(_Part):
     # The objective those values are of and which way is better, as the search and the refit
     # followed them: the report ranks and labels by them. "" in records older than the fields,
     # whose objective was val_accuracy, maximised (``objective_name``, ``maximizes``).
-    objective: str = ""
+    objective: Name = ""
     objective_direction: Literal["max", "min", ""] = ""
+
+    def __post_init__(self) -> None:
+        """A search that ran more trials or epochs than its budget did not follow the equal-
+        budget rule, and its figures would be compared with searches that did: refused however
+        the outcome is made (a pipeline building it, a file or a worker read, a replaced field),
+        so none is ever saved or reported. Hyperband's trials carry its schedule, and it plans
+        its own number of them; every other tuner plans ``max_trials``."""
+        ids = [t.trial_id for t in self.trials]
+        twice = next((i for n, i in enumerate(ids) if i in ids[:n]), None)
+        if twice is not None:
+            raise RecordError(f"result.trials: trial {twice} is recorded twice")
+        if self.n_trials != len(ids):
+            raise RecordError(
+                f"result.n_trials: {self.n_trials}, but {len(ids)} trials are recorded"
+            )
+        hyperband = any(t.schedule for t in self.trials)
+        most = self.budget.hyperband_trials if hyperband else self.budget.max_trials
+        if self.n_trials > most:
+            raise RecordError(
+                f"result.n_trials: {self.n_trials} trials exceed the budget's max {most}"
+            )
+        if self.search_epochs > self.budget.total_epochs:
+            raise RecordError(
+                f"result.search_epochs: {self.search_epochs} epochs exceed the budget's "
+                f"{self.budget.total_epochs}"
+            )
 
     @property
     def objective_name(self) -> str:
@@ -108,7 +150,7 @@ class TestOutcome(_Part):
 class Cost(_Part):
     """What the pipeline cost: each phase's wall and CPU time, and its process's overheads."""
 
-    phases: dict[str, PhaseTiming]
+    phases: Annotated[dict[str, PhaseTiming], ALL_PHASES]
     # Seconds inside Keras' fit/evaluate (None: not measured); the rest of the wall is overhead.
     fit_s: float | None = None
     # Seconds from starting the pipeline's process to starting the pipeline (imports, data).
@@ -128,9 +170,9 @@ class Provenance(_Part):
     it), TensorFlow's thread pools (0: its default, every core), how many times the process was
     started (more than 1 after a lost worker) or resumed, and the seeds and loop settings."""
 
-    versions: dict[str, str]
-    machine: dict[str, Any]
-    data: dict[str, Any]
+    versions: Annotated[dict[str, Name], ALL_VERSIONS]  # in every environment's label
+    machine: Annotated[dict[str, Any], HOST_TEXT]
+    data: Annotated[dict[str, Any], DATA_SIZES]  # the report's header and arithmetic read them
     worker: str = ""
     threads: int = 0
     attempts: int = 1
@@ -195,6 +237,13 @@ class RunResult:
         parts = {
             name: build(part, raw, "result", part.flat_keys()) for name, part in cls.PARTS.items()
         }
+        search = parts["search"]
+        epochs = len(search.refit_val_accuracy)
+        if not 1 <= search.best_epoch <= epochs:  # the refit figure marks it on that curve
+            raise RecordError(
+                f"result.best_epoch: {search.best_epoch} is not one of the {epochs} epochs of "
+                "result.refit_val_accuracy"
+            )
         return cls(**parts)
 
     def replace(self, **changes: Any) -> RunResult:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any, ClassVar, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
+
+from tunerbench.records.validation import NotNegative
 
 PHASES = ("search", "refit", "final")
 # A hyperparameter's value as Keras Tuner reports it: always a scalar.
@@ -47,7 +49,7 @@ class TrialRecord:
     trial_id: str
     hyperparameters: dict[str, HyperValue]
     val_accuracy: float | None
-    epochs: int | None
+    epochs: Annotated[int, NotNegative] | None  # summed along the search's epochs
     wall_s: float
     finished_at_s: float
     status: str = "COMPLETED"

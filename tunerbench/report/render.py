@@ -8,19 +8,23 @@ formatted by the filters below, so every table formats alike.
 
 from __future__ import annotations
 
+import html
 import importlib.resources
 import math
+import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import jinja2
 import markupsafe
 
-from tunerbench.records.atomic_file import atomic_write_text
+from tunerbench.records.atomic_file import atomic_write_texts, not_regular
 from tunerbench.records.results_file import load_file
 from tunerbench.records.run_result import RunResult
+from tunerbench.records.validation import RecordError, cut, escaped
 from tunerbench.report.context import ReportContext, build_context
 from tunerbench.report.grouping import Summary
 from tunerbench.report.rope import DEFAULT_ROPE
@@ -30,6 +34,14 @@ from tunerbench.search.registry import TUNERS
 
 TEMPLATES = "tunerbench.report_templates"
 T = TypeVar("T")
+# What a template writes: the report's HTML, verdict.md (Markdown a job summary renders, HTML
+# inside it too) or the terminal's text.
+Output = Literal["html", "markdown", "text"]
+# Characters that would make Markdown of a value (a problem's name, a version, a hyperparameter's
+# value): emphasis, code, links and images, headings, tables, strikethrough (``<`` and ``&`` are
+# escaped as HTML); an underscore inside a word is text to CommonMark and stays as it is
+# (``fashion_mnist``).
+_MARKDOWN = re.compile(r"[\\`*\[\]#|~!]|(?<![^\W_])_|_(?![^\W_])")
 
 
 class ReportError(Exception):
@@ -98,12 +110,47 @@ def squash(text: str) -> str:
     return markupsafe.Markup(joined) if isinstance(text, markupsafe.Markup) else joined
 
 
-def environment(autoescape: bool = True) -> jinja2.Environment:
-    """The templates' environment: HTML and Markdown escape what they render (a job summary
-    renders HTML too); only the terminal's text does not."""
+def markdown_text(value: Any) -> Any:
+    """A value as verdict.md writes it, escaped as HTML is in the report: kept on its line
+    (control characters shown as escapes), its Markdown and HTML written as text, so no name
+    read from a file writes a heading or a link of its choosing. A macro's output (Markup) has
+    its values escaped already."""
+    if isinstance(value, markupsafe.Markup):
+        return value
+    return markupsafe.escape(_MARKDOWN.sub(r"\\\g<0>", escaped(str(value))))
+
+
+def terminal_text(value: Any) -> Any:
+    """A value as the terminal's text writes it: control characters (a newline, an ANSI escape)
+    shown as escapes, so nothing read from a file adds lines or drives the terminal. The text
+    environment autoescapes like the others so that a macro's output (Markup, its values done
+    already) keeps its own lines; the HTML entities that escaping adds are undone once the
+    whole text is rendered (``_text``)."""
+    if isinstance(value, markupsafe.Markup):
+        return value
+    return markupsafe.Markup(escaped(str(value)))
+
+
+def code_filter(markup: Output) -> Callable[[str], str]:
+    """The ``code`` filter: a command in an indented code block, written as it is (Markdown and
+    entities are literal there) on its one line."""
+
+    def code(text: str) -> str:
+        if markup == "html":
+            return text
+        line = escaped(text)
+        return markupsafe.Markup(line) if markup == "markdown" else line
+
+    return code
+
+
+def environment(markup: Output = "html") -> jinja2.Environment:
+    """The templates' environment: every value a template writes is escaped for what it writes
+    (HTML by autoescaping, Markdown and the terminal's text by ``finalize``)."""
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(_template_source),
-        autoescape=autoescape,
+        autoescape=True,
+        finalize={"markdown": markdown_text, "text": terminal_text}.get(markup),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -119,27 +166,21 @@ def environment(autoescape: bool = True) -> jinja2.Environment:
         pts=fmt_points,
         seedlist=seed_spans,
         squash=squash,
+        code=code_filter(markup),
     )
     return env
 
 
 def _rendered(render: Callable[[], T], sources: list[str]) -> T:
-    """Run one rendering; a record that reads but lacks what a section needs is one line
-    naming the files."""
+    """Run one rendering; a measurement that is not of its record's shape (read as typed
+    records by a section) is one line naming the files and the field. Every field the report
+    uses is checked when its file is read, so any other error is a bug of tunerbench: it stays
+    a traceback, to be reported as one, rather than blamed on the files."""
     try:
         return render()
-    except (
-        ArithmeticError,
-        KeyError,
-        LookupError,
-        TypeError,
-        ValueError,
-        jinja2.TemplateError,
-    ) as exc:
-        raise ReportError(
-            f"cannot render a report from {', '.join(sources) or 'these results'} "
-            f"({type(exc).__name__}: {exc}); were they written by this version of tunerbench?"
-        ) from exc
+    except RecordError as exc:
+        files = ", ".join(map(escaped, sources)) or "these results"
+        raise ReportError(f"cannot render a report from {files} ({exc})") from exc
 
 
 def report_context(
@@ -174,7 +215,7 @@ def page(context: ReportContext) -> str:
 def render_verdict(context: ReportContext, markdown: bool = True) -> str:
     """The verdicts as Markdown (``verdict.md``, a CI job summary) or as the terminal's text:
     one template, so the two say the same as the report's cards."""
-    return _text(context, "verdict.md.j2", autoescape=markdown) + "\n"
+    return _text(context, "verdict.md.j2", "markdown" if markdown else "text") + "\n"
 
 
 def read_results(paths: list[str | Path]) -> tuple[list[RunResult], list[dict[str, Any]]]:
@@ -188,62 +229,109 @@ def read_results(paths: list[str | Path]) -> tuple[list[RunResult], list[dict[st
         for index, run in enumerate(file_results):
             if run.identity.tuner not in TUNERS:
                 raise ReportError(
-                    f"{path}: result {index}: tuner {run.identity.tuner!r} is not one of "
-                    f"{', '.join(TUNERS.names)}"
+                    f"{escaped(str(path))}: result {index}: tuner {cut(repr(run.identity.tuner))} "
+                    f"is not one of {', '.join(TUNERS.names)}"
                 )
             # Files written before runs carried their session: the file stands for the session.
             run.identity.session = run.identity.session or str(path)
         results.extend(file_results)
         perf.extend(file_perf)
-    perf = [p for i, p in enumerate(perf) if p not in perf[:i]]  # one session, two files
-    return results, perf
+    return results, once_each(perf)
+
+
+def once_each(perf: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Measurements in the order read, each once (one session's, read from two files): equal
+    as Python compares them (``1 == 1.0``, keys in any order), found by a hash of each record's
+    frozen form, in one pass over thousands of them."""
+    seen: set[Any] = set()
+    kept = []
+    for record in perf:
+        key = _frozen(record)
+        if key not in seen:
+            seen.add(key)
+            kept.append(record)
+    return kept
+
+
+def _frozen(value: Any) -> Any:
+    """A JSON value as a hashable one that is equal exactly where the values are equal."""
+    if isinstance(value, dict):
+        return frozenset((k, _frozen(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return tuple(_frozen(v) for v in value)
+    return value
 
 
 def render_upgrade(context: ReportContext) -> str:
     """Each setup's upgrade verdict as text: the message of ``--fail-on-change``."""
-    return _text(context, "upgrade.txt.j2", autoescape=False)
+    return _text(context, "upgrade.txt.j2", "text")
 
 
-def _text(context: ReportContext, template_name: str, autoescape: bool) -> str:
+def _text(context: ReportContext, template_name: str, markup: Output) -> str:
     """A text template rendered from the report's context, without surrounding blank lines."""
-    template = environment(autoescape=autoescape).get_template(template_name)
-    return _rendered(lambda: template.render(report=context), context.sources).strip()
+    template = environment(markup).get_template(template_name)
+    text = _rendered(lambda: template.render(report=context), context.sources).strip()
+    return html.unescape(text) if markup == "text" else text
 
 
 @dataclass(frozen=True)
 class WrittenReport:
+    """A report and its verdict as Markdown, always written as a pair: both go to temporary
+    files first, then the verdict is renamed into place and the report last, and both end with
+    the same generation line. A kill between the two renames leaves a newer verdict beside the
+    older report; their last lines then differ, so a reader can tell, and the next rendering
+    writes both again. The report is renamed last: it is the pair's commit."""
+
     path: Path
-    verdict_path: Path  # verdict.md beside the report
+    verdict_path: Path  # verdict.md beside index.html, NAME.verdict.md beside NAME.html
     context: ReportContext
+
+    @staticmethod
+    def verdict_beside(out: Path) -> Path:
+        """Where the verdict of a report at ``out`` goes: a report under another name gets a
+        verdict of its own name, so rendering one never overwrites a session's verdict.md."""
+        return out.with_name("verdict.md" if out.name == "index.html" else f"{out.stem}.verdict.md")
 
     @property
     def verdict_text(self) -> str:
         return render_verdict(self.context, markdown=False)
 
+    def save(self, html: str, verdict: str) -> None:
+        """Write the pair (a ReportError in one line if it cannot be written)."""
+        try:
+            atomic_write_texts([(self.verdict_path, verdict), (self.path, html)])
+        except OSError as exc:
+            raise ReportError(
+                f"cannot write the report to {self.path} ({exc.strerror or exc})"
+            ) from None
+
 
 def write_report(
     paths: list[str | Path], out: str | Path, rope: float = DEFAULT_ROPE
 ) -> WrittenReport:
-    """Read every results file, render, and write ``out`` and ``verdict.md`` beside it, each
-    atomically."""
+    """Read every results file, render, and write ``out`` and its verdict beside it as one
+    pair (``WrittenReport``). Anything but a regular file is refused before it is opened: a
+    FIFO would block the read for ever."""
+    for path in paths:
+        kind = not_regular(path)
+        if kind is not None:
+            raise ReportError(f"{path}: {kind}, not a results file; pass a results JSON file")
     results, perf = read_results(paths)
     out = Path(out)
     context = report_context(results, [str(p) for p in paths], perf, rope)
-    verdict_path = out.with_name("verdict.md")
-    try:
-        atomic_write_text(out, page(context))
-        atomic_write_text(verdict_path, render_verdict(context))
-    except OSError as exc:
-        raise ReportError(f"cannot write the report to {out} ({exc.strerror or exc})") from None
-    return WrittenReport(out, verdict_path, context)
+    written = WrittenReport(out, WrittenReport.verdict_beside(out), context)
+    generation = f"\n<!-- tunerbench generation {uuid.uuid4().hex} -->\n"
+    written.save(page(context) + generation, render_verdict(context) + generation)
+    return written
 
 
 def publish(written: WrittenReport, out: Path) -> WrittenReport:
-    """A copy of a written report and its verdict.md at ``out`` (each atomically)."""
-    copy = WrittenReport(out, out.with_name("verdict.md"), written.context)
+    """A copy of a written report and its verdict at ``out``, written as a pair."""
+    copy = WrittenReport(out, WrittenReport.verdict_beside(out), written.context)
     try:
-        atomic_write_text(copy.path, written.path.read_text(encoding="utf-8"))
-        atomic_write_text(copy.verdict_path, written.verdict_path.read_text(encoding="utf-8"))
+        html = written.path.read_text(encoding="utf-8")
+        verdict = written.verdict_path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ReportError(f"cannot write the report to {out} ({exc.strerror or exc})") from None
+    copy.save(html, verdict)
     return copy

@@ -83,7 +83,8 @@ def _chosen(problem: str) -> str:
     problem by name, a benchmark module's problem by its benchmarks' ids."""
     if reference_mlp(problem) is not None:
         return f"--tb-dataset {problem}"
-    return f"--tb-problem {problem}" if problem in PROBLEMS else f"-k {problem}"
+    # A declared problem's name is read from its results: quoted, it stays one word of the shell.
+    return f"--tb-problem {problem}" if problem in PROBLEMS else f"-k {shlex.quote(problem)}"
 
 
 def _shared_options(problem: str, runs: list[RunResult]) -> str:
@@ -91,7 +92,7 @@ def _shared_options(problem: str, runs: list[RunResult]) -> str:
     loops, workers = {r.identity.loop for r in runs}, {r.identity.workers for r in runs}
     text = ""
     if len(loops) == 1 and loops != {default_loop(problem)}:
-        text += f" --tb-loop {loops.pop()}"
+        text += f" --tb-loop {shlex.quote(loops.pop())}"
     if len(workers) == 1 and workers != {1}:
         text += f" --tb-workers {workers.pop()}"
     return text

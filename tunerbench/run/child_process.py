@@ -22,6 +22,7 @@ import math
 import os
 import signal
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from tunerbench.processes import WARMED_ENV, die_with_parent
+from tunerbench.records.atomic_file import open_regular, refuse_link
 from tunerbench.references import resolve
 from tunerbench.run.spare_process import (
     EVENT_FD_ENV,
@@ -41,6 +43,10 @@ from tunerbench.run.spare_process import (
 )
 
 LOG_TAIL_LINES = 12
+# The event a process started with ``alive`` sends every ``ALIVE_S`` while its function runs, so
+# that its parent can end it in time however long a fit runs between the function's events.
+ALIVE = "alive"
+ALIVE_S = 1.0
 
 EventFn = Callable[[dict[str, Any]], None]
 
@@ -64,12 +70,15 @@ def call_in_fresh_process(
     log: Path,
     unset: tuple[str, ...] = (),
     spare: bool = False,
+    alive: bool = False,
 ) -> Any:
     """Call ``function`` ("module:name") with ``kwargs`` in a new process, its environment this
-    one's without the variables named in ``unset``; ``on_event`` gets every event it sends;
+    one's without the variables named in ``unset``; ``on_event`` gets every event it sends (with
+    ``alive``, an ``ALIVE`` event every ``ALIVE_S`` as well: raising there ends the process);
     returns what it returns, or raises ChildError. With ``spare``, the process is one started
     ahead where one is waiting, and a spare for the next call starts now (``spare_process``)."""
     log.parent.mkdir(parents=True, exist_ok=True)
+    refuse_link(log)  # the child appends its output there: never through a planted link
     child = (SPARES.take(unset) if spare else None) or start(unset, log, warm_up=False)
     if spare:
         SPARES.prepare(unset, log.parent)
@@ -77,7 +86,7 @@ def call_in_fresh_process(
     with os.fdopen(child.events, encoding="utf-8") as events:
         try:
             assert child.process.stdin is not None
-            call = {"function": function, "kwargs": kwargs, "log": str(log)}
+            call = {"function": function, "kwargs": kwargs, "log": str(log), "alive": alive}
             # A process that died before reading its call closes the pipe: it is then reported
             # below with its exit code and last output, like any process that died.
             with contextlib.suppress(BrokenPipeError):
@@ -114,9 +123,26 @@ def json_safe(value: Any) -> Any:
     return value
 
 
+_SENDING = threading.Lock()  # one line at a time: the function's events and ALIVE's thread
+
+
 def _send(stream: TextIO, event: dict[str, Any]) -> None:
-    stream.write(json.dumps(json_safe(event), allow_nan=False) + "\n")
-    stream.flush()
+    line = json.dumps(json_safe(event), allow_nan=False) + "\n"
+    with _SENDING:
+        stream.write(line)
+        stream.flush()
+
+
+def _keep_saying_alive(stream: TextIO) -> None:
+    """Send ``ALIVE`` every ``ALIVE_S`` for as long as this process lives (or its pipe does)."""
+
+    def beat() -> None:
+        with contextlib.suppress(OSError, ValueError):
+            while True:
+                time.sleep(ALIVE_S)
+                _send(stream, {"event": ALIVE})
+
+    threading.Thread(target=beat, daemon=True).start()
 
 
 def _warm_up() -> None:
@@ -133,7 +159,7 @@ def _write_to(log: str) -> None:
     after what it wrote while it waited as a spare (moved there first)."""
     sys.stdout.flush()
     sys.stderr.flush()
-    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    fd = open_regular(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
     waited = Path(os.environ.get(OUTPUT_ENV, log))
     if waited != Path(log):
         with contextlib.suppress(OSError):
@@ -151,6 +177,8 @@ def main() -> int:
         _warm_up()
     call = json.loads(sys.stdin.read())
     _write_to(call["log"])
+    if call.get("alive"):
+        _keep_saying_alive(stream)
     try:
         function = resolve(call["function"])
         value = function(**call["kwargs"], emit=lambda event: _send(stream, event))

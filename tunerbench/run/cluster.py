@@ -9,29 +9,44 @@ text that the session checks against the schema and against the pipeline it aske
 scheduler run the task again elsewhere, and the session sees a second start. Every worker's
 versions (tunerbench's code included) are checked before anything is submitted, and each task
 checks its own worker again before its pipeline starts (workers may join later). Dask cannot
-interrupt a running task, so a pipeline looks between trials whether its session still wants it
+interrupt a running task, so a pipeline looks every second whether its session still wants it
 (a session that stopped, or died, has released its tasks) and stops there. Every session, a
 resumed one too, uses task keys and an event topic of its own. ``tls://`` addresses use TLS with
-the certificates given (``--tb-tls-*``) or Dask's own configuration; ``local:N`` listens on
-127.0.0.1 only.
+the certificates given (``--tb-tls-*``) or Dask's own configuration, and a scheduler named by
+its host name must hold a certificate for that name; ``local:N`` listens on 127.0.0.1 only,
+with TLS credentials of its own and no dashboard.
+
+What the session reads from a cluster is plain data (msgpack, and JSON text in it): Dask sends
+results and errors pickled, and unpickling runs whatever the sender put there, so its client
+refuses pickles, reads no task's or ``run``'s error, and takes a worker's failure as JSON text.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import queue
 import secrets
+import ssl
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tunerbench.pipeline.provenance import installed_versions, version_mismatch
+from tunerbench.pipeline.provenance import version_mismatch
 from tunerbench.pipeline.spec import PipelineSpec
 from tunerbench.records.run_result import RunResult
-from tunerbench.run.cluster_access import ClusterError, checked_result
-from tunerbench.run.cluster_task import pipeline_on_worker
+from tunerbench.run.child_process import ChildError
+from tunerbench.run.cluster_access import (
+    DESERIALIZERS,
+    SERIALIZERS,
+    ClusterError,
+    checked_result,
+    scheduler_name,
+)
+from tunerbench.run.cluster_task import FAILED, pipeline_on_worker, versions_text
 from tunerbench.run.executors import EventFn
 from tunerbench.run.option_values import local_workers
 from tunerbench.run.spare_process import close_spares
@@ -55,7 +70,8 @@ class DaskExecutor:
         logs: Path | None = None,
         security: Any = None,
     ) -> None:
-        from distributed import Client, LocalCluster
+        import dask
+        from distributed import LocalCluster
 
         # Fresh per session object: a resumed session never shares keys or events with the
         # pipelines of the one it continues, should any of those still be running.
@@ -66,22 +82,35 @@ class DaskExecutor:
         self.threads = 0  # 0: each task takes its host's share of the cores
         self.logs = None  # where pipelines write their output, if the session can read it
         n = local_workers(target)
+        plain = {"serializers": SERIALIZERS, "deserializers": DESERIALIZERS}
+        client = _plain_client()
         if n is not None:
-            self.cluster = LocalCluster(
-                n_workers=n,
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",  # nobody else on the network can reach it
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )
-            self.client = Client(self.cluster)
+            # The scheduler's HTTP server always listens: on a free port, serving nothing.
+            with dask.config.set({"distributed.scheduler.http.routes": []}):
+                self.cluster = LocalCluster(
+                    n_workers=n,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",  # nobody else on the network can reach it
+                    security=True,  # TLS with credentials of its own: no other user either
+                    dashboard_address=None,
+                    scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                    silence_logs=logging.ERROR,
+                )
+            self.client = client(self.cluster, **plain)
             self.threads = max(1, (os.cpu_count() or 1) // n)
             self.logs = str(logs) if logs is not None else None
         else:
             try:
-                self.client = Client(target, timeout=CONNECT_TIMEOUT_S, security=security)
+                self.client = client(target, timeout=CONNECT_TIMEOUT_S, security=security, **plain)
             except (OSError, TimeoutError, ValueError, TypeError) as exc:
+                if isinstance(exc.__cause__, ssl.SSLCertVerificationError):
+                    raise ClusterError(
+                        f"--tb-cluster {target}: the scheduler's certificate is not for "
+                        f"{scheduler_name(target)} ({exc.__cause__.verify_message}); connect by "
+                        "a name its certificate holds, or give the scheduler a certificate "
+                        "for this name"
+                    ) from None
                 raise ClusterError(
                     f"--tb-cluster {target}: no Dask scheduler answers there ({exc}); start one "
                     "with `dask scheduler` and workers with `dask worker ADDRESS`, or check the "
@@ -106,7 +135,15 @@ class DaskExecutor:
                 f"--tb-cluster {self.target}: no worker joined the scheduler within "
                 f"{WORKERS_TIMEOUT_S} s; start some with `dask worker {self.target}`"
             ) from None
-        for address, found in sorted(self.client.run(installed_versions).items()):
+        answers = self._run_on_workers(versions_text)
+        for address in sorted(self.client.scheduler_info(n_workers=-1)["workers"]):
+            found = _versions(answers.get(address))
+            if found is None:
+                self.close()
+                raise ClusterError(
+                    f"--tb-cluster {self.target}: worker {address} did not answer with its "
+                    "versions; install the session's tunerbench there, or stop that worker"
+                )
             differs = version_mismatch(expected, found)
             if differs:
                 self.close()
@@ -138,7 +175,7 @@ class DaskExecutor:
         except queue.Empty:
             return
         while True:
-            label = event.pop("label", None)
+            label = event.pop("label", None) if isinstance(event, dict) else None
             if label not in self.futures:  # not a pipeline of this session: ignored
                 pass
             elif event.get("event") == "done":
@@ -168,7 +205,46 @@ class DaskExecutor:
             elif time.monotonic() - workers_seen > WORKERS_CHECK_S:
                 self._wait_for_a_worker(spec.label)
                 workers_seen = time.monotonic()
-        return checked_result(future.result(), spec)
+        return checked_result(self._reply(future), spec)
+
+    def _reply(self, future: Any) -> Any:
+        """A task's result as plain data: a pipeline's own failure (sent as JSON text) raised
+        as the session's exception of its kind. An erred task's error is never read (Dask
+        sends it pickled), nor a result sent as anything but plain data."""
+        if future.status != "finished":
+            raise ClusterError(
+                f"its task ended on the cluster without a result ({future.status}); the "
+                "worker's log says why"
+            )
+        try:
+            sent = future.result()
+        except TypeError as exc:  # what msgpack cannot carry: a pickled object
+            raise ClusterError(
+                f"the worker sent something other than plain data ({exc}); a worker of other "
+                "code or a hostile one: stop it"
+            ) from None
+        failed = _failure(sent)
+        if failed is None:
+            return sent
+        kind, _, message = failed.partition(": ")
+        raise (ChildError if kind == "ChildError" else ClusterError)(
+            message if kind == "ChildError" else failed
+        )
+
+    def _run_on_workers(self, function: Callable[[], Any]) -> dict[str, Any]:
+        """``function`` run on every worker at once (in a thread beside its task, as
+        ``Client.run`` does), each worker's reply by address; a worker that failed is left
+        out. ``Client.run`` would unpickle a failed worker's error: this reads only replies."""
+        from distributed.protocol.pickle import dumps
+
+        message = {"op": "run", "function": dumps(function), "args": dumps(()),
+                   "kwargs": dumps({}), "wait": True}  # fmt: skip
+        replies = self.client.sync(self.client.scheduler.broadcast, msg=message, on_error="ignore")
+        return {
+            address: reply["result"]
+            for address, reply in replies.items()
+            if isinstance(reply, dict) and reply.get("status") == "OK"
+        }
 
     def _wait_for_a_worker(self, label: str) -> None:
         """A pipeline waits for ever if every worker has gone: say so instead."""
@@ -191,7 +267,40 @@ class DaskExecutor:
         if pending:
             self.client.cancel(pending, force=True)
         with contextlib.suppress(Exception):  # a worker already gone has no spare to end
-            self.client.run(close_spares)
+            self._run_on_workers(close_spares)
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+
+
+def _versions(sent: Any) -> dict[str, str] | None:
+    """A worker's versions from its JSON text; None for anything else."""
+    try:
+        found = json.loads(sent) if isinstance(sent, str) else None
+    except ValueError:
+        return None
+    if isinstance(found, dict) and all(isinstance(v, str) for v in found.values()):
+        return found
+    return None
+
+
+def _failure(sent: Any) -> str | None:
+    """What failed, when a worker's JSON text says its pipeline failed."""
+    try:
+        reply = json.loads(sent) if isinstance(sent, str) else None
+    except ValueError:
+        return None
+    failed = reply.get(FAILED) if isinstance(reply, dict) else None
+    return failed if isinstance(failed, str) else None
+
+
+def _plain_client() -> type:
+    """Dask's Client, but a task's error is kept as a plain exception, never unpickled: Dask
+    unpickles it the moment the scheduler reports it, whether anyone reads it or not."""
+    from distributed import Client
+
+    class PlainClient(Client):
+        def _handle_task_erred(self, key: Any = None, **_: Any) -> None:
+            super()._handle_task_erred(key, RuntimeError("the task failed"), None)
+
+    return PlainClient

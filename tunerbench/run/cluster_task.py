@@ -1,20 +1,31 @@
 """What runs on a Dask worker for one pipeline: check the worker, run the pipeline in a fresh
-process there, relay its events to the session's topic, and stop it at its next trial once the
-session has let the task go (a stopped session cancels it, a dead one's client is gone). Its
-result goes back as JSON text."""
+process there, relay its events to the session's topic, and stop it within a second once the
+session has let the task go (a stopped session cancels it, a dead one's client is gone): the
+pipeline's process reports that it is alive every second, and each report is the moment to
+check. Its result, or what failed, goes back as JSON text: never an object, which Dask would
+send pickled and the session would have to run to read. A warm spare process is ended when no
+pipeline follows (the session stopped, or the worker stays idle)."""
 
 from __future__ import annotations
 
 import json
 import os
 import socket
+import threading
 from pathlib import Path
 from typing import Any
 
 from tunerbench.pipeline.provenance import installed_versions, version_mismatch
 from tunerbench.pipeline.spec import PipelineSpec
+from tunerbench.run.child_process import ALIVE
 from tunerbench.run.cluster_access import ClusterError
 from tunerbench.run.executors import run_in_fresh_process
+from tunerbench.run.spare_process import SPARES
+
+# A worker idle this long after a pipeline ends has no next pipeline for its spare process.
+SPARE_IDLE_S = 20.0
+# The key of a worker's reply that says its pipeline failed: "Type: first line".
+FAILED = "failed"
 
 
 class Stopped(RuntimeError):
@@ -23,7 +34,7 @@ class Stopped(RuntimeError):
 
 def _still_wanted(worker: Any) -> None:
     """Raise Stopped when the scheduler has released this task: Dask's way of saying that no
-    client waits for it any more. Called between trials, so a pipeline stops within one."""
+    client waits for it any more. Called at every event, so a pipeline stops within a second."""
     from distributed.worker import thread_state
 
     task = worker.state.tasks.get(getattr(thread_state, "key", None))
@@ -64,10 +75,26 @@ def nanny_environment() -> tuple[str, ...]:
 def pipeline_on_worker(spec: dict[str, Any], topic: str, log_dir: str | None = None) -> str:
     """The task: check this worker (it may have joined after the session checked the others),
     then run the pipeline in a fresh process here. Its output goes to ``log_dir`` where the
-    session can read it (a LocalCluster on its machine), else to the worker's own folder."""
+    session can read it (a LocalCluster on its machine), else to the worker's own folder.
+    Returns the result record, or ``{"failed": ...}``, as JSON text."""
     from distributed import get_worker
 
     worker = get_worker()
+    label = spec["label"]
+    try:
+        return json.dumps(_run_here(worker, spec, topic, log_dir), allow_nan=False)
+    except Stopped as exc:
+        SPARES.close()  # its session has gone: no pipeline of it follows
+        return json.dumps({FAILED: f"Stopped: {exc}"})
+    except Exception as exc:  # the session says it in one line: type and first line
+        first = (str(exc).strip().splitlines() or [""])[0]
+        return json.dumps({FAILED: f"{type(exc).__name__}: {first}"})
+    finally:
+        worker.log_event(topic, {"event": "done", "label": label})
+        _end_spares_when_idle(worker)
+
+
+def _run_here(worker: Any, spec: dict[str, Any], topic: str, log_dir: str | None) -> dict[str, Any]:
     label = spec["label"]
     name = f"worker {worker.address} on {socket.gethostname()}"
     differs = version_mismatch(spec["expected_versions"], installed_versions())
@@ -75,21 +102,38 @@ def pipeline_on_worker(spec: dict[str, Any], topic: str, log_dir: str | None = N
         raise ClusterError(f"{name} runs {differs}; install the session's versions there")
     spec = {**spec, "threads": spec["threads"] or _share_of_cores(worker)}
     log = Path(log_dir or worker.local_directory) / f"{label}.log"
-    try:
-        result = run_in_fresh_process(
-            PipelineSpec.from_dict(spec),
-            {"worker": worker.address, "host": socket.gethostname(), "worker_pid": os.getpid()},
-            lambda event: _relay(worker, topic, {**event, "label": label}),
-            log,
-            unset=nanny_environment(),
-        )
-        return json.dumps(result, allow_nan=False)
-    finally:
-        worker.log_event(topic, {"event": "done", "label": label})
+    return run_in_fresh_process(
+        PipelineSpec.from_dict(spec),
+        {"worker": worker.address, "host": socket.gethostname(), "worker_pid": os.getpid()},
+        lambda event: _relay(worker, topic, {**event, "label": label}),
+        log,
+        unset=nanny_environment(),
+        alive=True,
+    )
 
 
 def _relay(worker: Any, topic: str, event: dict[str, Any]) -> None:
     """Pass a pipeline's event to its session, unless the session has let the task go: then
-    the pipeline's process is ended here (the caller kills it when this raises)."""
+    the pipeline's process is ended here (the caller kills it when this raises). That the
+    process is alive is only the moment to check, not news for the session."""
     _still_wanted(worker)
-    worker.log_event(topic, event)
+    if event["event"] != ALIVE:
+        worker.log_event(topic, event)
+
+
+def _end_spares_when_idle(worker: Any) -> None:
+    """End the spare process in ``SPARE_IDLE_S`` unless a pipeline runs here by then: a session
+    that died between its pipelines cannot say that none follows, and a spare holds memory."""
+
+    def end_if_idle() -> None:
+        if not worker.state.executing and not worker.state.ready:
+            SPARES.close()
+
+    timer = threading.Timer(SPARE_IDLE_S, end_if_idle)
+    timer.daemon = True
+    timer.start()
+
+
+def versions_text() -> str:
+    """This worker's versions as JSON text: what the session reads of its check."""
+    return json.dumps(installed_versions())

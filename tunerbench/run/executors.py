@@ -27,11 +27,12 @@ def run_in_fresh_process(
     on_event: Callable[[dict[str, Any]], None],
     log: Path,
     unset: tuple[str, ...] = (),
+    alive: bool = False,
 ) -> dict[str, Any]:
-    """The pipeline of ``spec`` in a new process (without the variables in ``unset``); returns
-    its result record as a dict."""
+    """The pipeline of ``spec`` in a new process (without the variables in ``unset``; with
+    ``alive``, saying so every second); returns its result record as a dict."""
     kwargs = {"spec": spec.to_dict(), "where": where, "spawned_at": time.time()}
-    return call_in_fresh_process(PIPELINE_TASK, kwargs, on_event, log, unset, spare=True)
+    return call_in_fresh_process(PIPELINE_TASK, kwargs, on_event, log, unset, True, alive)
 
 
 class Executor(Protocol):

@@ -5,7 +5,9 @@ resume or grow by more seeds, held by one session at a time.
 which data), ``session.lock`` (held while a session runs in it), ``journal.jsonl`` and the
 pipelines' folders and logs; ``<output>/tunerbench-<name>.json`` is its results file. Resuming
 reads back what the session had saved, so nothing it measured before the interruption is lost
-from the results file it rewrites, and it never takes a folder another session still holds.
+from the results file it rewrites, and it never takes a folder another session still holds. A
+``session.json`` that cannot be read is passed over with a line naming it, so one damaged
+folder never stops resuming the others.
 """
 
 from __future__ import annotations
@@ -14,13 +16,13 @@ import contextlib
 import datetime as dt
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from filelock import FileLock, Timeout
 
-from tunerbench.records.atomic_file import atomic_write_text
+from tunerbench.records.atomic_file import atomic_write_text, not_regular, refuse_link
 from tunerbench.records.journal import Journal, saved_results
 from tunerbench.records.results_file import ResultsError, load_file
 from tunerbench.records.run_result import RunResult
@@ -37,8 +39,9 @@ class FolderBusy(OSError):
 
 def hold(run_dir: Path) -> FileLock:
     """The folder's lock, held by this process until released (FolderBusy if another holds it).
-    A kill releases it with the process, so an interrupted session's folder is free again."""
-    lock = FileLock(str(run_dir / "session.lock"), timeout=0)
+    A kill releases it with the process, so an interrupted session's folder is free again; a
+    lock file that is a symbolic link is refused (LinkRefused), never opened through."""
+    lock = FileLock(str(refuse_link(run_dir / "session.lock")), timeout=0)
     try:
         lock.acquire()
     except Timeout:
@@ -53,6 +56,7 @@ class Resumable:
     folder: Path
     lock: FileLock
     seeds_before: int
+    passed_over: list[str] = field(default_factory=list)  # a line per unreadable session.json
 
 
 def continues(saved: Any, wanted: dict[str, Any]) -> bool:
@@ -77,32 +81,59 @@ def continues(saved: Any, wanted: dict[str, Any]) -> bool:
     return True
 
 
+def session_record(meta: Path) -> dict[str, Any]:
+    """A ``session.json`` as a dict; ValueError naming what is wrong with it. A FIFO would
+    block the read and deep nesting exhaust the parser's recursion, so both are refused."""
+    kind = not_regular(meta)
+    if kind is not None:
+        raise ValueError(f"{kind}, not a regular file")
+    try:
+        record = json.loads(meta.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8 text") from None
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not JSON: {exc}") from None
+    if not isinstance(record, dict):
+        raise ValueError("not a JSON object")
+    return record
+
+
 def find_resumable(options: BenchOptions, data: str) -> Resumable:
     """The session folder with the same options and data, most seeds first and then newest, that
-    no session holds, held now; an OptionsError saying there is none (and why, if busy ones
-    were passed over)."""
+    no session holds, held now, with a line per unreadable ``session.json`` passed over; an
+    OptionsError saying there is none (and why, if busy or unreadable ones were passed over),
+    or that the one to take cannot be held (a read-only folder, a lock that is a link)."""
     runs = options.output / "runs"
     wanted = options.identity()
-    candidates = []
+    candidates, unreadable = [], []
     for meta in runs.glob("*/session.json"):
         try:
-            saved = json.loads(meta.read_text())
-        except (OSError, json.JSONDecodeError):
+            saved = session_record(meta)
+        except (OSError, ValueError) as exc:
+            unreadable.append(f"{meta} ({exc.strerror if isinstance(exc, OSError) else exc})")
             continue
-        same_data = isinstance(saved, dict) and saved.get("data") == data
-        if same_data and continues(saved.get("options"), wanted):
+        if saved.get("data") == data and continues(saved.get("options"), wanted):
             candidates.append((saved["options"]["seeds"], meta.parent))
     busy = 0
     # Names are UTC times: among equal seeds, the newest first.
     for seeds, folder in sorted(candidates, key=lambda c: (c[0], c[1].name), reverse=True):
         try:
-            return Resumable(folder, hold(folder), seeds)
+            passed_over = [f"--tb-resume: passed over {u}; remove its folder" for u in unreadable]
+            return Resumable(folder, hold(folder), seeds, passed_over)
         except FolderBusy:
             busy += 1
+        except OSError as exc:
+            raise OptionsError(
+                f"--tb-resume: cannot hold session {folder} ({exc.strerror or exc}); resume "
+                "where the output folder is writable, or run without --tb-resume"
+            ) from None
     still = f" ({busy} with them still running)" if busy else ""
+    passed = f" (passed over as unreadable: {', '.join(unreadable)})" if unreadable else ""
     raise OptionsError(
         f"--tb-resume: no earlier session in {runs} with these options (or fewer seeds) and "
-        f"data{still} ({wanted}); run without --tb-resume to start one"
+        f"data{still} ({wanted}); run without --tb-resume to start one{passed}"
     )
 
 
@@ -131,11 +162,15 @@ def saved_measurements(
     its results file already holds (runs come back from the journal instead), and a line to
     show when that file could not be read: it is then kept aside, never overwritten with less."""
     created = None
-    with contextlib.suppress(OSError, json.JSONDecodeError, AttributeError):
-        created = json.loads((run_dir / "session.json").read_text()).get("created")
-    if not results_path.exists():
+    with contextlib.suppress(OSError, ValueError):
+        created = session_record(run_dir / "session.json").get("created")
+    created = created if isinstance(created, str) else None
+    if not refuse_link(results_path).exists():
         return created, [], None
+    kind = not_regular(results_path)
     try:
+        if kind is not None:
+            raise ResultsError(f"it is {kind}, not a regular file")
         return created, load_file(results_path)[1], None
     except ResultsError as exc:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")

@@ -20,6 +20,7 @@ from filelock import FileLock
 from tunerbench.pipeline.provenance import installed_versions
 from tunerbench.pipeline.spec import PipelineSpec
 from tunerbench.profiles import PROFILES
+from tunerbench.records.atomic_file import refuse_link
 from tunerbench.records.clocks import current_rss_mb
 from tunerbench.records.journal import Journal, RunJournal
 from tunerbench.records.results_file import results_file_name, session_document, write_json_atomic
@@ -80,6 +81,8 @@ class BenchSession:
         if not self.options.resume:
             return
         found = run_folder.find_resumable(self.options, self.matrix.data_fingerprint)
+        for line in found.passed_over:
+            self.show(line)
         self.lock = found.lock
         self._at(found.folder)
         self.seeds_before = found.seeds_before
@@ -92,8 +95,11 @@ class BenchSession:
     def prepare(self) -> None:
         """Fail before any training if results could not be saved; record the options, or,
         resuming, read back the runs (journal) and measurements (results file) saved before
-        and, growing the session, record its new seeds."""
+        and, growing the session, record its new seeds. A symbolic link planted where the
+        session writes (results, journal, its lock) is refused here, before anything trains."""
         try:
+            for path in (self.results_path, self.journal.path, Path(self.journal.lock.lock_file)):
+                refuse_link(path)
             if self.options.resume:
                 if self.seeds_before < self.options.seeds:
                     run_folder.record_options(self.run_dir, self.options)
@@ -156,10 +162,25 @@ class BenchSession:
             workers=key.workers,
             directory=str(self.run_dir / label) if local else "",
             resume=self.options.resume and local,
-            earlier_events=journal.events() if self.options.resume and local else [],
+            earlier_events=self._continued_here(journal) if self.options.resume and local else [],
             expected_versions={} if local else installed_versions(),
             problem=problem.to_dict(),
         )
+
+    def _continued_here(self, journal: RunJournal) -> list[dict[str, Any]]:
+        """The journal's events of a pipeline resumed here, when its last attempt ran here too:
+        its search continues from Keras Tuner's folder in the run folder. An attempt on a Dask
+        worker searched in a scratch folder there, so its trials cannot be continued (added to
+        a new search they would exceed the budget): the pipeline starts over here, as on a
+        cluster, and a folder an older attempt here left is set aside, not reused."""
+        events = journal.events()
+        starts = [e for e in events if e.get("event") == "start"]
+        if not starts or not starts[-1].get("worker"):
+            return events
+        folder = self.run_dir / journal.label
+        if folder.exists():
+            folder.rename(folder.with_name(f"{journal.label}.attempt-{len(starts) - 1}"))
+        return []
 
     def submit(self, keys: list[PipelineKey]) -> None:
         """Hand the whole matrix to the executor at once (pipelines already done are kept)."""
@@ -242,8 +263,13 @@ class BenchSession:
         newest session's), so sessions side by side never write over each other's."""
         if not self.results and not self.perf:
             return None
-        from tunerbench.report.render import publish, write_report
+        from tunerbench.report.render import ReportError, publish, write_report
 
         own = write_report([self.results_path], self.run_dir / "index.html", self.options.rope)
-        with FileLock(str(self.options.output / ".report.lock")):
-            return publish(own, self.report_path)
+        try:
+            with FileLock(str(refuse_link(self.options.output / ".report.lock"))):
+                return publish(own, self.report_path)
+        except OSError as exc:  # the lock: a link planted there, a read-only folder
+            raise ReportError(
+                f"cannot write the report to {self.report_path} ({exc.strerror or exc})"
+            ) from None

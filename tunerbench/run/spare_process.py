@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tunerbench.processes import parent_env
+from tunerbench.records.atomic_file import open_regular
 
 EVENT_FD_ENV = "TUNERBENCH_EVENT_FD"
 OUTPUT_ENV = "TUNERBENCH_OUTPUT"  # the file a process's output goes to until its call names one
@@ -46,7 +47,7 @@ def start(unset: tuple[str, ...], output: Path, warm_up: bool) -> Started:
     env = {**inherited, EVENT_FD_ENV: str(write_fd), OUTPUT_ENV: str(output), **parent_env()}
     if warm_up:
         env[WARM_UP_ENV] = "1"
-    with open(output, "ab") as stream:
+    with os.fdopen(open_regular(output, os.O_WRONLY | os.O_CREAT | os.O_APPEND), "ab") as stream:
         process = subprocess.Popen(
             [sys.executable, "-m", "tunerbench.run.child_process"],
             stdin=subprocess.PIPE,
@@ -67,7 +68,7 @@ def recover_output(child: Started, log: Path) -> None:
     with contextlib.suppress(OSError):
         written = child.output.read_bytes()
         child.output.unlink()
-        with open(log, "ab") as stream:
+        with os.fdopen(open_regular(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND), "ab") as stream:
             stream.write(written)
 
 
