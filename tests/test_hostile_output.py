@@ -61,12 +61,18 @@ def test_damaged_session_records_of_other_sessions_are_passed_over(output: Path)
     assert "1 skipped" in done.stdout.splitlines()[-1]  # the good session, continued
 
 
+def _planted_link(folder: Path, name: str) -> Path:
+    """``folder/name`` replaced by a link to a file outside it, which is returned."""
+    victim = folder.parent.parent.parent / f"elsewhere-{name}"
+    victim.write_bytes(VICTIM)
+    (folder / name).unlink()
+    (folder / name).symlink_to(victim)
+    return victim
+
+
 def test_a_journal_linked_elsewhere_is_refused_and_its_target_untouched(output: Path) -> None:
     folder = _run_folder(output)
-    victim = output.parent / "elsewhere.jsonl"
-    victim.write_bytes(VICTIM)
-    (folder / "journal.jsonl").unlink()
-    (folder / "journal.jsonl").symlink_to(victim)
+    victim = _planted_link(folder, "journal.jsonl")
     done = bench(*ARGS, "--tb-resume", "--tb-seeds", "2", output=output)
     assert _refused(done) == (
         f"ERROR: cannot write results to {output} ({folder}/journal.jsonl is a symbolic link; "
@@ -77,10 +83,7 @@ def test_a_journal_linked_elsewhere_is_refused_and_its_target_untouched(output: 
 
 def test_a_session_lock_linked_elsewhere_is_refused_in_one_line(output: Path) -> None:
     folder = _run_folder(output)
-    victim = output.parent / "elsewhere.txt"
-    victim.write_bytes(VICTIM)
-    (folder / "session.lock").unlink()
-    (folder / "session.lock").symlink_to(victim)
+    victim = _planted_link(folder, "session.lock")
     line = _refused(bench(*ARGS, "--tb-resume", output=output))
     assert line.startswith(f"ERROR: --tb-resume: cannot hold session {folder} (")
     assert f"{folder}/session.lock is a symbolic link" in line
