@@ -13,6 +13,10 @@ from pathlib import Path
 import pytest
 from test_bench_command import ENV, ROOT, bench
 
+# Files and folders, not training: one run (the README's test command) covers every TensorFlow
+# line, so tox's environments skip them.
+pytestmark = pytest.mark.slow
+
 ARGS = ["--tb-profile", "quick", "--tb-dataset", "digits", "--tb-tuners", "sklearn"]
 VICTIM = b'{"a line": 1}\n{"a partial last line'  # what a journal's cut would cut away
 

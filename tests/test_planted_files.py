@@ -23,6 +23,10 @@ from tunerbench.run import run_folder
 from tunerbench.run.child_process import call_in_fresh_process
 from tunerbench.run.options import BenchOptions, OptionsError
 
+# Files and folders, not training: one run (the README's test command) covers every TensorFlow
+# line, so tox's environments skip them.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 VICTIM = b'{"a line": 1}\n{"a partial last line'  # what a journal's cut would cut away
 
