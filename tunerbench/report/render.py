@@ -136,10 +136,7 @@ def code_filter(markup: Output) -> Callable[[str], str]:
     entities are literal there) on its one line."""
 
     def code(text: str) -> str:
-        if markup == "html":
-            return text
-        line = escaped(text)
-        return markupsafe.Markup(line) if markup == "markdown" else line
+        return text if markup == "html" else markupsafe.Markup(escaped(text))
 
     return code
 

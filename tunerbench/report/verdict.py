@@ -133,17 +133,32 @@ def _beaten(stats: SeedStatistics, names: list[str]) -> list[str]:
 
 
 def _practical_pick(
-    stats: SeedStatistics, beaten: list[str], cpu: dict[str, float]
+    stats: SeedStatistics, iqm: dict[str, float], beaten: list[str], cpu: dict[str, float]
 ) -> tuple[str | None, str | None]:
     """Where the seeds recommend nothing: the tuner with the best evidence so far (the highest
     P(best), then the highest IQM) and the cheapest tuner that no tuner beats. A practical
     choice for now, not a finding."""
-    if len(stats.tuners) < 2:
+    if len(iqm) < 2:
         return None, None
-    iqm = {t.variant: t.described["test_accuracy"].iqm for t in stats.tuners}
     leader = max(iqm, key=lambda n: (stats.p_best.get(n, 0.0), iqm[n]))
     open_ = [n for n in iqm if n not in beaten]
     return leader, min(open_, key=cpu.__getitem__) if open_ else None
+
+
+def _significant(stats: SeedStatistics, best: str | None) -> list[PairTest]:
+    """The differences that bind the recommendation: the best tuner's pairs first, then by
+    strength of evidence."""
+    binding = [p for p in stats.pairwise.pairs if p.binds]
+    return sorted(binding, key=lambda p: (best not in (p.a, p.b), p.p_holm))
+
+
+def _open_pairs(
+    undecided: list[PairTest], recommended: list[str], unjudged: list[str]
+) -> list[PairTest]:
+    """The undecided pairs that bear on the choice: between tuners still in contention (the
+    recommended and the unjudged), or every one while nothing is recommended."""
+    contenders = set(recommended) | set(unjudged)
+    return [p for p in undecided if not recommended or {p.a, p.b} <= contenders]
 
 
 def _judged(stats: SeedStatistics) -> list[str]:
@@ -209,16 +224,14 @@ def verdict(
     judged = _judged(stats)
     beaten = _beaten(stats, names)
     status, recommended = _recommendation(stats, best, judged, beaten)
-    significant = [p for p in stats.pairwise.pairs if p.binds]
-    # The best tuner's pairs first, then by strength of evidence.
-    significant.sort(key=lambda p: (best not in (p.a, p.b), p.p_holm))
+    significant = _significant(stats, best)
     cpu = {t.variant: t.described["total_cpu_s"].mean for t in stats.tuners}
     undecided = [p for p in stats.pairwise.pairs if not p.significant and not p.equivalent]
     seeds, complete_seeds = _seeds(stats)
     unjudged = [n for n in names if n not in judged and n not in beaten] if len(names) > 1 else []
-    pick, pick_cheapest = (None, None) if recommended else _practical_pick(stats, beaten, cpu)
-    contenders = set(recommended) | set(unjudged)
-    open_pairs = [p for p in undecided if not recommended or {p.a, p.b} <= contenders]
+    iqm = {t.variant: t.described["test_accuracy"].iqm for t in stats.tuners}
+    pick, pick_cheapest = (None, None) if recommended else _practical_pick(stats, iqm, beaten, cpu)
+    open_pairs = _open_pairs(undecided, recommended, unjudged)
     more, (command, minutes, grows) = next_run(
         key, stats, runs, open_pairs if best is None else [], len(seeds), saved_in or {}
     )
@@ -242,7 +255,7 @@ def verdict(
         cheapest=min(recommended, key=cpu.__getitem__) if recommended else None,
         pick=pick,
         pick_cheapest=pick_cheapest,
-        iqm={t.variant: t.described["test_accuracy"].iqm for t in stats.tuners},
+        iqm=iqm,
         cpu_s=cpu,
         leaders=_leaders(stats),
         objective=stats.objective,

@@ -16,18 +16,13 @@ against baycomp's own.
 from __future__ import annotations
 
 import functools
-import math
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from statsmodels.stats.power import TTestIndPower, TTestPower
 
 THRESHOLD = 0.95  # a claim needs this posterior probability, like a 95% interval
 SAMPLES = 20_000  # posterior draws: probabilities to about +-0.003, a fraction of a second
 PRIOR = 0.5  # baycomp's weight of the pseudo-observation at 0 (SignedRankTest's default)
-POWER = 0.8
-MOST_SEEDS = 1_000  # beyond this the estimate says only "more than that"
 _ROWS = 256  # Walsh sums compared a block of rows at a time: bounded memory at any n
 _DRAWS = 2_000  # posterior draws gathered at a time: bounded memory at any n
 
@@ -107,18 +102,3 @@ def equivalence(a: np.ndarray, b: np.ndarray, rope: float) -> Equivalence:
     y_minus_x = np.asarray(b, float) - np.asarray(a, float)
     left, within, right = region_shares(y_minus_x, rope, posterior_draws(y_minus_x.size, SAMPLES))
     return Equivalence(rope, float(left), float(within), float(right))
-
-
-def solve_seeds(
-    effect: float, alpha: float, alternative: str, power: TTestPower | TTestIndPower
-) -> float:
-    """Fewest seeds (per sample) at which a t-test of this standardised effect has 80% power,
-    read off statsmodels' power function at 2..MOST_SEEDS seeds (its root finder fails for
-    large effects); inf where even that many are not enough."""
-    if effect <= 0:
-        return math.inf
-    seeds = np.arange(2, MOST_SEEDS + 1)
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        reached = np.nonzero(power.power(effect, seeds, alpha, alternative=alternative) >= POWER)[0]
-    return float(seeds[reached[0]]) if reached.size else math.inf

@@ -29,42 +29,13 @@ from tunerbench.report.statistics.paired_estimates import (
 )
 from tunerbench.report.statistics.seed_counts import min_wilcoxon_p, seeds_for
 from tunerbench.report.statistics.seeds_to_tell import SeedEstimate, seeds_to_tell
-from tunerbench.report.statistics.signed_rank import wilcoxon_p
-
-DIGITS = 12  # accuracies are multiples of 1 / (test size): equal ones tie, not float noise
+from tunerbench.report.statistics.signed_rank import DIGITS, shift_interval, wilcoxon_p
 
 
 def paired_differences(a: Mapping[int, float], b: Mapping[int, float]) -> np.ndarray:
     """a - b on the seeds both have (in seed order), rounded to ``DIGITS``: the one tie rule."""
     seeds = sorted(set(a) & set(b))
     return np.round(finite([a[s] for s in seeds]) - finite([b[s] for s in seeds]), DIGITS)
-
-
-def shift_interval(d: np.ndarray, point: float, alpha: float = ALPHA) -> tuple[float, float]:
-    """The shifts of a - b that the signed-rank test does not reject at ``alpha``: the Walsh
-    averages theta for which ``wilcoxon_p(d - theta) >= alpha``, found by bisection on each
-    side of the estimate (about 40 tests at any number of seeds, where a bootstrap of the
-    estimate costs resamples x seeds squared). It holds the estimate, and excludes 0 where the
-    test is significant at ``alpha``; the point itself where there is nothing to test."""
-    if d.size < 2 or np.ptp(d) == 0:
-        return point, point
-    i, j = np.triu_indices(d.size)
-    walsh = np.unique(np.round((d[i] + d[j]) / 2, DIGITS))
-
-    def kept(k: int) -> bool:
-        return wilcoxon_p(np.round(d - walsh[k], DIGITS)) >= alpha
-
-    middle = min(int(np.searchsorted(walsh, point)), walsh.size - 1)
-    low, high = 0, middle  # the first kept shift at or below the estimate
-    while low < high:
-        k = (low + high) // 2
-        low, high = (low, k) if kept(k) else (k + 1, high)
-    first = low
-    low, high = middle, walsh.size - 1  # the last kept shift at or above it
-    while low < high:
-        k = (low + high + 1) // 2
-        low, high = (k, high) if kept(k) else (low, k - 1)
-    return min(float(walsh[first]), point), max(float(walsh[low]), point)
 
 
 @dataclass(frozen=True)

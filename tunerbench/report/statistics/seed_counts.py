@@ -1,12 +1,21 @@
 """How many seeds a paired Wilcoxon test needs: a clean sweep's exact p at n seeds, and the
 fewest seeds at which it passes a threshold such as Holm's first step. Below that many seeds no
-pair can be called different whatever the scores, which the verdict says instead of a p."""
+pair can be called different whatever the scores, which the verdict says instead of a p. Also
+the power every seed estimate aims at, the most seeds one names, and a t-test's seeds for that
+power (the versions' estimate)."""
 
 from __future__ import annotations
 
 import math
+import warnings
+
+import numpy as np
+from statsmodels.stats.power import TTestIndPower, TTestPower
 
 from tunerbench.report.statistics import ALPHA
+
+POWER = 0.8  # the share of studies a seed estimate must settle
+MOST_SEEDS = 1_000  # beyond this an estimate says only "more than that"
 
 
 def min_wilcoxon_p(n_blocks: int) -> float:
@@ -31,3 +40,18 @@ def seeds_for(threshold: float) -> int:
     while min_wilcoxon_p(n) >= threshold:
         n += 1
     return n
+
+
+def solve_seeds(
+    effect: float, alpha: float, alternative: str, power: TTestPower | TTestIndPower
+) -> float:
+    """Fewest seeds (per sample) at which a t-test of this standardised effect has 80% power,
+    read off statsmodels' power function at 2..MOST_SEEDS seeds (its root finder fails for
+    large effects); inf where even that many are not enough."""
+    if effect <= 0:
+        return math.inf
+    seeds = np.arange(2, MOST_SEEDS + 1)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        reached = np.nonzero(power.power(effect, seeds, alpha, alternative=alternative) >= POWER)[0]
+    return float(seeds[reached[0]]) if reached.size else math.inf

@@ -18,13 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tunerbench.report.statistics.equivalence import (
-    MOST_SEEDS,
-    POWER,
-    THRESHOLD,
-    posterior_draws,
-    region_shares,
-)
+from tunerbench.report.statistics.equivalence import THRESHOLD, posterior_draws, region_shares
+from tunerbench.report.statistics.seed_counts import MOST_SEEDS, POWER
 from tunerbench.report.statistics.signed_rank import wilcoxon_p_rows
 
 SIMULATIONS = 100  # simulated studies per seed count: the share settled to about +-0.04

@@ -1,6 +1,6 @@
 """The two-sided Wilcoxon signed-rank p of paired differences, as scipy computes it, at the
-speed the verdict needs: for one pair, for the bisection of its interval, and for hundreds of
-simulated studies at once.
+speed the verdict needs: for one pair, for the bisection of its interval (the shifts the test
+does not reject, also here), and for hundreds of simulated studies at once.
 
 scipy drops zero differences (``zero_method="wilcox"``, so a clean sweep gets the textbook
 2 / 2**n) and, up to 13 seeds with ties, runs an exact permutation test over every sign
@@ -14,7 +14,10 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
+from tunerbench.report.statistics import ALPHA
+
 ENUMERATED = 13  # scipy's bound: 2**13 sign patterns stay below its 9,999 resamples
+DIGITS = 12  # accuracies are multiples of 1 / (test size): equal ones tie, not float noise
 
 
 def _enumerated_p(d: np.ndarray) -> float:
@@ -50,3 +53,30 @@ def wilcoxon_p_rows(rows: np.ndarray) -> np.ndarray:
     with np.errstate(all="ignore"):
         p = stats.wilcoxon(rows, zero_method="wilcox", axis=1, method="asymptotic").pvalue
     return np.nan_to_num(p, nan=1.0)  # all-zero rows: no difference
+
+
+def shift_interval(d: np.ndarray, point: float, alpha: float = ALPHA) -> tuple[float, float]:
+    """The shifts of a - b that the signed-rank test does not reject at ``alpha``: the Walsh
+    averages theta for which ``wilcoxon_p(d - theta) >= alpha``, found by bisection on each
+    side of the estimate (about 40 tests at any number of seeds, where a bootstrap of the
+    estimate costs resamples x seeds squared). It holds the estimate, and excludes 0 where the
+    test is significant at ``alpha``; the point itself where there is nothing to test."""
+    if d.size < 2 or np.ptp(d) == 0:
+        return point, point
+    i, j = np.triu_indices(d.size)
+    walsh = np.unique(np.round((d[i] + d[j]) / 2, DIGITS))
+
+    def kept(k: int) -> bool:
+        return wilcoxon_p(np.round(d - walsh[k], DIGITS)) >= alpha
+
+    middle = min(int(np.searchsorted(walsh, point)), walsh.size - 1)
+    low, high = 0, middle  # the first kept shift at or below the estimate
+    while low < high:
+        k = (low + high) // 2
+        low, high = (low, k) if kept(k) else (k + 1, high)
+    first = low
+    low, high = middle, walsh.size - 1  # the last kept shift at or above it
+    while low < high:
+        k = (low + high + 1) // 2
+        low, high = (k, high) if kept(k) else (low, k - 1)
+    return min(float(walsh[first]), point), max(float(walsh[low]), point)

@@ -31,7 +31,7 @@ from statsmodels.stats.weightstats import ttost_ind
 
 from tunerbench.report.statistics import ALPHA
 from tunerbench.report.statistics.descriptive import finite
-from tunerbench.report.statistics.equivalence import MOST_SEEDS, solve_seeds
+from tunerbench.report.statistics.seed_counts import MOST_SEEDS, solve_seeds
 
 # Splits of the pooled values enumerated for an exact p: 8 against 8 seeds is 12,870 splits, a
 # few hundredths of a second; 10 against 10 would be 184,756.
