@@ -19,13 +19,13 @@ from tunerbench import cli
 from tunerbench.records.results_file import (
     ResultsError,
     load_file,
+    once_each,
     session_document,
     write_json_atomic,
 )
 from tunerbench.report import render
 from tunerbench.report.render import (
     ReportError,
-    once_each,
     read_results,
     render_html,
     render_verdict,

@@ -198,3 +198,26 @@ def load_file(path: str | Path) -> tuple[list[RunResult], list[dict[str, Any]]]:
             tuner = records[-1].identity.tuner
             raise ResultsError(f"{name}: result {index} ({tuner}) has no trials")
     return records, perf
+
+
+def once_each(perf: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Measurements in the order read, each once (one session's, read from two files): equal
+    as Python compares them (``1 == 1.0``, keys in any order), found by a hash of each record's
+    frozen form, in one pass over thousands of them."""
+    seen: set[Any] = set()
+    kept = []
+    for record in perf:
+        key = _frozen(record)
+        if key not in seen:
+            seen.add(key)
+            kept.append(record)
+    return kept
+
+
+def _frozen(value: Any) -> Any:
+    """A JSON value as a hashable one that is equal exactly where the values are equal."""
+    if isinstance(value, dict):
+        return frozenset((k, _frozen(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return tuple(_frozen(v) for v in value)
+    return value

@@ -11,18 +11,17 @@ from __future__ import annotations
 import html
 import importlib.resources
 import math
-import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 import jinja2
 import markupsafe
 
 from tunerbench.records.atomic_file import atomic_write_texts, not_regular
-from tunerbench.records.results_file import load_file
+from tunerbench.records.results_file import load_file, once_each
 from tunerbench.records.run_result import RunResult
 from tunerbench.records.validation import RecordError, cut, escaped
 from tunerbench.report.context import ReportContext, build_context
@@ -30,18 +29,11 @@ from tunerbench.report.grouping import Summary
 from tunerbench.report.rope import DEFAULT_ROPE
 from tunerbench.report.seed_tables import seed_spans
 from tunerbench.report.statistics.descriptive import Description
+from tunerbench.report.text_escaping import Output, code_filter, markdown_text, terminal_text
 from tunerbench.search.registry import TUNERS
 
 TEMPLATES = "tunerbench.report_templates"
 T = TypeVar("T")
-# What a template writes: the report's HTML, verdict.md (Markdown a job summary renders, HTML
-# inside it too) or the terminal's text.
-Output = Literal["html", "markdown", "text"]
-# Characters that would make Markdown of a value (a problem's name, a version, a hyperparameter's
-# value): emphasis, code, links and images, headings, tables, strikethrough (``<`` and ``&`` are
-# escaped as HTML); an underscore inside a word is text to CommonMark and stays as it is
-# (``fashion_mnist``).
-_MARKDOWN = re.compile(r"[\\`*\[\]#|~!]|(?<![^\W_])_|_(?![^\W_])")
 
 
 class ReportError(Exception):
@@ -108,37 +100,6 @@ def squash(text: str) -> str:
     """A macro's output on one line (its template is wrapped for reading); stays safe HTML."""
     joined = " ".join(str(text).split())
     return markupsafe.Markup(joined) if isinstance(text, markupsafe.Markup) else joined
-
-
-def markdown_text(value: Any) -> Any:
-    """A value as verdict.md writes it, escaped as HTML is in the report: kept on its line
-    (control characters shown as escapes), its Markdown and HTML written as text, so no name
-    read from a file writes a heading or a link of its choosing. A macro's output (Markup) has
-    its values escaped already."""
-    if isinstance(value, markupsafe.Markup):
-        return value
-    return markupsafe.escape(_MARKDOWN.sub(r"\\\g<0>", escaped(str(value))))
-
-
-def terminal_text(value: Any) -> Any:
-    """A value as the terminal's text writes it: control characters (a newline, an ANSI escape)
-    shown as escapes, so nothing read from a file adds lines or drives the terminal. The text
-    environment autoescapes like the others so that a macro's output (Markup, its values done
-    already) keeps its own lines; the HTML entities that escaping adds are undone once the
-    whole text is rendered (``_text``)."""
-    if isinstance(value, markupsafe.Markup):
-        return value
-    return markupsafe.Markup(escaped(str(value)))
-
-
-def code_filter(markup: Output) -> Callable[[str], str]:
-    """The ``code`` filter: a command in an indented code block, written as it is (Markdown and
-    entities are literal there) on its one line."""
-
-    def code(text: str) -> str:
-        return text if markup == "html" else markupsafe.Markup(escaped(text))
-
-    return code
 
 
 def environment(markup: Output = "html") -> jinja2.Environment:
@@ -234,29 +195,6 @@ def read_results(paths: list[str | Path]) -> tuple[list[RunResult], list[dict[st
         results.extend(file_results)
         perf.extend(file_perf)
     return results, once_each(perf)
-
-
-def once_each(perf: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Measurements in the order read, each once (one session's, read from two files): equal
-    as Python compares them (``1 == 1.0``, keys in any order), found by a hash of each record's
-    frozen form, in one pass over thousands of them."""
-    seen: set[Any] = set()
-    kept = []
-    for record in perf:
-        key = _frozen(record)
-        if key not in seen:
-            seen.add(key)
-            kept.append(record)
-    return kept
-
-
-def _frozen(value: Any) -> Any:
-    """A JSON value as a hashable one that is equal exactly where the values are equal."""
-    if isinstance(value, dict):
-        return frozenset((k, _frozen(v)) for k, v in value.items())
-    if isinstance(value, list):
-        return tuple(_frozen(v) for v in value)
-    return value
 
 
 def render_upgrade(context: ReportContext) -> str:
