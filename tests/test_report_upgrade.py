@@ -17,6 +17,7 @@ from tunerbench.records.results_file import session_document
 from tunerbench.records.run_result import RunResult
 from tunerbench.report.statistics import ALPHA
 from tunerbench.report.statistics import versions as tests_of
+from tunerbench.report.statistics.seed_counts import SeedEstimate
 from tunerbench.report.versions import CHANGED, TOO_FEW, UNCHANGED, VersionCell, versions_table
 
 OLD = "2.15.1"
@@ -57,7 +58,7 @@ def test_a_choice_four_seeds_cannot_show_is_not_enough_to_tell(
         assert cell.status == TOO_FEW and cell.hidden_changes == ["units"]
         assert cell.equivalent  # test accuracy alone would say "unchanged"
         assert cell.choice_tests["units"].min_possible_p == pytest.approx(2 / math.comb(8, 4))
-        assert cell.seeds_to_tell == 5  # 2 / comb(10, 5) < 0.05 / 6 tests
+        assert cell.seeds_to_tell == SeedEstimate(5)  # 2 / comb(10, 5) < 0.05 / 6 tests
     assert gate([old, new], tmp_path) == 3
     first = capsys.readouterr().err.splitlines()[0]
     assert "random under TF 2.21.0" in first and "hyperband under TF 2.21.0" in first
@@ -89,9 +90,9 @@ def test_seeds_to_tell_are_more_than_ran_and_enough_for_holm() -> None:
     new = study({"random": -0.03}, 4)
     (cell,) = newer(old + new).values()
     assert cell.status == TOO_FEW and cell.seeds_to_tell is not None
-    assert cell.seeds_to_tell > 4
+    assert cell.seeds_to_tell.seeds > 4
     threshold = ALPHA / len(cell.tests)  # Holm's first threshold of this one-tuner family
-    assert 2 / math.comb(2 * cell.seeds_to_tell, cell.seeds_to_tell) < threshold
+    assert 2 / math.comb(2 * cell.seeds_to_tell.seeds, cell.seeds_to_tell.seeds) < threshold
 
 
 def test_the_gate_says_when_some_tuner_cannot_be_told(

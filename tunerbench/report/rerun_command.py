@@ -20,7 +20,7 @@ from tunerbench.report.grouping import GroupKey, default_loop, total_wall, varia
 from tunerbench.report.rope import DEFAULT_ROPE
 from tunerbench.report.seed_statistics import SeedStatistics
 from tunerbench.report.statistics.paired import PairTest
-from tunerbench.report.statistics.seeds_to_tell import SeedEstimate
+from tunerbench.report.statistics.seed_counts import SeedEstimate
 from tunerbench.search.registry import TUNERS
 
 DEFAULT_OUTPUT = Path("reports")  # pytest bench/'s --tb-output when none is given

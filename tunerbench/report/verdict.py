@@ -16,7 +16,7 @@ from tunerbench.report.searched_alike import searched_alike
 from tunerbench.report.seed_statistics import SeedStatistics
 from tunerbench.report.seed_tables import ExcludedRun
 from tunerbench.report.statistics.paired import PairTest
-from tunerbench.report.statistics.seeds_to_tell import SeedEstimate
+from tunerbench.report.statistics.seed_counts import SeedEstimate
 
 # What the verdict found, for the templates to branch on.
 ALONE = "alone"  # one tuner: nothing to compare

@@ -38,6 +38,7 @@ from tunerbench.report.rope import DEFAULT_ROPE
 from tunerbench.report.seed_tables import per_seed
 from tunerbench.report.statistics import ALPHA
 from tunerbench.report.statistics.paired_difference import PairedDifference, paired_difference
+from tunerbench.report.statistics.seed_counts import SeedEstimate
 from tunerbench.report.statistics.versions import (
     ChoiceDifference,
     VersionDifference,
@@ -68,7 +69,7 @@ class VersionCell:
     equivalence_p: float | None = None  # TOST within the ROPE, Holm-corrected in its family
     paired: PairedDifference | None = None  # where both versions ran the same seeds
     status: str | None = None  # CHANGED, UNCHANGED or TOO_FEW; None for the oldest
-    seeds_to_tell: int | None = None  # per version, where TOO_FEW
+    seeds_to_tell: SeedEstimate | None = None  # per version, where TOO_FEW
 
     @property
     def tests(self) -> list[ChangeTest]:

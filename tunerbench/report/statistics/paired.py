@@ -27,8 +27,8 @@ from tunerbench.report.statistics.paired_estimates import (
     interval,
     rank_biserial,
 )
-from tunerbench.report.statistics.seed_counts import min_wilcoxon_p, seeds_for
-from tunerbench.report.statistics.seeds_to_tell import SeedEstimate, seeds_to_tell
+from tunerbench.report.statistics.seed_counts import SeedEstimate, min_wilcoxon_p, seeds_for
+from tunerbench.report.statistics.seeds_to_tell import seeds_to_tell
 from tunerbench.report.statistics.signed_rank import DIGITS, shift_interval, wilcoxon_p
 
 

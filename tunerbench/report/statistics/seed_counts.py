@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 from statsmodels.stats.power import TTestIndPower, TTestPower
@@ -16,6 +17,15 @@ from tunerbench.report.statistics import ALPHA
 
 POWER = 0.8  # the share of studies a seed estimate must settle
 MOST_SEEDS = 1_000  # beyond this an estimate says only "more than that"
+
+
+@dataclass(frozen=True)
+class SeedEstimate:
+    """The fewest seeds that settle a pair in ``POWER`` of simulated studies; where even
+    ``seeds`` do not (``reached`` False), the answer is "more than ``seeds``"."""
+
+    seeds: int
+    reached: bool = True
 
 
 def min_wilcoxon_p(n_blocks: int) -> float:

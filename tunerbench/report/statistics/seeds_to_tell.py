@@ -14,26 +14,15 @@ and about two seconds near ``MOST_SEEDS``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from tunerbench.report.statistics.equivalence import THRESHOLD, posterior_draws, region_shares
-from tunerbench.report.statistics.seed_counts import MOST_SEEDS, POWER
+from tunerbench.report.statistics.seed_counts import MOST_SEEDS, POWER, SeedEstimate
 from tunerbench.report.statistics.signed_rank import wilcoxon_p_rows
 
 SIMULATIONS = 100  # simulated studies per seed count: the share settled to about +-0.04
 DRAWS = 500  # posterior draws per simulated study: P(equivalent) to about +-0.02
 CANDIDATES = 24  # seed counts tried, spaced geometrically up to MOST_SEEDS
-
-
-@dataclass(frozen=True)
-class SeedEstimate:
-    """The fewest seeds that settle a pair in ``POWER`` of simulated studies; where even
-    ``seeds`` do not (``reached`` False), the answer is "more than ``seeds``"."""
-
-    seeds: int
-    reached: bool = True
 
 
 def _settles(rows: np.ndarray, rope: float, threshold: float) -> int:

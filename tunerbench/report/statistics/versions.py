@@ -31,7 +31,7 @@ from statsmodels.stats.weightstats import ttost_ind
 
 from tunerbench.report.statistics import ALPHA
 from tunerbench.report.statistics.descriptive import finite
-from tunerbench.report.statistics.seed_counts import MOST_SEEDS, solve_seeds
+from tunerbench.report.statistics.seed_counts import MOST_SEEDS, SeedEstimate, solve_seeds
 
 # Splits of the pooled values enumerated for an exact p: 8 against 8 seeds is 12,870 splits, a
 # few hundredths of a second; 10 against 10 would be 184,756.
@@ -250,23 +250,25 @@ def seeds_to_show(threshold: float, ran: int = 0) -> int:
 
 def versions_seeds_to_tell(
     a: Sequence[float], b: Sequence[float], rope: float, alpha: float
-) -> int:
+) -> SeedEstimate:
     """About how many seeds per version would tell: a t-test's power (unpaired) for a move of
     the observed size beyond +-rope at ``alpha``, Holm's first threshold, or for the observed
     difference inside +-rope (one-sided, as each half of TOST), whichever applies; never fewer
     than ``seeds_to_show`` (more than ran, enough for any change to pass ``alpha``), and the
-    fewest where the seeds show no spread to extrapolate from; ``MOST_SEEDS`` where even that
-    many would not."""
+    fewest where the seeds show no spread to extrapolate from; "more than ``MOST_SEEDS``" where
+    even that many would not."""
     x, y = finite(a), finite(b)
     fewest = seeds_to_show(alpha, max(x.size, y.size))
     if x.size < 2 or y.size < 2:
-        return fewest
+        return SeedEstimate(fewest)
     sd = math.sqrt((np.var(x, ddof=1) + np.var(y, ddof=1)) / 2)
     if sd == 0:
-        return fewest
+        return SeedEstimate(fewest)
     diff = abs(float(y.mean() - x.mean()))
     n = min(
         solve_seeds((diff - rope) / sd, alpha, "two-sided", TTestIndPower()),
         solve_seeds((rope - diff) / sd, ALPHA, "larger", TTestIndPower()),
     )
-    return min(MOST_SEEDS, max(fewest, math.ceil(n))) if math.isfinite(n) else MOST_SEEDS
+    if not math.isfinite(n) or math.ceil(n) > MOST_SEEDS:
+        return SeedEstimate(max(MOST_SEEDS, fewest), reached=False)
+    return SeedEstimate(max(fewest, math.ceil(n)))
