@@ -23,7 +23,10 @@ ALLOWED = {
     "pipeline": {"search", "training", "records", "data", "problems"} | _BASE,
     "measurements": {"run", "pipeline", "search", "training", "records", "data", "problems"}
     | _BASE,
-    "run": {"pipeline", "search", "training", "records", "data", "problems", "report"} | _BASE,
+    "replay": {"pipeline", "search", "training", "records", "data", "problems"} | _BASE,
+    "run": {
+        "pipeline", "search", "training", "records", "data", "problems", "report", "replay",
+    } | _BASE,
     "report": {
         "records", "choices", "space", "references", "search.registry", "search.frameworks",
         "training.loops", "data", "problems",

@@ -23,7 +23,7 @@ DEFAULTS = {
     "threads": 0, "startup_s": None, "warmup_s": None, "peak_rss_mb": None, "attempts": 1,
     "collector_rss_mb": None, "phase_seeds": {}, "loop_settings": {}, "problem": "",
     "problem_fingerprint": "", "space_points": None, "objective": "", "objective_direction": "",
-    "session_tuners": [],
+    "session_tuners": [], "mode": "", "table_fingerprint": "", "table_seeds": 0,
 }  # fmt: skip
 
 
@@ -53,6 +53,7 @@ def test_every_field_round_trips_under_its_flat_key() -> None:
         "phase_seeds": {"search": 1}, "loop_settings": {"xla": True}, "problem": "digits",
         "problem_fingerprint": "abc", "space_points": 12, "objective": "val_loss",
         "objective_direction": "min", "session_tuners": ["random", "grid"],
+        "mode": "replay", "table_fingerprint": "0123abcd", "table_seeds": 5,
         "test_accuracy": None, "test_loss": None,
         "from_a_newer_writer": 1,
     }  # fmt: skip

@@ -87,8 +87,9 @@ def _kind(mode: int) -> str | None:
     return next((kind for test, kind in kinds if test(mode)), "a device")
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write to a temporary file in the same folder, fsync, then rename over ``path``.
+def atomic_write_text(path: Path, text: str | bytes) -> None:
+    """Write (text as UTF-8, or bytes) to a temporary file in the same folder, fsync, then
+    rename over ``path``.
 
     Raises OSError (with the temporary file removed) when the folder cannot be written, and
     LinkRefused when ``path`` is a symbolic link.
@@ -96,7 +97,7 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_texts([(path, text)])
 
 
-def atomic_write_texts(files: list[tuple[Path, str]]) -> None:
+def atomic_write_texts(files: list[tuple[Path, str | bytes]]) -> None:
     """Write every file to its temporary file first, then rename them in the order given: a
     kill before the renames leaves every target as it was, and the last one named is renamed
     last (the one a reader should trust when the others were renamed before a kill)."""
@@ -124,12 +125,12 @@ def temp_prefix(path: Path) -> str:
     return f".{path.name}{TEMP_MARK}{_HOST}.{os.getpid()}."
 
 
-def _write_temp(path: Path, text: str) -> str:
+def _write_temp(path: Path, text: str | bytes) -> str:
     """``text`` in a new temporary file beside ``path``, fsynced; its name says whose it is."""
     fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path), dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode() if isinstance(text, str) else text)
             handle.flush()
             os.fsync(handle.fileno())
         umask = os.umask(0)

@@ -71,6 +71,12 @@ class RunIdentity(_Part):
     # Every tuner the session was asked to run ([] in older records), so a command that grows
     # the session names them all, even a tuner none of whose pipelines saved a result.
     session_tuners: list[Name] = field(default_factory=list)
+    # "replay" for a pipeline replayed against a table of recorded training ("" for real
+    # training), the table's fingerprint and its training seeds per point: the report never
+    # pools replayed runs with real ones, and says how many training seeds stand behind them.
+    mode: Literal["", "replay"] = ""
+    table_fingerprint: Name = ""
+    table_seeds: int = 0
 
     @property
     def problem_name(self) -> str:
@@ -193,7 +199,7 @@ _WRITTEN_ORDER = (
     "search_epochs", "resumed", "notes", "workers", "fit_s", "session", "worker", "threads",
     "startup_s", "warmup_s", "peak_rss_mb", "attempts", "collector_rss_mb", "phase_seeds",
     "loop_settings", "problem", "problem_fingerprint", "space_points", "objective",
-    "objective_direction", "session_tuners",
+    "objective_direction", "session_tuners", "mode", "table_fingerprint", "table_seeds",
 )  # fmt: skip
 
 

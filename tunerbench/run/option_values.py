@@ -71,3 +71,17 @@ def check_cluster(value: str | None) -> str | None:
     raise OptionsError(
         f"--tb-cluster must be local:N or a scheduler address like tcp://HOST:8786, got {value!r}"
     )
+
+
+def check_table(value: str | None) -> Path | None:
+    """A table file to replay: it must be there and readable (its content is checked when the
+    session opens, before any tuner runs)."""
+    if value is None:
+        return None
+    path = Path(value)
+    if not path.is_file() or not os.access(path, os.R_OK):
+        raise OptionsError(
+            f"--tb-replay {value}: no such readable table; make one with --tb-tabulate "
+            "(it is saved under <output>/tables/)"
+        )
+    return path

@@ -20,11 +20,14 @@ from tunerbench.run.option_values import (
     OptionsError,
     check_cluster,
     check_rope,
+    check_table,
     check_tls,
     positive,
 )
 from tunerbench.search.registry import TUNERS
 from tunerbench.training.loops import DEFAULT_LOOP, LOOPS
+
+DEFAULT_TABLE_SEEDS = 5
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,25 @@ OPTIONS: list[Option] = [
         f"(default {DEFAULT_ROPE}: half a point); closer tuners count as equally good",
     ),
     Option(
+        "--tb-tabulate",
+        "tabulate",
+        "instead of pipelines: train every point of the problem's space once per training seed "
+        "for the refit's length and save the table (<output>/tables/) that --tb-replay reads",
+        is_flag=True,
+    ),
+    Option(
+        "--tb-table-seeds",
+        "table_seeds",
+        "with --tb-tabulate: training seeds per point (default 5); a table grows by seeds, "
+        "keeping what was trained",
+    ),
+    Option(
+        "--tb-replay",
+        "replay",
+        "instead of training: replay Keras Tuner's own tuners against this table (a .npz file "
+        "--tb-tabulate wrote) over --tb-seeds seeds, the table answering every fit",
+    ),
+    Option(
         "--tb-resume",
         "resume",
         "continue the newest interrupted session with the same options",
@@ -116,6 +138,9 @@ class BenchOptions:
     rope: float = DEFAULT_ROPE
     tls: tuple[str, str, str] | None = None  # CA, certificate, key for a tls:// scheduler
     problem: str = DEFAULT_PROBLEM  # the built-in problem bench/test_tuners.py runs
+    tabulate: bool = False
+    table_seeds: int = DEFAULT_TABLE_SEEDS
+    replay: Path | None = None  # the table a replayed study reads
 
     @classmethod
     def parse(
@@ -137,6 +162,9 @@ class BenchOptions:
         tls_ca: str | None = None,
         tls_cert: str | None = None,
         tls_key: str | None = None,
+        tabulate: bool = False,
+        table_seeds: str | int = DEFAULT_TABLE_SEEDS,
+        replay: str | None = None,
     ) -> BenchOptions:
         """Check every value up front; an OptionsError says which and what is allowed."""
         try:
@@ -164,6 +192,9 @@ class BenchOptions:
             check_rope(rope),
             check_tls(cluster, tls_ca, tls_cert, tls_key),
             chosen.name,
+            bool(tabulate),
+            positive("--tb-table-seeds", table_seeds),
+            check_table(replay),
         )
         if options.cluster and options.workers > 1:
             raise OptionsError(
@@ -182,7 +213,9 @@ class BenchOptions:
         """What must match for ``--tb-resume`` to continue a session."""
         keys = ("tuners", "dataset", "profile", "seeds", "loop", "workers", "speed", "problem")
         raw = asdict(self)
-        return {k: list(raw[k]) if isinstance(raw[k], tuple) else raw[k] for k in keys}
+        found = {k: list(raw[k]) if isinstance(raw[k], tuple) else raw[k] for k in keys}
+        # A replayed session continues only a replay of the same table (older folders: none).
+        return found | ({"replay": str(self.replay)} if self.replay is not None else {})
 
 
 def _check_combinations(options: BenchOptions, reference_mlp: bool) -> None:
@@ -191,6 +224,22 @@ def _check_combinations(options: BenchOptions, reference_mlp: bool) -> None:
         raise OptionsError(
             "--tb-speed and --tb-loop-accuracy measure the reference MLP; run them with "
             "--tb-problem fashion_mnist or digits"
+        )
+    if options.tabulate and options.replay is not None:
+        raise OptionsError(
+            "--tb-tabulate makes a table and --tb-replay reads one: run them one after another"
+        )
+    if (options.tabulate or options.replay is not None) and (
+        options.speed or options.loop_accuracy
+    ):
+        raise OptionsError(
+            "--tb-tabulate and --tb-replay run instead of pipelines; run --tb-speed and "
+            "--tb-loop-accuracy in a session of their own"
+        )
+    if options.replay is not None and (options.workers > 1 or options.cluster):
+        raise OptionsError(
+            "--tb-replay runs here, two replay processes side by side; drop --tb-workers and "
+            "--tb-cluster"
         )
     if options.cluster and options.speed:
         raise OptionsError(

@@ -1,0 +1,159 @@
+"""A table of recorded training: every point of a problem's space trained from scratch once per
+training seed, its whole learning curve kept, so tuners can be replayed against it.
+
+Stored as one NumPy ``.npz`` file: the curves are dense arrays of one shape (points x training
+seeds x epochs), which ``.npz`` holds natively with NumPy alone (no further dependency), read
+without pickle (``allow_pickle=False``: a table from elsewhere can carry no code). Its metadata
+(the problem, profile, data, versions and machine it was trained with, the space's declaration)
+is one JSON string inside the same file, and its fingerprint is a digest of everything in it.
+No TensorFlow here: the report and the checks read tables without it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tunerbench.records.atomic_file import atomic_write_text
+
+FORMAT = 1
+# Each epoch's record of a cell: what the search's EarlyStopping, the objective, the refit and
+# the final fit read, and what it cost.
+CURVES = ("loss", "val_loss", "val_accuracy", "test_accuracy", "epoch_s")
+
+
+class TableError(ValueError):
+    """A table cannot be used; the message says what is wrong and what to do, in one line."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """``curves[name][p, s, e]``: epoch ``e + 1`` of point ``p`` trained with training seed
+    ``seeds[s]``; ``build_s[p, s]`` the seconds to build its model. ``points`` are the space's
+    points in grid order, each a dict of the hyperparameters' values; ``space`` is Keras
+    Tuner's ``HyperParameters`` config in declaration order (a replayed tuner declares the
+    same space, so its seeded draws are a real run's); ``meta`` names what was trained."""
+
+    points: list[dict[str, Any]]
+    seeds: list[int]
+    curves: dict[str, np.ndarray]
+    build_s: np.ndarray
+    space: dict[str, Any]
+    meta: dict[str, Any]
+    _index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        missing = [name for name in CURVES if name not in self.curves]
+        if missing:
+            raise TableError(f"table: no {', '.join(missing)} curve; tabulate it again")
+        shape = (len(self.points), len(self.seeds))
+        for name, values in self.curves.items():
+            if values.ndim != 3 or values.shape[:2] != shape or values.shape[2] < 1:
+                raise TableError(
+                    f"table: curve {name} has shape {values.shape}, expected "
+                    f"({shape[0]}, {shape[1]}, epochs); tabulate it again"
+                )
+        if self.build_s.shape != shape:
+            raise TableError(f"table: build_s has shape {self.build_s.shape}, expected {shape}")
+        self._index.update({point_key(p): i for i, p in enumerate(self.points)})
+        if len(self._index) != len(self.points):
+            raise TableError("table: a point is listed twice; tabulate it again")
+
+    @property
+    def epochs(self) -> int:
+        return int(self.curves["loss"].shape[2])
+
+    def index(self, values: dict[str, Any]) -> int:
+        """The row of a point, given a trial's values of the space (TableError if absent)."""
+        key = point_key(values)
+        if key not in self._index:
+            raise TableError(f"table: point {key} is not in the table; tabulate this space")
+        return self._index[key]
+
+    @property
+    def fingerprint(self) -> str:
+        digest = hashlib.sha256(_meta_text(self).encode())
+        for name in sorted(self.curves):
+            digest.update(np.ascontiguousarray(self.curves[name], dtype=np.float64).tobytes())
+        digest.update(np.ascontiguousarray(self.build_s, dtype=np.float64).tobytes())
+        return digest.hexdigest()[:16]
+
+    def save(self, path: Path) -> None:
+        buffer = io.BytesIO()
+        arrays = {f"curve_{n}": np.asarray(v, dtype=np.float64) for n, v in self.curves.items()}
+        np.savez_compressed(
+            buffer,
+            meta=np.array(_meta_text(self)),
+            build_s=np.asarray(self.build_s, dtype=np.float64),
+            **arrays,
+        )
+        atomic_write_text(path, buffer.getvalue())
+
+
+def point_key(values: dict[str, Any]) -> str:
+    """A point as text, the same for a table's point and a trial's values (Hyperband's
+    ``tuner/...`` entries left out)."""
+    own = {k: v for k, v in values.items() if not k.startswith("tuner/")}
+    return json.dumps(own, sort_keys=True)
+
+
+def _meta_text(table: Table) -> str:
+    return json.dumps(
+        {
+            "format": FORMAT,
+            "points": table.points,
+            "seeds": table.seeds,
+            "space": table.space,
+            "meta": table.meta,
+        },
+        sort_keys=True,
+    )
+
+
+def load_table(path: str | Path) -> Table:
+    """A saved table, checked: a TableError in one line names what is wrong with it."""
+    path = Path(path)
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            raw = {name: stored[name] for name in stored.files}
+        head = json.loads(str(raw.pop("meta")))
+        if not isinstance(head, dict) or head.get("format") != FORMAT:
+            raise TableError(
+                f"{path}: a table of format {head.get('format') if isinstance(head, dict) else '?'}"
+                f", this tunerbench reads format {FORMAT}; tabulate it again"
+            )
+        curves = {n.removeprefix("curve_"): v for n, v in raw.items() if n.startswith("curve_")}
+        return Table(
+            points=list(head["points"]),
+            seeds=[int(s) for s in head["seeds"]],
+            curves=curves,
+            build_s=raw["build_s"],
+            space=dict(head["space"]),
+            meta=dict(head["meta"]),
+        )
+    except TableError:
+        raise
+    except FileNotFoundError:
+        raise TableError(f"{path}: no such table; make one with --tb-tabulate") from None
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
+        raise TableError(
+            f"{path}: not a readable tunerbench table ({type(exc).__name__}); "
+            "make one with --tb-tabulate"
+        ) from None
+
+
+def phase_seeds(replay_seed: int, point: int, seeds: int) -> tuple[int, int, int]:
+    """The training seeds (columns of the table) the search, the refit and the final fit of
+    ``point`` read in replay seed ``replay_seed``: drawn per (replay seed, point) alone, so
+    every tuner replayed with one seed meets the same training noise at the same point (common
+    random numbers: comparisons stay paired), and the three phases read three different
+    training runs where the table has three (the refit and the final fit are new models)."""
+    order = np.random.default_rng([replay_seed, point]).permutation(seeds)
+    return int(order[0]), int(order[1 % seeds]), int(order[2 % seeds])
