@@ -7,12 +7,14 @@ from pathlib import Path
 
 import pytest
 from conftest import spec_of
+from replay_tables import built_table, real_space
 
 from tunerbench.data.dataset import Dataset
 from tunerbench.pipeline.classic import PipelineError, run_pipeline
 from tunerbench.profiles import Profile
 from tunerbench.records.run_result import RunResult
 from tunerbench.records.schema import PHASES, TrialRecord
+from tunerbench.replay.pipeline import ReplayStudy, replay_pipeline
 from tunerbench.search.budget import compute_budget
 from tunerbench.search.durable_state import make_keras_tuner_state_durable
 from tunerbench.search.registry import TUNERS
@@ -129,3 +131,19 @@ def test_keras_tuner_state_is_replaced_whole_never_written_in_place(tmp_path: Pa
     utils.save_json(str(path), {"status": "COMPLETED"})
     assert path.stat().st_ino != first and json.loads(path.read_text()) == {"status": "COMPLETED"}
     assert list(path.parent.iterdir()) == [path]  # no temporary file left behind
+
+
+@pytest.mark.parametrize("name", ["random", "grid"])
+def test_a_replay_proposes_the_real_runs_points_in_its_order(
+    runs: Runs, name: str, tiny: Profile, tmp_path: Path
+) -> None:
+    """Keras Tuner's own RandomSearch and GridSearch, replayed against a table of the same
+    space with the same seed, propose what the real run above trained, in the same order
+    (their proposals do not depend on the scores: the table's values are made up)."""
+    table = built_table(real_space(), tiny, lambda p, s, e: 0.5 + 0.01 * ((7 * p + s) % 13))
+    replayed = replay_pipeline(ReplayStudy.of(table, "tests", tmp_path), name, seed=1)
+    real = runs[name][0]
+    assert real.identity.seed == 1
+    proposed = [t.hyperparameters for t in replayed.search.trials]
+    assert proposed == [t.hyperparameters for t in real.search.trials]
+    assert replayed.search.n_trials == real.search.n_trials

@@ -23,6 +23,7 @@ from tunerbench.records.schema import PHASES, run_label
 from tunerbench.run.benchmark_json import use_pipeline_times
 from tunerbench.run.cluster_access import ClusterError
 from tunerbench.run.options import OPTIONS, BenchOptions, OptionsError
+from tunerbench.run.replay_runner import check_table
 from tunerbench.run.session import BenchSession, PipelineFailed
 from tunerbench.run.study_matrix import PipelineKey
 from tunerbench.search.registry import TUNERS
@@ -80,6 +81,7 @@ def _open(session: BenchSession, problems: set[str]) -> None:
     its executor reached: each fault one line before anything trains."""
     try:
         session.check_data(problems)
+        check_table(session)
         session.locate()  # resuming: the folder with these options and data, held
         session.start()  # a cluster is reached and checked before any folder is made
         try:

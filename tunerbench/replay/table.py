@@ -16,6 +16,7 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +78,7 @@ class Table:
             raise TableError(f"table: point {key} is not in the table; tabulate this space")
         return self._index[key]
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
         digest = hashlib.sha256(_meta_text(self).encode())
         for name in sorted(self.curves):

@@ -6,6 +6,7 @@ scored on the same hold-out as the others.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -32,6 +33,9 @@ class TunerContext:
     n_val: int
     objective: tuple[str, str]  # the problem's metric and direction ("val_accuracy", "max")
     estimator: Any = None  # the problem's scikit-learn builder (hp, max_iter, batch_size, seed)
+    # What goes in front of each Keras Tuner class: tunerbench's per-trial recording, or, in a
+    # replay, the table answering every fit (the tuner's own search logic untouched either way).
+    wrap: Callable[..., type] = recorded
 
 
 def _keras_kwargs(ctx: TunerContext, name: str) -> dict[str, Any]:
@@ -51,26 +55,26 @@ def _logged(tuner: Any, trial_log: TrialLog) -> Any:
 
 
 def random_search(ctx: TunerContext, trial_log: TrialLog) -> kt.Tuner:
-    tuner = recorded(kt.RandomSearch)(
+    tuner = ctx.wrap(kt.RandomSearch)(
         max_trials=ctx.budget.max_trials, **_keras_kwargs(ctx, "random")
     )
     return _logged(tuner, trial_log)
 
 
 def grid_search(ctx: TunerContext, trial_log: TrialLog) -> kt.Tuner:
-    tuner = recorded(kt.GridSearch)(max_trials=ctx.budget.max_trials, **_keras_kwargs(ctx, "grid"))
+    tuner = ctx.wrap(kt.GridSearch)(max_trials=ctx.budget.max_trials, **_keras_kwargs(ctx, "grid"))
     return _logged(tuner, trial_log)
 
 
 def bayesian(ctx: TunerContext, trial_log: TrialLog) -> kt.Tuner:
-    tuner = recorded(kt.BayesianOptimization)(
+    tuner = ctx.wrap(kt.BayesianOptimization)(
         max_trials=ctx.budget.max_trials, **_keras_kwargs(ctx, "bayesian")
     )
     return _logged(tuner, trial_log)
 
 
 def hyperband(ctx: TunerContext, trial_log: TrialLog) -> kt.Tuner:
-    tuner = recorded(kt.Hyperband)(
+    tuner = ctx.wrap(kt.Hyperband)(
         max_epochs=ctx.budget.max_epochs_per_trial,
         factor=ctx.budget.hyperband_factor,
         **_keras_kwargs(ctx, "hyperband"),
@@ -92,7 +96,7 @@ def sklearn_mlp(ctx: TunerContext, trial_log: TrialLog) -> kt.SklearnTuner:
         max_trials=ctx.budget.max_trials,
         seed=ctx.seed,
     )
-    tuner = recorded(kt.SklearnTuner, SklearnEpochCount)(
+    tuner = ctx.wrap(kt.SklearnTuner, SklearnEpochCount)(
         oracle=oracle,
         hypermodel=partial(
             ctx.estimator,

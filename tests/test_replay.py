@@ -1,0 +1,105 @@
+"""Replay: Keras Tuner's own tuners against a table, checked against Keras and a real run.
+
+The tables here are made by hand (what they hold is known by construction); the tuners, their
+oracles and Keras' EarlyStopping are the real ones. A replay proposing a real run's points is
+checked beside the real runs in test_pipeline.py; tabulating real training in
+test_replay_table.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import keras
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from replay_tables import built_table, real_space, space_of
+
+from tunerbench.problems.builtin import PROBLEMS
+from tunerbench.profiles import PROFILES
+from tunerbench.replay.pipeline import ReplayStudy, replay_pipeline
+from tunerbench.replay.replayed_tuner import stopped_after
+from tunerbench.replay.table import CURVES, Table, TableError, load_table, phase_seeds
+
+KERAS_TUNERS = ("random", "grid", "hyperband", "bayesian")
+
+
+def _early_stopping_epochs(val_loss: list[float], patience: int, first: int) -> int:
+    """Epochs Keras' own EarlyStopping lets a fit starting at epoch ``first`` run."""
+    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience)
+    stop.set_model(SimpleNamespace(stop_training=False))
+    stop.on_train_begin()
+    for i, value in enumerate(val_loss):
+        stop.on_epoch_end(first + i, {"val_loss": value})
+        if stop.model.stop_training:
+            return i + 1
+    return len(val_loss)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from([0.3, 0.4, 0.5, 0.6]), min_size=1, max_size=12),
+    st.integers(1, 4),
+    st.integers(0, 5),
+)
+def test_the_recorded_curve_stops_where_keras_early_stopping_stops(
+    val_loss: list[float], patience: int, first: int
+) -> None:
+    expected = _early_stopping_epochs(val_loss, patience, first)
+    assert stopped_after(np.array(val_loss), patience, first) == expected
+
+
+def test_every_tuner_finds_the_point_best_by_construction() -> None:
+    profile = PROBLEMS["digits"].sized(PROFILES["quick"])
+    space = space_of({"min_value": 16, "max_value": 48, "step": 32}, [1e-2, 1e-3])
+    best = 2  # units 48, learning rate 1e-2
+    table = built_table(space, profile, lambda p, s, e: 0.9 if p == best else 0.5 + 0.01 * e)
+    study = ReplayStudy.of(table, "tests", Path("/tmp"))
+    for tuner in KERAS_TUNERS:
+        for seed in (1, 2, 3):
+            result = replay_pipeline(study, tuner, seed)
+            assert result.search.best_hyperparameters == table.points[best], (tuner, seed)
+            assert result.test.accuracy == pytest.approx(0.89)
+            assert result.identity.mode == "replay" and result.identity.table_seeds == 3
+            assert result.search.search_epochs <= result.search.budget.total_epochs
+
+
+def test_times_are_the_recorded_seconds() -> None:
+    profile = PROBLEMS["digits"].sized(PROFILES["quick"])
+    table = built_table(real_space(), profile, lambda p, s, e: 0.5 + 0.01 * e)
+    result = replay_pipeline(ReplayStudy.of(table, "tests", Path("/tmp")), "random", 4)
+    for trial in result.search.trials:  # build 0.1 s, 0.5 s per epoch, plus the oracle's own
+        assert 0.1 + 0.5 * trial.epochs <= trial.wall_s < 0.1 + 0.5 * trial.epochs + 2
+    refit = result.cost.phases["refit"].wall_s
+    assert refit == pytest.approx(0.1 + 0.5 * profile.refit_epochs)
+    final = result.cost.phases["final"].wall_s
+    assert final == pytest.approx(0.1 + 0.5 * result.search.best_epoch)
+
+
+def test_a_replay_seed_gives_every_tuner_the_same_training_runs() -> None:
+    """Common random numbers: the training runs depend on the replay seed and point only."""
+    runs = {phase_seeds(7, point, 5) for _ in range(3) for point in (4,)}
+    assert len(runs) == 1
+    assert len(set(phase_seeds(7, 4, 5))) == 3  # search, refit and final: three runs
+    assert len({phase_seeds(seed, 4, 5) for seed in range(1, 50)}) > 5
+
+
+def test_a_damaged_or_foreign_table_is_refused_in_one_line(tmp_path: Path) -> None:
+    profile = PROBLEMS["digits"].sized(PROFILES["quick"])
+    table = built_table(real_space(), profile, lambda p, s, e: 0.5)
+    path = tmp_path / "t.npz"
+    table.save(path)
+    assert load_table(path).fingerprint == table.fingerprint
+    for name, damage in (("cut.npz", path.read_bytes()[:300]), ("text.npz", b"units,lr\n")):
+        (tmp_path / name).write_bytes(damage)
+        with pytest.raises(TableError, match=r"not a readable tunerbench table") as caught:
+            load_table(tmp_path / name)
+        assert "\n" not in str(caught.value)
+    with pytest.raises(TableError, match="no such table"):
+        load_table(tmp_path / "missing.npz")
+    curves = {n: table.curves[n] for n in CURVES if n != "test_accuracy"}
+    with pytest.raises(TableError, match="no test_accuracy curve"):
+        Table(table.points, table.seeds, curves, table.build_s, table.space, table.meta)
