@@ -24,6 +24,7 @@ DEFAULTS = {
     "collector_rss_mb": None, "phase_seeds": {}, "loop_settings": {}, "problem": "",
     "problem_fingerprint": "", "space_points": None, "objective": "", "objective_direction": "",
     "session_tuners": [], "mode": "", "table_fingerprint": "", "table_seeds": 0,
+    "table_point": -1, "table_run": -1, "table_test_accuracy": [],
 }  # fmt: skip
 
 
@@ -54,6 +55,7 @@ def test_every_field_round_trips_under_its_flat_key() -> None:
         "problem_fingerprint": "abc", "space_points": 12, "objective": "val_loss",
         "objective_direction": "min", "session_tuners": ["random", "grid"],
         "mode": "replay", "table_fingerprint": "0123abcd", "table_seeds": 5,
+        "table_point": 3, "table_run": 1, "table_test_accuracy": [0.8, 0.81],
         "test_accuracy": None, "test_loss": None,
         "from_a_newer_writer": 1,
     }  # fmt: skip

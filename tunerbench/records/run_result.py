@@ -77,6 +77,12 @@ class RunIdentity(_Part):
     mode: Literal["", "replay"] = ""
     table_fingerprint: Name = ""
     table_seeds: int = 0
+    # A replay's final fit: the table's row of the chosen point, the training run (column) it
+    # read, and that point's test accuracy after the best epoch in every training run of the
+    # table (column order): what a bootstrap over the table's training seeds resamples.
+    table_point: int = -1
+    table_run: int = -1
+    table_test_accuracy: list[float] = field(default_factory=list)
 
     @property
     def problem_name(self) -> str:
@@ -200,6 +206,7 @@ _WRITTEN_ORDER = (
     "startup_s", "warmup_s", "peak_rss_mb", "attempts", "collector_rss_mb", "phase_seeds",
     "loop_settings", "problem", "problem_fingerprint", "space_points", "objective",
     "objective_direction", "session_tuners", "mode", "table_fingerprint", "table_seeds",
+    "table_point", "table_run", "table_test_accuracy",
 )  # fmt: skip
 
 

@@ -104,6 +104,7 @@ def replay_pipeline(study: ReplayStudy, tuner: str, seed: int) -> RunResult:
     point, (_, refit_run, final_run) = answers.runs(values)
     curve = table.curves[objective][point, refit_run, : profile.refit_epochs]
     best_epoch = int(np.argmax(curve) if direction == "max" else np.argmin(curve)) + 1
+    tests = table.curves["test_accuracy"][point]
     phases = {
         "search": _timing(answers.clock.seconds),
         "refit": _timing(_trained_s(table, point, refit_run, profile.refit_epochs)),
@@ -124,6 +125,9 @@ def replay_pipeline(study: ReplayStudy, tuner: str, seed: int) -> RunResult:
             mode="replay",
             table_fingerprint=fingerprint,
             table_seeds=len(table.seeds),
+            table_point=point,
+            table_run=final_run,
+            table_test_accuracy=[round(float(v), 6) for v in tests[:, best_epoch - 1]],
         ),
         search=SearchOutcome(
             budget=budget,
@@ -138,10 +142,7 @@ def replay_pipeline(study: ReplayStudy, tuner: str, seed: int) -> RunResult:
             objective=objective,
             objective_direction=direction,  # type: ignore[arg-type]
         ),
-        test=TestOutcome(
-            round(float(table.curves["test_accuracy"][point, final_run, best_epoch - 1]), 6),
-            None,
-        ),
+        test=TestOutcome(round(float(tests[final_run, best_epoch - 1]), 6), None),
         cost=Cost(phases=phases),
         provenance=Provenance(
             versions=_versions(table),
