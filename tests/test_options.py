@@ -408,3 +408,17 @@ def test_measurements_of_the_reference_mlp_refuse_another_problem(flag: str) -> 
     with pytest.raises(OptionsError, match="measure the reference MLP"):
         BenchOptions.parse(problem="fashion_cnn", **{flag: True})
     assert getattr(BenchOptions.parse(problem="digits", **{flag: True}), flag)
+
+
+def test_tabulating_and_replaying_are_checked_up_front(tmp_path: Path) -> None:
+    table = tmp_path / "t.npz"
+    table.write_bytes(b"")
+    assert "no such readable table" in _refused(replay=str(tmp_path / "none.npz"))
+    assert "one after another" in _refused(replay=str(table), tabulate=True)
+    assert "session of their own" in _refused(replay=str(table), speed=True)
+    assert "local:N" in _refused(tabulate=True, cluster="tcp://h:8786")
+    assert "drop --tb-workers" in _refused(replay=str(table), cluster="local:2")
+    assert "--tb-table-seeds must be a positive" in _refused(tabulate=True, table_seeds="0")
+    parsed = BenchOptions.parse(tabulate=True, table_seeds="3", cluster="local:2")
+    assert (parsed.tabulate, parsed.table_seeds) == (True, 3)
+    assert BenchOptions.parse(replay=str(table)).identity()["replay"] == str(table)

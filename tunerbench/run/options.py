@@ -22,6 +22,7 @@ from tunerbench.run.option_values import (
     check_rope,
     check_table,
     check_tls,
+    local_workers,
     positive,
 )
 from tunerbench.search.registry import TUNERS
@@ -235,6 +236,10 @@ def _check_combinations(options: BenchOptions, reference_mlp: bool) -> None:
         raise OptionsError(
             "--tb-tabulate and --tb-replay run instead of pipelines; run --tb-speed and "
             "--tb-loop-accuracy in a session of their own"
+        )
+    if options.tabulate and options.cluster and local_workers(options.cluster) is None:
+        raise OptionsError(
+            "--tb-tabulate runs on this machine: give --tb-cluster local:N or no --tb-cluster"
         )
     if options.replay is not None and (options.workers > 1 or options.cluster):
         raise OptionsError(
