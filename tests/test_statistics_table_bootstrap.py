@@ -1,0 +1,63 @@
+"""The bootstrap over a table's training runs: what a replayed comparison can claim."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tunerbench.report.statistics.table_bootstrap import FinalFit, table_bootstrap
+
+RUNS = 5
+
+
+def _fits(points: list[int], runs: list[int], accuracy: np.ndarray) -> dict[int, FinalFit]:
+    return {
+        seed: FinalFit(p, r, tuple(float(v) for v in accuracy[p]))
+        for seed, (p, r) in enumerate(zip(points, runs, strict=True), start=1)
+    }
+
+
+def test_tuners_choosing_the_same_points_cannot_differ() -> None:
+    rng = np.random.default_rng(1)
+    accuracy = rng.uniform(0.8, 0.9, size=(24, RUNS))
+    points, runs = list(rng.integers(24, size=1000)), list(rng.integers(RUNS, size=1000))
+    fits = _fits(points, runs, accuracy)
+    found = table_bootstrap(fits, dict(fits), rope=0.005)
+    assert found is not None
+    assert (found.mean_difference, found.low, found.high, found.p) == (0, 0, 0, 1)
+    assert found.equivalent and not found.beyond(True) and not found.beyond(False)
+
+
+def test_a_thousand_seeds_on_two_points_know_only_the_tables_runs() -> None:
+    """Two points whose five runs overlap: a thousand replay seeds each (a always at point 0,
+    b always at point 1) make the seed-level mean look exact, but the table's five runs per
+    point leave the difference unsettled."""
+    accuracy = np.array([[0.880, 0.890, 0.870, 0.900, 0.860], [0.875, 0.885, 0.880, 0.870, 0.890]])
+    rng = np.random.default_rng(2)
+    runs = list(rng.integers(RUNS, size=1000))
+    a = _fits([0] * 1000, runs, accuracy)
+    b = _fits([1] * 1000, runs, accuracy)
+    found = table_bootstrap(a, b, rope=0.005)
+    assert found is not None
+    assert found.low < 0 < found.high and found.p > 0.05
+    assert found.mean_difference == pytest.approx(
+        np.mean([accuracy[0, r] - accuracy[1, r] for r in runs])
+    )
+
+
+def test_a_clear_difference_in_the_table_is_found() -> None:
+    accuracy = np.array([[0.90, 0.91, 0.90, 0.905, 0.895], [0.85, 0.86, 0.855, 0.85, 0.845]])
+    runs = list(np.random.default_rng(3).integers(RUNS, size=200))
+    found = table_bootstrap(
+        _fits([0] * 200, runs, accuracy), _fits([1] * 200, runs, accuracy), 0.005
+    )
+    assert found is not None
+    assert found.p <= 0.001 and found.low > 0.03 and found.beyond(True)
+
+
+def test_too_few_seeds_or_unlike_tables_give_nothing() -> None:
+    accuracy = np.full((2, RUNS), 0.8)
+    one = _fits([0], [0], accuracy)
+    assert table_bootstrap(one, one, 0.005) is None
+    other = {1: FinalFit(0, 0, (0.8,) * 3), 2: FinalFit(0, 1, (0.8,) * 3)}
+    assert table_bootstrap(_fits([0, 1], [0, 0], accuracy), other, 0.005) is None
