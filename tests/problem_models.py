@@ -1,5 +1,6 @@
 """Models of a problem as a user writes them, for the problem tests: a build function and a
-Keras Tuner HyperModel class with its own fit, on 64 features (digits as rows)."""
+Keras Tuner HyperModel class with its own fit, on 64 features (digits as rows); and two spaces
+a table refuses (a continuous range, a conditional scope)."""
 
 from __future__ import annotations
 
@@ -35,3 +36,17 @@ class OwnFit(kt.HyperModel):
     def fit(self, hp: Any, model: Any, *args: Any, **kwargs: Any) -> Any:
         OwnFit.batch_sizes.append(kwargs["batch_size"])
         return model.fit(*args, **kwargs)
+
+
+def build_continuous(hp: Any) -> Any:
+    """A dropout rate searched as a continuous range (no step): no table can list its points."""
+    hp.Float("dropout", 0.0, 0.5)
+    return build(hp)
+
+
+def build_conditional(hp: Any) -> Any:
+    """A hyperparameter that exists only for one value of another: no dense grid holds it."""
+    hp.Choice("optimizer", ["adam", "sgd"])
+    with hp.conditional_scope("optimizer", ["sgd"]):  # declared (inactive) either way
+        hp.Choice("momentum", [0.0, 0.9])
+    return build(hp)

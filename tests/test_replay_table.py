@@ -1,0 +1,170 @@
+"""Tabulation on real TensorFlow: the space as Keras Tuner declares it, in grid order (finite
+spaces only); cells trained in parts in a fresh process and kept across calls; the assembled
+table saved and read back; a cell equal to the pipeline's own refit with that seed; damaged
+files refused in one line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import keras_tuner as kt
+import numpy as np
+import pytest
+from problem_models import build_conditional, build_continuous
+
+from tunerbench.data.dataset import Dataset
+from tunerbench.pipeline.phases import KerasPhases, timed_phase
+from tunerbench.problems.builtin import PROBLEMS
+from tunerbench.problems.problem import Problem
+from tunerbench.profiles import PROFILES
+from tunerbench.replay.table import CURVES, Table, TableError, load_table
+from tunerbench.replay.tabulate import SpaceError, assemble, space_points, tabulate_part
+from tunerbench.run.child_process import call_in_fresh_process
+from tunerbench.search.tuner_setup import TunerSetup
+from tunerbench.space import LEARNING_RATES
+from tunerbench.training.hypermodel import fixed_hyperparameters
+
+QUICK = PROFILES["quick"]
+DIGITS = PROBLEMS["digits"]
+POINTS = [1, 4]  # units 16 (the model declaring the space built: reused) and 48 (built anew)
+SEEDS = [3, 7]
+
+
+def _args(cells: Path) -> dict:
+    return {"problem": DIGITS.to_dict(), "profile": asdict(QUICK), "data_dir": None,
+            "loop": "fast", "seeds": SEEDS, "cells": str(cells), "points": POINTS}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def tabulated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Table, list[dict]]:
+    """Part 0 of 2 in a fresh process (one thread), then both parts here: part 0 keeps its
+    cells, part 1 trains the rest; then the table."""
+    cells = tmp_path_factory.mktemp("cells")
+    events: list[dict] = []
+    first = call_in_fresh_process(
+        "tunerbench.replay.tabulate:tabulate_part",
+        {**_args(cells), "part": 0, "parts": 2, "threads": 1},
+        events.append,
+        cells.parent / "part0.log",
+    )
+    again = tabulate_part(**_args(cells), part=0, parts=2, threads=0, emit=events.append)
+    rest = tabulate_part(**_args(cells), part=1, parts=2, threads=0, emit=events.append)
+    assert (first, again, rest) == ({"trained": 2, "kept": 0}, {"trained": 0, "kept": 2},
+                                    {"trained": 2, "kept": 0})  # fmt: skip
+    return cells, assemble(**_args(cells)), events
+
+
+def test_the_reference_space_in_grid_order(digits: Dataset) -> None:
+    config, points = space_points(DIGITS, digits, "fast", QUICK)
+    units = range(16, 241, 32)
+    assert points == [{"units": u, "learning_rate": lr} for u in units for lr in LEARNING_RATES]
+    assert len(points) == 24
+    assert kt.HyperParameters.from_config(config).get_config() == config
+    assert [h["config"]["name"] for h in config["space"]] == ["units", "learning_rate"]
+
+
+@pytest.mark.parametrize(
+    ("build", "refused"),
+    [
+        (build_continuous, r"^hyperparameter 'dropout' is a continuous range \(Float without "
+                           r"step\): a table needs a finite space; give it a step$"),
+        (build_conditional, r"^hyperparameter 'momentum' is declared in a conditional scope"),
+    ],
+)  # fmt: skip
+def test_a_space_without_a_finite_grid_is_refused_in_one_line(
+    build: object, refused: str, digits: Dataset
+) -> None:
+    problem = Problem(name="mine", hypermodel=build, dataset="digits")
+    with pytest.raises(SpaceError, match=refused) as caught:
+        space_points(problem, digits, "fast", QUICK)
+    assert "\n" not in str(caught.value) and isinstance(caught.value, TableError)
+
+
+def test_cells_are_kept_and_assembled_into_a_table(
+    tabulated: tuple[Path, Table, list[dict]], tmp_path: Path
+) -> None:
+    cells, table, events = tabulated
+    assert sorted(p.name for p in cells.iterdir()) == [
+        "p0001-seed3.npz", "p0001-seed7.npz", "p0004-seed3.npz", "p0004-seed7.npz",
+    ]  # fmt: skip
+    assert [(e["event"], e["point"], e["seed"]) for e in events] == [
+        ("cell", 1, 3), ("cell", 4, 3), ("cell", 1, 7), ("cell", 4, 7),
+    ]  # fmt: skip
+    assert all(e["seconds"] > 0 for e in events)
+    assert table.points == [
+        {"units": 16, "learning_rate": 1e-3},
+        {"units": 48, "learning_rate": 1e-3},
+    ]
+    assert table.seeds == SEEDS and table.epochs == QUICK.refit_epochs
+    assert set(table.curves) == set(CURVES)
+    assert all(v.shape == (2, 2, QUICK.refit_epochs) for v in table.curves.values())
+    test_accuracy = table.curves["test_accuracy"]
+    assert np.all((test_accuracy > 0) & (test_accuracy <= 1))
+    assert np.all(table.curves["epoch_s"] > 0) and np.all(table.build_s > 0)
+    assert table.meta["loop"] == "fast" and table.meta["objective"] == "val_accuracy"
+    assert table.meta["problem_fingerprint"] == DIGITS.fingerprint
+    assert table.meta["profile"] == asdict(DIGITS.sized(QUICK))
+    table.save(tmp_path / "digits.npz")
+    loaded = load_table(tmp_path / "digits.npz")
+    assert loaded.fingerprint == table.fingerprint and loaded.points == table.points
+
+
+@pytest.mark.parametrize(("point", "seed"), [(0, 7), (1, 3)])  # one trained here, one there
+def test_a_cell_is_the_pipelines_refit_with_that_seed(
+    tabulated: tuple[Path, Table, list[dict]], digits: Dataset, tmp_path: Path, point: int,
+    seed: int,
+) -> None:  # fmt: skip
+    """Bit for bit: the refit in a new setup (a new loop, its model built anew, the default
+    threads) against a cell trained after other cells of its process: here (units 16, the
+    compiled model reused), and in a fresh process with one thread (units 48, built anew)."""
+    table = tabulated[1]
+    values = table.points[point]
+    setup = TunerSetup.create("random", DIGITS, digits, DIGITS.sized(QUICK), 0, tmp_path, "fast")
+    phases = KerasPhases(setup.profile, DIGITS, setup.classes)
+    hp = fixed_hyperparameters(values["units"], values["learning_rate"])
+    curve, _ = timed_phase(
+        seed, lambda: phases.refit_curve(setup.ctx.hypermodel, hp, setup.split, seed)
+    )
+    assert curve == table.curves["val_accuracy"][point, table.seeds.index(seed)].tolist()
+
+
+def test_a_missing_or_damaged_cell_is_named(tabulated: tuple[Path, Table, list[dict]]) -> None:
+    cells = tabulated[0]
+    with pytest.raises(TableError, match=r"p0001-seed11\.npz: cell missing"):
+        assemble(**{**_args(cells), "seeds": [*SEEDS, 11]})
+    damaged = cells.parent / "damaged"
+    damaged.mkdir()
+    for cell in cells.iterdir():
+        (damaged / cell.name).write_bytes(cell.read_bytes())
+    cut = damaged / "p0004-seed7.npz"
+    cut.write_bytes(cut.read_bytes()[:200])  # what a copy cut short leaves
+    with pytest.raises(TableError, match=r"p0004-seed7\.npz: not a readable cell"):
+        assemble(**_args(damaged))
+
+
+@pytest.mark.parametrize("content", [b"truncated", b"not a table\n"])
+def test_a_damaged_table_is_refused_in_one_line(
+    content: bytes, tabulated: tuple[Path, Table, list[dict]], tmp_path: Path
+) -> None:
+    path = tmp_path / "table.npz"
+    tabulated[1].save(path)
+    whole = path.read_bytes()
+    path.write_bytes(whole[: len(whole) // 2] if content == b"truncated" else content)
+    with pytest.raises(TableError) as caught:
+        load_table(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: not a readable tunerbench table") and "\n" not in message
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+
+
+def test_the_module_loads_without_tensorflow() -> None:
+    code = (
+        "import sys, tunerbench.replay.tabulate; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'tensorflow', 'keras', "
+        "'keras_tuner'}))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
