@@ -200,8 +200,9 @@ def _warnings(duplicates: int, groups: dict[GroupKey, list[RunResult]]) -> list[
         setups = "; ".join(key.title for key in groups)
         warnings.append(
             f"These files hold {len(groups)} different setups ({setups}). Results of different "
-            "datasets, profiles or budgets are not comparable, so each setup has its own "
-            "sections below and none of their numbers are mixed."
+            "datasets, profiles or budgets, or replayed against different tables or none, are "
+            "not comparable, so each setup has its own sections below and none of their numbers "
+            "are mixed."
         )
     return warnings
 

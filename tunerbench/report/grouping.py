@@ -1,7 +1,8 @@
 """Numbers the report shows, computed from saved results only (no TensorFlow needed).
 
-Results are grouped twice: into *comparison groups* (same problem, profile and budget: only these
-may be compared at all) and, inside a group, by *environment* (TensorFlow and Keras versions) and
+Results are grouped twice: into *comparison groups* (same problem, profile and budget, and the
+same way of training: real, or replayed against one table of recorded training; only these may
+be compared at all) and, inside a group, by *environment* (TensorFlow and Keras versions) and
 *variant* (tuner, plus the training loop when it is not the default).
 """
 
@@ -20,6 +21,18 @@ from tunerbench.records.run_result import RunResult
 from tunerbench.search.registry import TUNERS
 from tunerbench.training.loops import DEFAULT_LOOP
 
+REPLAY = "replay"  # a record's mode when every fit was answered from a table of recorded training
+
+
+@dataclass(frozen=True)
+class ReplaySource:
+    """The table a replayed group's every fit was answered from: its fingerprint, and its
+    training seeds per point, which bound the training noise the group's statistics can see
+    however many seeds were replayed."""
+
+    fingerprint: str
+    seeds: int
+
 
 @dataclass(frozen=True, order=True)
 class GroupKey:
@@ -32,13 +45,26 @@ class GroupKey:
     # A declared problem's definition (its fingerprint): two definitions under one name are
     # two groups, never pooled; "" for the built-in problems.
     definition: str = ""
+    # Replayed runs ("replay"; "" for real training) and their table: never pooled with real
+    # runs, nor with runs replayed against another table.
+    mode: str = ""
+    table_fingerprint: str = ""
+    table_seeds: int = 0
+
+    @property
+    def replay(self) -> ReplaySource | None:
+        """The table behind a replayed group; None for real training."""
+        if self.mode != REPLAY:
+            return None
+        return ReplaySource(self.table_fingerprint, self.table_seeds)
 
     @property
     def title(self) -> str:
         name = f"{self.problem} [{self.definition[:8]}]" if self.definition else self.problem
         if not self.total_epochs:
             return f"{name}, {self.profile} profile, measurements without tuner runs"
-        return f"{name}, {self.profile} profile, {self.total_epochs}-epoch budget"
+        replayed = f", replayed against table {self.table_fingerprint[:8]}" if self.replay else ""
+        return f"{name}, {self.profile} profile, {self.total_epochs}-epoch budget{replayed}"
 
 
 def measured_only(groups: Iterable[GroupKey], perf: list[dict[str, Any]]) -> list[GroupKey]:
@@ -53,6 +79,8 @@ def measured_only(groups: Iterable[GroupKey], perf: list[dict[str, Any]]) -> lis
 def group_key(result: RunResult) -> GroupKey:
     b = result.search.budget
     name = result.problem_name
+    who = result.identity
+    replayed = who.mode == REPLAY
     return GroupKey(
         name,
         result.identity.dataset,
@@ -61,6 +89,9 @@ def group_key(result: RunResult) -> GroupKey:
         b.max_trials,
         b.max_epochs_per_trial,
         "" if name in PROBLEMS else result.identity.problem_fingerprint,
+        who.mode,
+        who.table_fingerprint if replayed else "",
+        who.table_seeds if replayed else 0,
     )
 
 

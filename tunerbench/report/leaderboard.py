@@ -66,6 +66,7 @@ class SeedDetail:
     runs: int
     test_accuracy: float  # the mean of its runs
     hyperparameters: list[dict[str, Any]]  # each run's choice
+    variant: str
 
 
 @dataclass
@@ -90,6 +91,11 @@ class Leaderboard:
     columns: list[Column]
     rows: list[LeaderboardRow] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def per_seed(self) -> list[SeedDetail]:
+        """Every tuner's seeds, tuner after tuner: the rows of the per-seed table."""
+        return [seed for row in self.rows for seed in row.per_seed]
 
 
 def _choice(seeds: dict[int, list[RunResult]]) -> Choice:
@@ -136,6 +142,7 @@ def leaderboard(stats: SeedStatistics, verdict: Verdict, runs: list[RunResult]) 
                         len(rs),
                         statistics.fmean(r.test.accuracy for r in rs),
                         [r.search.best_hyperparameters for r in rs],
+                        name,
                     )
                     for seed, rs in sorted(seeds.items())
                 ],

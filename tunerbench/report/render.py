@@ -26,6 +26,7 @@ from tunerbench.records.run_result import RunResult
 from tunerbench.records.validation import RecordError, cut, escaped
 from tunerbench.report.context import ReportContext, build_context
 from tunerbench.report.grouping import Summary
+from tunerbench.report.listing import listing
 from tunerbench.report.rope import DEFAULT_ROPE
 from tunerbench.report.seed_tables import seed_spans
 from tunerbench.report.statistics.descriptive import Description
@@ -123,6 +124,7 @@ def environment(markup: Output = "html") -> jinja2.Environment:
         hp=fmt_hyperparameters,
         pts=fmt_points,
         seedlist=seed_spans,
+        listed=listing,
         squash=squash,
         code=code_filter(markup),
     )

@@ -5,6 +5,10 @@ times.
 Where every run is one session's and its results file is among those read, the command grows
 that session (``--tb-resume``): the seeds already run are kept and only the new ones train, so
 a study starts small and grows until the verdict decides.
+
+A replayed group is different: every fit was answered from a table holding a few training seeds
+per point, so more replayed seeds add nothing about training noise beyond those. Its next run
+tabulates more training seeds per point (``--tb-table-seeds``), to be replayed against anew.
 """
 
 from __future__ import annotations
@@ -16,7 +20,13 @@ from pathlib import Path
 from tunerbench.problems.builtin import PROBLEMS, reference_mlp
 from tunerbench.records.results_file import session_of
 from tunerbench.records.run_result import RunResult
-from tunerbench.report.grouping import GroupKey, default_loop, total_wall, variant
+from tunerbench.report.grouping import (
+    GroupKey,
+    ReplaySource,
+    default_loop,
+    total_wall,
+    variant,
+)
 from tunerbench.report.rope import DEFAULT_ROPE
 from tunerbench.report.seed_statistics import SeedStatistics
 from tunerbench.report.statistics.paired import PairTest
@@ -57,6 +67,17 @@ def rerun_command(
     return command, math.ceil(per_seed * new_seeds / 60), bool(grows)
 
 
+def tabulate_command(
+    key: GroupKey, table: ReplaySource, runs: list[RunResult], saved_in: dict[str, Path]
+) -> str:
+    """The command that grows a replayed group's table to twice its training seeds per point,
+    into the output folder of the runs' session where it is known (its tables are there)."""
+    return (
+        f"pytest bench/ --tb-tabulate {_chosen(key.problem)} --tb-profile {key.profile} "
+        f"--tb-table-seeds {2 * table.seeds}{_output(_session_folder(runs, saved_in))}"
+    )
+
+
 def _session_tuners(runs: list[RunResult]) -> list[str]:
     """The tuners the runs' sessions were asked to run, in registry order: those that ran, and
     those whose every pipeline failed (``--tb-resume`` matches a session by its tuners)."""
@@ -65,17 +86,23 @@ def _session_tuners(runs: list[RunResult]) -> list[str]:
     return [name for name in TUNERS.names if name in named]
 
 
+def _session_folder(runs: list[RunResult], saved_in: dict[str, Path]) -> Path | None:
+    """The output folder of the runs' session, when all runs are one session's whose results
+    file was read."""
+    sessions = {r.identity.session for r in runs}
+    return saved_in.get(sessions.pop()) if len(sessions) == 1 else None
+
+
+def _output(folder: Path | None) -> str:
+    """`` --tb-output FOLDER``, where the folder is known and not the default."""
+    return "" if folder in (None, DEFAULT_OUTPUT) else f" --tb-output {shlex.quote(str(folder))}"
+
+
 def _grown_session(runs: list[RunResult], saved_in: dict[str, Path]) -> str:
     """`` --tb-resume`` (with the session's ``--tb-output``) when all runs are one session's
     whose results file was read; otherwise nothing, and the command starts a new session."""
-    sessions = {r.identity.session for r in runs}
-    if len(sessions) != 1:
-        return ""
-    folder = saved_in.get(sessions.pop())
-    if folder is None:
-        return ""
-    output = "" if folder == DEFAULT_OUTPUT else f" --tb-output {shlex.quote(str(folder))}"
-    return f" --tb-resume{output}"
+    folder = _session_folder(runs, saved_in)
+    return "" if folder is None else f" --tb-resume{_output(folder)}"
 
 
 def _chosen(problem: str) -> str:
@@ -120,10 +147,13 @@ def next_run(
 ) -> tuple[SeedEstimate | None, tuple[str | None, int | None, bool]]:
     """The verdict's next run: the seeds that would settle the open pairs (None: none open),
     and the command of that run with its minutes and whether it grows the runs' session,
-    where it is practical (at most ``PRACTICAL_SEEDS``)."""
+    where it is practical (at most ``PRACTICAL_SEEDS``). A replayed group's next run grows its
+    table instead, whatever the seeds (its minutes unknown: replayed runs trained nothing)."""
     if not open_pairs:
         return None, (None, None, False)
     more = _more_seeds(stats, open_pairs, ran)
+    if key.replay is not None:
+        return more, (tabulate_command(key, key.replay, runs, saved_in), None, False)
     if not more.reached or more.seeds > PRACTICAL_SEEDS:
         return more, (None, None, False)
     return more, rerun_command(key, runs, more.seeds, stats.rope, saved_in)

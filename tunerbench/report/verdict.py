@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tunerbench.records.run_result import RunResult
-from tunerbench.report.grouping import GroupKey
+from tunerbench.report.grouping import GroupKey, ReplaySource
 from tunerbench.report.rerun_command import next_run
 from tunerbench.report.searched_alike import searched_alike
 from tunerbench.report.seed_statistics import SeedStatistics
@@ -63,6 +63,7 @@ class Verdict:
     objective: str  # what the leaders lead in: the search's objective, best so far
     seeds_needed: int  # a clean sweep's minimum under Holm's correction
     more_seeds: SeedEstimate | None  # about how many seeds would settle the open pairs
+    replay: ReplaySource | None  # the table every fit was answered from; None: real training
     command: str | None  # that run, where it is practical (see ``rerun_command.next_run``)
     minutes: int | None  # its time, from these runs' own times, one pipeline after another
     command_grows: bool  # the command adds seeds to the session these runs came from
@@ -261,6 +262,7 @@ def verdict(
         objective=stats.objective,
         seeds_needed=stats.seeds_needed,
         more_seeds=more,
+        replay=key.replay,
         command=command,
         minutes=minutes,
         command_grows=grows,

@@ -2,7 +2,8 @@
 of an objective minimised), against search wall seconds and against training epochs spent (the
 second removes machine speed from the comparison). Over several seeds each tuner is one curve,
 the IQM over seeds with its bootstrap band; each seed's own curve is there on demand (click its
-legend entry). Tuners that followed another objective than the group's are left out."""
+legend entry), or beyond ``MANY_SEEDS`` seeds the spread of the seeds' curves. Tuners that
+followed another objective than the group's are left out."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from tunerbench.records.run_result import RunResult
 from tunerbench.records.schema import TrialRecord
 from tunerbench.report.grouping import environment, variant
 from tunerbench.report.objective import Objective, group_objective
+from tunerbench.report.plots.many_seeds import Spread, many, spread, spread_trace
 from tunerbench.report.plots.style import (
     band_trace,
     colors,
@@ -49,23 +51,31 @@ def best_so_far(
     return xs, ys
 
 
-def on_grid(curves: list[tuple[list[float], list[float]]], points: int = 120) -> tuple:
-    """Step curves sampled on one x grid: (grid, IQM, low, high); NaN before a curve starts
-    (the summary starts once every seed has its first trial); no band below 3 seeds."""
+def sampled(
+    curves: list[tuple[list[float], list[float]]], points: int = 120
+) -> tuple[np.ndarray, np.ndarray]:
+    """Step curves sampled on one x grid: (grid, one row per curve), NaN before a curve starts."""
     top = max(max(xs) for xs, _ in curves if xs)
     grid = np.linspace(0.0, top, points)
-    sampled = []
+    rows = []
     for xs, ys in curves:
         idx = np.searchsorted(np.asarray(xs), grid, side="right") - 1
-        values = np.where(idx >= 0, np.asarray(ys)[np.clip(idx, 0, None)], np.nan)
-        sampled.append(values)
-    return (grid, *iqm_band(np.vstack(sampled)))
+        rows.append(np.where(idx >= 0, np.asarray(ys)[np.clip(idx, 0, None)], np.nan))
+    return grid, np.vstack(rows)
+
+
+def on_grid(curves: list[tuple[list[float], list[float]]], points: int = 120) -> tuple:
+    """Step curves sampled on one x grid: (grid, IQM, low, high); the summary starts once every
+    seed has its first trial; no band below 3 seeds."""
+    grid, matrix = sampled(curves, points)
+    return (grid, *iqm_band(matrix))
 
 
 @dataclass(frozen=True)
 class AnytimeLine:
     """One tuner's curve on one axis: a single seed's steps, or the IQM over seeds with its
-    95% bootstrap band (``low``/``high``, None below 3 seeds) and every seed's own curve."""
+    95% bootstrap band (``low``/``high``, None below 3 seeds) and every seed's own curve, or
+    beyond ``MANY_SEEDS`` seeds their ``spread`` instead (``seeds`` None)."""
 
     variant: str
     environment: str
@@ -76,6 +86,7 @@ class AnytimeLine:
     low: list[float] | None = None
     high: list[float] | None = None
     seeds: list[tuple[list[float], list[float]]] | None = None
+    spread: Spread | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +99,30 @@ class AnytimeData:
 
 def _nullable(values: np.ndarray | None) -> list[float] | None:
     return None if values is None else [float(v) for v in values]
+
+
+def _summary(
+    name: str, env: str, axis: str, curves: list[tuple[list[float], list[float]]]
+) -> AnytimeLine:
+    """Several seeds' curves as their IQM with its band, and each seed's curve or, beyond
+    ``MANY_SEEDS`` seeds, their spread (where every seed has started, as the IQM)."""
+    grid, matrix = sampled(curves)
+    iqm, low, high = iqm_band(matrix)
+    summarised = many(len(curves))
+    if summarised:
+        matrix[:, ~np.all(np.isfinite(matrix), axis=0)] = np.nan
+    return AnytimeLine(
+        name,
+        env,
+        axis,
+        len(curves),
+        list(grid),
+        list(iqm),
+        _nullable(low),
+        _nullable(high),
+        None if summarised else curves,
+        spread(matrix.T) if summarised else None,
+    )
 
 
 def anytime_data(runs: list[RunResult]) -> AnytimeData:
@@ -108,20 +143,7 @@ def anytime_data(runs: list[RunResult]) -> AnytimeData:
             if len(curves) == 1:
                 lines.append(AnytimeLine(name, env, axis, 1, *curves[0]))
             elif curves:
-                grid, iqm, low, high = on_grid(curves)
-                lines.append(
-                    AnytimeLine(
-                        name,
-                        env,
-                        axis,
-                        len(curves),
-                        list(grid),
-                        list(iqm),
-                        _nullable(low),
-                        _nullable(high),
-                        curves,
-                    )
-                )
+                lines.append(_summary(name, env, axis, curves))
     variants, environments = sorted({v for v, _ in by_line}), sorted({e for _, e in by_line})
     return AnytimeData(lines, variants, environments, compared.objective)
 
@@ -140,7 +162,7 @@ def draw_anytime(data: AnytimeData) -> go.Figure:
         label = line_label(line.variant, line.environment, several)
         style = {"color": palette[line.variant], "dash": styles[line.environment], "shape": "hv"}
         common = {"legendgroup": label, "showlegend": col == 1}
-        if line.seeds is None:
+        if line.n_runs == 1:
             trace = go.Scatter(
                 x=line.x,
                 y=line.y,
@@ -164,13 +186,17 @@ def draw_anytime(data: AnytimeData) -> go.Figure:
             **common,
         )
         fig.add_trace(summary, row=1, col=col)
+        on_demand = {"visible": "legendonly", "legendgroup": f"{label} seeds"}
+        if line.spread is not None:
+            band = spread_trace(line.x, line.spread, palette[line.variant], label, **on_demand)
+            fig.add_trace(band.update(showlegend=col == 1), row=1, col=col)
+            continue
         each = seeds_trace(
             line.seeds or [],
             f"{label}: each seed",
             style,
-            visible="legendonly",
-            legendgroup=f"{label} seeds",
             showlegend=col == 1,
+            **on_demand,
         )
         fig.add_trace(each, row=1, col=col)
     fig.update_xaxes(title_text="search wall-clock time (s)", row=1, col=1)

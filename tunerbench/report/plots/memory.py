@@ -1,13 +1,17 @@
-"""Resident memory after each trial, in the order trials finished, one line per run."""
+"""Resident memory after each trial, in the order trials finished: one line per run, or beyond
+``MANY_SEEDS`` runs of a tuner its runs' median with the 10th to 90th percentiles, trial by
+trial (a line per run of a thousand seeds is a thousand traces no one can tell apart)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
 from tunerbench.records.run_result import RunResult
 from tunerbench.report.grouping import environment, in_run_order, variant
+from tunerbench.report.plots.many_seeds import Spread, many, spread, spread_trace
 from tunerbench.report.plots.style import colors, dashes, line_label
 
 
@@ -21,30 +25,57 @@ class MemoryLine:
 
 
 @dataclass(frozen=True)
+class MemoryBand:
+    """A tuner's many runs in one environment: per trial (1-based, in the order trials
+    finished), the spread of resident memory over the runs that reached that trial."""
+
+    variant: str
+    environment: str
+    runs: int
+    trial: list[int]
+    rss_mb: Spread
+
+
+@dataclass(frozen=True)
 class MemoryData:
     lines: list[MemoryLine]
+    bands: list[MemoryBand]
     # Every tuner and environment of the section, so colours and dashes match the other figures.
     variants: list[str]
     environments: list[str]
 
 
 def memory_data(runs: list[RunResult]) -> MemoryData:
-    lines = []
+    """Each run's line; a tuner's runs in one environment as a band beyond ``MANY_SEEDS``."""
+    per_line: dict[tuple[str, str], list[MemoryLine]] = defaultdict(list)
     for run in in_run_order(runs):
         trials = sorted(run.search.trials, key=lambda t: t.finished_at_s)
         points = [(i + 1, t.rss_mb) for i, t in enumerate(trials) if t.rss_mb is not None]
         if points:
-            lines.append(
-                MemoryLine(
-                    variant(run),
-                    environment(run),
-                    run.identity.seed,
-                    [p[0] for p in points],
-                    [p[1] for p in points],
-                )
+            line = MemoryLine(
+                variant(run),
+                environment(run),
+                run.identity.seed,
+                [p[0] for p in points],
+                [p[1] for p in points],
             )
+            per_line[(line.variant, line.environment)].append(line)
+    lines = [line for found in per_line.values() if not many(len(found)) for line in found]
+    bands = [_band(found) for found in per_line.values() if many(len(found))]
     variants, environments = {variant(r) for r in runs}, {environment(r) for r in runs}
-    return MemoryData(lines, sorted(variants), sorted(environments))
+    return MemoryData(lines, bands, sorted(variants), sorted(environments))
+
+
+def _band(lines: list[MemoryLine]) -> MemoryBand:
+    by_trial: dict[int, list[float]] = defaultdict(list)
+    for line in lines:
+        for trial, rss in zip(line.trial, line.rss_mb, strict=True):
+            by_trial[trial].append(rss)
+    trials = sorted(by_trial)
+    first = lines[0]
+    return MemoryBand(
+        first.variant, first.environment, len(lines), trials, spread([by_trial[t] for t in trials])
+    )
 
 
 def draw_memory(data: MemoryData) -> go.Figure:
@@ -59,6 +90,21 @@ def draw_memory(data: MemoryData) -> go.Figure:
                 mode="lines+markers",
                 name=line_label(f"{line.variant} seed {line.seed}", line.environment, several),
                 line={"color": palette[line.variant], "dash": styles[line.environment]},
+                marker={"size": 4},
+            )
+        )
+    for band in data.bands:
+        label = line_label(band.variant, band.environment, several)
+        color = palette[band.variant]
+        fig.add_trace(spread_trace(band.trial, band.rss_mb, color, label, legendgroup=label))
+        fig.add_trace(
+            go.Scatter(
+                x=band.trial,
+                y=band.rss_mb.median,
+                mode="lines+markers",
+                name=f"{label}: median of {band.runs} runs",
+                legendgroup=label,
+                line={"color": color, "dash": styles[band.environment]},
                 marker={"size": 4},
             )
         )

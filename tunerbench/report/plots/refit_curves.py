@@ -1,12 +1,14 @@
 """The best-epoch refit: the objective per epoch of each tuner's chosen hyperparameters. Over
 several seeds each tuner is one curve, the IQM over seeds with its bootstrap band; each seed's
-curve and its best epoch (starred) are there on demand (click its legend entry). Tuners that
-followed another objective than the group's are left out: their curves are of another scale."""
+curve and its best epoch (starred) are there on demand (click its legend entry); beyond
+``MANY_SEEDS`` seeds, the spread of their curves and how many seeds chose each best epoch. Tuners
+that followed another objective than the group's are left out: their curves are of another
+scale."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import plotly.graph_objects as go
@@ -14,6 +16,7 @@ import plotly.graph_objects as go
 from tunerbench.records.run_result import RunResult
 from tunerbench.report.grouping import environment, in_run_order, variant
 from tunerbench.report.objective import Objective, group_objective
+from tunerbench.report.plots.many_seeds import Spread, many, spread, spread_trace
 from tunerbench.report.plots.style import (
     band_trace,
     colors,
@@ -35,9 +38,20 @@ class RefitCurve:
 
 
 @dataclass(frozen=True)
+class BestEpochs:
+    """The seeds whose refit peaked at one epoch, and the median of their values there."""
+
+    epoch: int
+    seeds: int
+    value: float
+
+
+@dataclass(frozen=True)
 class RefitSummary:
     """One tuner's refits in one environment: the IQM per epoch over seeds and its 95%
-    bootstrap band (None below 3 seeds), and the seeds' own curves."""
+    bootstrap band (None below 3 seeds), and the seeds' own curves. Beyond ``MANY_SEEDS``
+    seeds, what is drawn of them instead: their spread per epoch and their best epochs counted
+    (else None and [])."""
 
     variant: str
     environment: str
@@ -45,6 +59,8 @@ class RefitSummary:
     low: list[float] | None
     high: list[float] | None
     curves: list[RefitCurve]
+    spread: Spread | None = None
+    best_epochs: list[BestEpochs] = field(default_factory=list)
 
 
 def refit_data(runs: list[RunResult]) -> list[RefitCurve]:
@@ -67,7 +83,9 @@ def refit_summaries(curves: list[RefitCurve]) -> list[RefitSummary]:
     summaries = []
     for (name, env), group in grouped.items():
         length = min(len(c.val_accuracy) for c in group)
-        iqm, low, high = iqm_band(np.array([c.val_accuracy[:length] for c in group]))
+        matrix = np.array([c.val_accuracy[:length] for c in group])
+        iqm, low, high = iqm_band(matrix)
+        summarised = many(len(group))
         summaries.append(
             RefitSummary(
                 name,
@@ -76,9 +94,44 @@ def refit_summaries(curves: list[RefitCurve]) -> list[RefitSummary]:
                 None if low is None else [float(v) for v in low],
                 None if high is None else [float(v) for v in high],
                 group,
+                spread(matrix.T) if summarised else None,
+                best_epochs(group) if summarised else [],
             )
         )
     return summaries
+
+
+def best_epochs(curves: list[RefitCurve]) -> list[BestEpochs]:
+    """Each best epoch the seeds chose, with how many chose it, in epoch order."""
+    values: dict[int, list[float]] = defaultdict(list)
+    for c in curves:
+        values[c.best_epoch].append(c.val_accuracy[c.best_epoch - 1])
+    return [
+        BestEpochs(epoch, len(found), float(np.median(found)))
+        for epoch, found in sorted(values.items())
+    ]
+
+
+def _counted_best_epochs(
+    found: list[BestEpochs], label: str, color: str, objective: Objective
+) -> go.Scatter:
+    """Many seeds' best epochs as one star per epoch chosen, sized by how many seeds chose it,
+    at the median of their values there; on demand with the seeds' spread."""
+    most = max(b.seeds for b in found)
+    return go.Scatter(
+        x=[b.epoch for b in found],
+        y=[b.value for b in found],
+        mode="markers",
+        name=f"{label}: best epochs",
+        legendgroup=f"{label} seeds",
+        showlegend=False,
+        visible="legendonly",
+        marker={"symbol": "star", "size": [6 + 14 * (b.seeds / most) ** 0.5 for b in found]},
+        marker_color=color,
+        text=[f"{b.seeds} seeds" for b in found],
+        hovertemplate=f"%{{text}}: best epoch %{{x}}<br>median {esc(objective.name)} "
+        "%{y:.4f}<extra></extra>",
+    )
 
 
 def draw_refit(curves: list[RefitCurve], objective: Objective) -> go.Figure:
@@ -106,6 +159,13 @@ def draw_refit(curves: list[RefitCurve], objective: Objective) -> go.Figure:
             )
         )
         group = f"{label} seeds"
+        if summary.spread is not None:
+            band = spread_trace(
+                epochs, summary.spread, color, label, legendgroup=group, visible="legendonly"
+            )
+            fig.add_trace(band)
+            fig.add_trace(_counted_best_epochs(summary.best_epochs, label, color, objective))
+            continue
         each = seeds_trace(
             ((list(range(1, len(c.val_accuracy) + 1)), c.val_accuracy) for c in summary.curves),
             f"{label}: each seed, best epoch starred",

@@ -1,11 +1,16 @@
 """Where each tuner searched: every trial in the plane of two hyperparameters (units x learning
 rate for the reference MLP, the space's first two otherwise), coloured by its value of the
 group's objective (the better end of the scale alike whichever way is better), failed trials
-marked apart. A tuner that followed another objective keeps its panel, its trials uncoloured."""
+marked apart. A tuner that followed another objective keeps its panel, its trials uncoloured.
+Beyond ``MANY_SEEDS`` runs of a tuner, its trials at one point are one marker, sized by their
+number and coloured by their median (a thousand seeds' trials would be tens of thousands of
+markers stacked on the same points)."""
 
 from __future__ import annotations
 
 import math
+import statistics
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +20,7 @@ from plotly.subplots import make_subplots
 from tunerbench.records.run_result import RunResult
 from tunerbench.report.grouping import environment, sort_variants, variant
 from tunerbench.report.objective import Objective, group_objective
+from tunerbench.report.plots.many_seeds import many
 from tunerbench.report.plots.style import esc
 
 
@@ -25,6 +31,7 @@ class PlanePoint:
     val_accuracy: float | None  # its objective's value; None: the trial failed
     label: str  # where the trial comes from (environment, seed, trial id, epochs)
     message: str | None = None
+    trials: int = 1  # beyond MANY_SEEDS runs: the trials at this point (the value their median)
 
 
 @dataclass(frozen=True)
@@ -74,11 +81,43 @@ def search_plane_data(runs: list[RunResult]) -> SearchPlaneData:
         for p in ps
         if p.val_accuracy is not None
     ]
+    counts = Counter(map(variant, runs))
+    panels = {
+        name: _per_point(points) if many(counts[name]) else points
+        for name, points in panels.items()
+    }
     low, high = (min(scores), max(scores)) if scores else (0.0, 1.0)
     ys = sorted({p.y for ps in panels.values() for p in ps if isinstance(p.y, int | float)})
     return SearchPlaneData(
         panels, x_name, y_name, ys, low, high, compared.objective, compared.others
     )
+
+
+def _per_point(points: list[PlanePoint]) -> list[PlanePoint]:
+    """A tuner's trials as one point per place they were at, failed trials apart: how many,
+    and the median of their values."""
+    at: dict[tuple[object, object, bool], list[PlanePoint]] = defaultdict(list)
+    for p in points:
+        at[(p.x, p.y, p.val_accuracy is None)].append(p)
+    merged = []
+    for (x, y, failed), found in at.items():
+        n = len(found)
+        label = f"{n} trials here, their median" if n > 1 else found[0].label
+        if failed:
+            message = f"{found[0].message or ''} ({n} trials here)" if n > 1 else found[0].message
+            merged.append(PlanePoint(x, y, None, label, message, n))
+        else:
+            median = statistics.median(p.val_accuracy for p in found if p.val_accuracy is not None)
+            merged.append(PlanePoint(x, y, median, label, None, n))
+    return merged
+
+
+def _sizes(points: list[PlanePoint]) -> int | list[float]:
+    """Markers of single trials at one size; merged ones by the square root of their count."""
+    most = max((p.trials for p in points), default=1)
+    if most == 1:
+        return 10
+    return [6 + 14 * math.sqrt(p.trials / most) for p in points]
 
 
 def _trials_trace(data: SearchPlaneData, points: list[PlanePoint], first: bool) -> go.Scatter:
@@ -90,7 +129,7 @@ def _trials_trace(data: SearchPlaneData, points: list[PlanePoint], first: bool) 
         showlegend=first,
         legendgroup="trials",
         marker={
-            "size": 10,
+            "size": _sizes(points),
             "opacity": 0.75,
             "color": [p.val_accuracy for p in points],
             "coloraxis": "coloraxis",
@@ -114,7 +153,7 @@ def _off_scale_trace(
         name=f"trial of another objective than {esc(data.objective.name)} (not coloured)",
         showlegend=first,
         legendgroup="off-scale",
-        marker={"size": 10, "opacity": 0.75, "color": "#bbb", "line": {"width": 0.5}},
+        marker={"size": _sizes(points), "opacity": 0.75, "color": "#bbb", "line": {"width": 0.5}},
         customdata=[p.val_accuracy for p in points],
         text=[esc(p.label) for p in points],
         hovertemplate=f"{esc(data.x_name)} %{{x}}<br>{esc(data.y_name)} %{{y}}<br>"
@@ -129,7 +168,7 @@ def _failed_trace(points: list[PlanePoint]) -> go.Scatter:
         mode="markers",
         name="failed trial",
         legendgroup="failed",
-        marker={"symbol": "x", "size": 10, "color": "#888"},
+        marker={"symbol": "x", "size": _sizes(points), "color": "#888"},
         text=[esc(p.message or "") for p in points],
         hovertemplate="failed: %{text}<extra></extra>",
     )
