@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tunerbench.report.statistics.paired import pairwise_wilcoxon
 from tunerbench.report.statistics.table_bootstrap import FinalFit, table_bootstrap
 
 RUNS = 5
@@ -61,3 +62,19 @@ def test_too_few_seeds_or_unlike_tables_give_nothing() -> None:
     assert table_bootstrap(one, one, 0.005) is None
     other = {1: FinalFit(0, 0, (0.8,) * 3), 2: FinalFit(0, 1, (0.8,) * 3)}
     assert table_bootstrap(_fits([0, 1], [0, 0], accuracy), other, 0.005) is None
+
+
+def test_replayed_pairs_are_significant_only_where_the_table_agrees() -> None:
+    """Every replay seed read the same training run of each point (the worst case of few
+    runs): over 200 seeds the signed-rank test alone is certain, the table is not."""
+    accuracy = np.array([[0.90, 0.82, 0.82, 0.86, 0.90], [0.86] * RUNS])
+    fits = {"a": _fits([0] * 200, [0] * 200, accuracy), "b": _fits([1] * 200, [0] * 200, accuracy)}
+    scores = {
+        name: {s: f.accuracies[f.run] for s, f in by_seed.items()} for name, by_seed in fits.items()
+    }
+    alone = pairwise_wilcoxon(scores, rope=0.005).pair("a", "b")
+    assert alone.significant and alone.decides
+    judged = pairwise_wilcoxon(scores, rope=0.005, fits=fits).pair("a", "b")
+    assert judged.table_check is not None and judged.table_check.p > 0.5
+    assert not judged.significant and not judged.decides and not judged.equivalent
+    assert judged.seeds_to_tell is None  # more replay seeds could not settle it

@@ -13,7 +13,7 @@ from tunerbench.records.run_result import RunResult
 from tunerbench.report.objective import group_objective
 from tunerbench.report.plots.anytime import best_so_far
 from tunerbench.report.rope import DEFAULT_ROPE
-from tunerbench.report.seed_tables import runs_by_seed, seed_table
+from tunerbench.report.seed_tables import final_fits, runs_by_seed, seed_table
 from tunerbench.report.statistics import ALPHA
 from tunerbench.report.statistics.budget import BudgetRanks, rank_over_budget
 from tunerbench.report.statistics.descriptive import Description, block_means, describe
@@ -105,7 +105,7 @@ def seed_statistics(
         )
         for name in accuracy.values
     ]
-    pairwise = pairwise_wilcoxon(accuracy.values, ALPHA, rope)
+    pairwise = pairwise_wilcoxon(accuracy.values, ALPHA, rope, final_fits(runs))
     compared = group_objective(runs)
     maximize = compared.objective.maximize
     curves = budget_curves(compared.kept(runs), maximize=maximize)

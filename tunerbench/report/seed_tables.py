@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from tunerbench.records.run_result import RunResult
 from tunerbench.records.schema import PHASES
 from tunerbench.report.grouping import environment, sort_variants, total_cpu, total_wall, variant
+from tunerbench.report.statistics.table_bootstrap import FinalFit
 
 METRICS: dict[str, Callable[[RunResult], float | None]] = {
     "test_accuracy": lambda r: r.test.accuracy,
@@ -129,3 +130,24 @@ def seed_table(runs: list[RunResult], metric: str) -> SeedTable:
         if counts:
             repeated[name] = counts
     return SeedTable(values, repeated)
+
+
+def final_fits(runs: list[RunResult]) -> dict[str, dict[int, FinalFit]] | None:
+    """Each replayed tuner's final fit per seed (the first run of a repeated seed), what the
+    bootstrap over the table's training runs resamples; None unless every run was replayed
+    against a table and recorded its final fit (the group is then judged with that
+    bootstrap too)."""
+    replayed = all(r.identity.mode == "replay" and r.identity.table_test_accuracy for r in runs)
+    if not runs or not replayed:
+        return None
+    return {
+        name: {
+            seed: FinalFit(
+                rs[0].identity.table_point,
+                rs[0].identity.table_run,
+                tuple(rs[0].identity.table_test_accuracy),
+            )
+            for seed, rs in seeds.items()
+        }
+        for name, seeds in runs_by_seed(runs).items()
+    }

@@ -30,6 +30,7 @@ from tunerbench.report.statistics.paired_estimates import (
 from tunerbench.report.statistics.seed_counts import SeedEstimate, min_wilcoxon_p, seeds_for
 from tunerbench.report.statistics.seeds_to_tell import seeds_to_tell
 from tunerbench.report.statistics.signed_rank import DIGITS, shift_interval, wilcoxon_p
+from tunerbench.report.statistics.table_bootstrap import FinalFit, TableBootstrap, table_bootstrap
 
 
 def paired_differences(a: Mapping[int, float], b: Mapping[int, float]) -> np.ndarray:
@@ -69,6 +70,10 @@ class PairTest:
     better: str | None  # the sign of the estimate, only when significant
     equivalence: Equivalence | None  # Bayesian signed-rank test with a ROPE (None below 2 seeds)
     seeds_to_tell: SeedEstimate | None  # about how many seeds would settle it, where these do not
+    # Replayed runs only: the bootstrap over the table's training runs (``table_bootstrap``).
+    # Its p joins the test's (the larger counts in Holm's family), and equivalence and the
+    # star need it to agree: replay seeds know no more of training's noise than the table.
+    table_check: TableBootstrap | None = None
 
     @property
     def n_blocks(self) -> int:
@@ -90,7 +95,9 @@ class PairTest:
     def equivalent(self) -> bool:
         """Practically equivalent: the posterior says so, on as many seeds as a difference
         would need (with fewer, the prior alone can put everything inside the region)."""
-        return self.enough_seeds and self.equivalence is not None and self.equivalence.equivalent
+        table = self.table_check is None or self.table_check.equivalent
+        same = self.equivalence is not None and self.equivalence.equivalent
+        return self.enough_seeds and same and table
 
     @property
     def binds(self) -> bool:
@@ -102,10 +109,13 @@ class PairTest:
     def decides(self) -> bool:
         """A difference shown to matter: significant, and larger than the region of practical
         equivalence with posterior probability >= 0.95 (what the star needs)."""
+        a_better = self.better == self.a
+        table = self.table_check is None or self.table_check.beyond(a_better)
         return (
             self.binds
             and self.equivalence is not None
-            and self.equivalence.beyond(self.better == self.a)
+            and self.equivalence.beyond(a_better)
+            and table
         )
 
 
@@ -142,7 +152,7 @@ def _direction(a: str, b: str, estimate: float, rank_biserial: float) -> str | N
 
 def _pair(
     table: ScoreTable, a: str, b: str, d: np.ndarray, p: float, q: float, alpha: float,
-    threshold: float, rope: float,
+    threshold: float, rope: float, check: TableBootstrap | None,
 ) -> PairTest:  # fmt: skip
     """One pair's test and estimates from its differences ``d``; ``threshold`` is Holm's first
     one in the family (alpha over the number of pairs): what a clean sweep must beat for the
@@ -155,7 +165,8 @@ def _pair(
     significant = bool(q < alpha)
     enough_seeds = min_wilcoxon_p(d.size) < threshold
     same = equivalence(x, y, rope) if d.size >= 2 else None
-    settled = significant or (enough_seeds and same is not None and same.equivalent)
+    table_same = check is None or check.equivalent
+    settled = significant or (enough_seeds and same is not None and same.equivalent and table_same)
     wins_a, wins_b = int(np.sum(d > 0)), int(np.sum(d < 0))
     hl_low, hl_high = shift_interval(d, estimate, alpha)
     wins_low, wins_high = interval(d, improvement, wins)
@@ -182,27 +193,41 @@ def _pair(
         significant=significant,
         better=_direction(a, b, estimate, effect) if significant else None,
         equivalence=same,
+        # Replayed pairs: more replay seeds cannot settle what the table's runs leave open.
         seeds_to_tell=None
-        if settled
+        if settled or check is not None
         else seeds_to_tell(d, rope, threshold, max(seeds_for(threshold), d.size + 1)),
+        table_check=check,
     )
 
 
 def pairwise_wilcoxon(
-    table: ScoreTable, alpha: float = ALPHA, rope: float = DEFAULT_ROPE
+    table: ScoreTable,
+    alpha: float = ALPHA,
+    rope: float = DEFAULT_ROPE,
+    fits: Mapping[str, Mapping[int, FinalFit]] | None = None,
 ) -> PairwiseTests:
     """Wilcoxon signed-rank test for every unordered pair on the seeds both ran, Holm-corrected
     over all pairs (``statsmodels.stats.multitest.multipletests(method="holm")``); significant
-    means p_holm < alpha (strict, like ``compare_versions``)."""
+    means p_holm < alpha (strict, like ``compare_versions``). With ``fits`` (replayed runs'
+    final fits), each pair's p is the larger of the test's and the bootstrap's over the
+    table's training runs."""
     tuners = list(table)
     index_pairs = list(itertools.combinations(tuners, 2))
     diffs = [paired_differences(table[a], table[b]) for a, b in index_pairs]
-    p_raw = [wilcoxon_p(d) for d in diffs]
+    checks = [
+        table_bootstrap(fits[a], fits[b], rope) if fits is not None else None
+        for a, b in index_pairs
+    ]
+    p_raw = [
+        max(wilcoxon_p(d), check.p if check is not None else 0.0)
+        for d, check in zip(diffs, checks, strict=True)
+    ]
     p_holm = list(multipletests(p_raw, alpha=alpha, method="holm")[1]) if p_raw else []
     threshold = alpha / max(1, len(index_pairs))
     pairs = [
-        _pair(table, a, b, d, p, float(q), alpha, threshold, rope)
-        for (a, b), d, p, q in zip(index_pairs, diffs, p_raw, p_holm, strict=True)
+        _pair(table, a, b, d, p, float(q), alpha, threshold, rope, check)
+        for (a, b), d, p, q, check in zip(index_pairs, diffs, p_raw, p_holm, checks, strict=True)
     ]
     min_p = min((p.min_possible_p for p in pairs), default=1.0)
     possible = any(p.decidable for p in pairs)
