@@ -37,6 +37,7 @@ from tunerbench.report.plots.style import to_html
 from tunerbench.report.plots.time_breakdown import draw_time, time_data
 from tunerbench.report.plots.win_rates import draw_win_rates
 from tunerbench.report.reference import ReferenceComparison, reference_comparison
+from tunerbench.report.replay_check import ReplayCheck, replay_checks
 from tunerbench.report.rerun_command import session_folders
 from tunerbench.report.rope import DEFAULT_ROPE
 from tunerbench.report.seed_statistics import (
@@ -114,6 +115,7 @@ class ReportContext:
     groups: list[GroupSection]
     measurements: list[MeasurementSection]
     rope: float
+    replay_checks: list[ReplayCheck]  # replayed groups beside their real runs
 
 
 def measurement_section(
@@ -228,4 +230,5 @@ def build_context(
             for index, key in enumerate(measured_only(groups, perf or []))
         ],
         rope=rope,
+        replay_checks=replay_checks(groups),
     )
