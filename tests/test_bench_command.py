@@ -12,7 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
+from replay_tables import built_table, real_space
 
+from tunerbench.problems.builtin import PROBLEMS
+from tunerbench.profiles import PROFILES
 from tunerbench.records.results_file import load_results
 from tunerbench.search.registry import TUNERS
 
@@ -208,3 +211,44 @@ def test_a_search_with_workers_resumes_after_sigkill(tmp_path: Path) -> None:
         kept = next(t for t in result.search.trials if t.trial_id == trial_id)
         assert kept.val_accuracy == trial["val_accuracy"]
     assert result.identity.workers == 2 and result.provenance.resumed == 1
+
+
+def _journal_results(journal: Path) -> list[dict]:
+    lines = [json.loads(line) for line in journal.read_text().splitlines() if line.strip()]
+    return [e["result"] for e in lines if e["event"] == "result"]
+
+
+def test_a_replayed_study_resumes_after_a_kill(tmp_path: Path) -> None:
+    """Replay against a hand-made table of the digits space, killed once results are journaled,
+    then resumed: every seed replayed once, the report saying it was replayed."""
+    profile = PROBLEMS["digits"].sized(PROFILES["quick"])
+    table = tmp_path / "digits.npz"
+    built_table(
+        real_space(), profile, lambda p, s, e: 0.5 + 0.01 * ((7 * p + 3 * s + e) % 11)
+    ).save(table)
+    args = ["--tb-replay", str(table), "--tb-problem", "digits", "--tb-profile", "quick",
+            "--tb-tuners", "bayesian", "--tb-seeds", "40"]  # fmt: skip
+    command = [sys.executable, "-m", "pytest", "bench/", "-p", "no:cacheprovider",
+               "--tb-output", str(tmp_path), *args]  # fmt: skip
+    first = subprocess.Popen(command, cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+    deadline, journal = time.monotonic() + 600, None
+    while time.monotonic() < deadline and first.poll() is None:
+        journal = next(tmp_path.glob("runs/*/journal.jsonl"), None)
+        if journal is not None and len(_journal_results(journal)) >= 6:
+            break
+        time.sleep(0.1)
+    assert first.poll() is None, "the replay ended before it could be killed"
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait()
+    assert journal is not None
+    before = {r["seed"] for r in _journal_results(journal)}
+    assert 6 <= len(before) < 40
+
+    again = bench("--tb-resume", *args, output=tmp_path)
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    results = load_results(next(tmp_path.glob("tunerbench-*.json")))
+    seeds = sorted(r.identity.seed for r in results)
+    assert seeds == list(range(1, 41))  # each once: none lost at the kill, none twice
+    assert all(r.identity.mode == "replay" and r.identity.table_seeds == 3 for r in results)
+    assert "Replayed against table" in again.stdout

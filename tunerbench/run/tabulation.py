@@ -2,7 +2,8 @@
 fresh processes side by side (``local:N``: N processes of one thread each, as pipelines run
 there), every cell kept in its own file as it ends, then one table saved.
 
-Cells live in ``<output>/tables/<problem>-<profile>-<loop>.cells/`` and are never trained twice:
+Cells live in ``<output>/tables/<problem>-<profile>-<loop>-<definition>.cells/`` (the
+definition: the problem's fingerprint's first digits) and are never trained twice:
 a killed tabulation keeps every finished cell, and one run again with more training seeds
 (``--tb-table-seeds``) trains only the new ones. The table is
 ``<output>/tables/<problem>-<profile>-<loop>-s<S>.npz``.
@@ -39,7 +40,9 @@ def tabulate(session: BenchSession) -> Path:
     options = session.options
     problem = session.problems[options.problem]
     loop = _loop(session)
-    cells = options.output / "tables" / f"{problem.name}-{options.profile}-{loop}.cells"
+    # A changed definition of the problem trains into a folder of its own.
+    folder = f"{problem.name}-{options.profile}-{loop}-{problem.fingerprint[:8]}.cells"
+    cells = options.output / "tables" / folder
     cells.mkdir(parents=True, exist_ok=True)
     refuse_link(cells)
     parts = local_workers(options.cluster) or 1
