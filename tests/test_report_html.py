@@ -208,3 +208,25 @@ def test_the_verdict_markdown_is_escaped(results: list[RunResult]) -> None:
     context = report_context(evil, [HOSTILE])
     assert HOSTILE not in render_verdict(context)  # a job summary renders HTML
     assert HOSTILE in render_verdict(context, markdown=False)  # the terminal shows it as text
+
+
+def test_the_inlined_plotly_bundle_draws_every_trace_the_report_uses() -> None:
+    """The report inlines plotly.js's cartesian bundle, not the full one: every trace type a
+    figure asks for must be registered in it, and it must be the plotly.js the installed
+    plotly package writes figures for."""
+    import plotly.offline
+
+    from tunerbench.report.render import PLOTLY_BUNDLE, _template_source
+
+    bundle = _template_source(PLOTLY_BUNDLE)
+    version = re.search(r"plotly\.js \(cartesian - minified\) v([0-9.]+)", bundle[:300])
+    full = re.search(r"plotly\.js v([0-9.]+)", plotly.offline.get_plotlyjs()[:300])
+    assert version is not None and full is not None and version.group(1) == full.group(1)
+    registered = set(re.findall(r'moduleType:"trace",name:"([a-z0-9]+)"', bundle))
+    plots = Path(__file__).resolve().parent.parent / "tunerbench" / "report" / "plots"
+    drawn = {
+        m.lower() for p in plots.glob("*.py") for m in re.findall(r"go\.(\w+)\(", p.read_text())
+    }
+    used = drawn - {"figure"}
+    assert used and used <= registered, used - registered
+    assert len(render_html(recorded(), ["recorded.json"]).encode()) < 2_000_000

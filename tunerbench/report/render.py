@@ -41,6 +41,11 @@ class ReportError(Exception):
     """The report cannot be written; the message names the file and the problem."""
 
 
+# plotly.js's own partial bundle (npm's plotly.js-cartesian-dist-min, MIT licensed, its licence
+# beside it), of the plotly.js version the plotly package pinned in pyproject.toml draws for.
+PLOTLY_BUNDLE = "plotly-cartesian.min.js"
+
+
 def _template_source(name: str) -> str:
     """A template read from the installed package (a wheel, an editable install or a zip alike)."""
     return importlib.resources.files(TEMPLATES).joinpath(name).read_text(encoding="utf-8")
@@ -162,14 +167,11 @@ def render_html(
 
 
 def page(context: ReportContext) -> str:
-    """The report's HTML from its context."""
-    import plotly.offline
-
+    """The report's HTML from its context, with plotly.js's cartesian bundle inlined (the
+    figures draw only scatter, bar and heatmap traces: 1.4 MB against the full bundle's 4.9)."""
     template = environment().get_template("report.html.j2")
-    return _rendered(
-        lambda: template.render(plotly_js=plotly.offline.get_plotlyjs(), report=context),
-        context.sources,
-    )
+    plotly_js = _template_source(PLOTLY_BUNDLE)
+    return _rendered(lambda: template.render(plotly_js=plotly_js, report=context), context.sources)
 
 
 def render_verdict(context: ReportContext, markdown: bool = True) -> str:
