@@ -44,7 +44,7 @@ def test_every_section_and_figure_is_there(page: str) -> None:
         assert f">{heading}</h3>" in page
     figures = re.findall(r'id="g0-plot-(anytime|searched|refit|time|memory)"', page)
     assert sorted(figures) == ["anytime", "memory", "refit", "searched", "time"]
-    assert page.count('<table class="trials">') == 1 and "<details>" in page
+    assert page.count('<table class="trials sortable"') == 1 and "<details>" in page
 
 
 def test_self_contained(page: str) -> None:

@@ -50,7 +50,12 @@ def board_of(runs: list[RunResult]) -> Leaderboard:
 def test_leaderboard_figures_and_honesty(results: list[RunResult]) -> None:
     board = board_of(results)
     rows = {row.variant: row for row in board.rows}
-    assert list(rows) == ["random", "grid", "hyperband", "bayesian", "sklearn"]
+    assert sorted(rows) == sorted(["random", "grid", "hyperband", "bayesian", "sklearn"])
+    # Best first by test accuracy IQM (higher is better), each row's difference to the top.
+    iqms = [row.accuracy.iqm for row in board.rows]
+    assert iqms == sorted(iqms, reverse=True)
+    assert board.rows[0].difference_to_best is None
+    assert [row.difference_to_best for row in board.rows[1:]] == [v - iqms[0] for v in iqms[1:]]
     for run in results:
         row = rows[run.identity.tuner]
         assert row.accuracy.iqm == run.test.accuracy and row.seeds == 1
@@ -60,6 +65,7 @@ def test_leaderboard_figures_and_honesty(results: list[RunResult]) -> None:
         assert (row.choice.seeds, row.choice.of) == (1, 1)
     # One seed is one draw: nothing is significant, so nothing is starred or recommended.
     assert not any(row.best or row.recommended or row.cheapest for row in board.rows)
+    assert board.marks == set()  # so the caption explains none
     grid = next(r for r in results if r.identity.tuner == "grid")
     assert board.notes == [
         f"grid: its trial budget covered {grid.search.n_trials} of the 24 grid points on seed 1, "

@@ -1,9 +1,11 @@
 """The leaderboard: each tuner's figures over seeds, per environment, in two parts.
 
-The board a reader sees first is narrow: test accuracy (IQM with its interval), mean rank,
-P(best), CPU seconds per pipeline and the hyperparameters chosen most often. Its marks are the
-verdict's (the starred tuner is the one the paired tests put above every other), so the board
-cannot contradict it. The detail (every phase's times, epochs, failed trials, per-seed choices)
+The board a reader sees first is narrow and ordered best first by test accuracy IQM (accuracy is
+higher-better whatever the search's objective): each row's distance to the top in points, then
+its CPU seconds per pipeline beside it, so a cheap but worse tuner reads as both at a glance;
+then mean rank, P(best) and the hyperparameters chosen most often. Its marks are the verdict's
+(the starred tuner is the one the paired tests put above every other), so the board cannot
+contradict it. The detail (every phase's times, epochs, failed trials, per-seed choices)
 is folded away. Every figure is over seeds: a seed run more than once counts once, as the mean
 of its runs, as in every statistic.
 """
@@ -78,6 +80,7 @@ class LeaderboardRow:
     p_best: float | None
     cpu_s: Description
     choice: Choice
+    difference_to_best: float | None  # IQM minus the top row's (a fraction); None on the top row
     best: bool  # the verdict's best: significantly better than every other tuner
     recommended: bool
     cheapest: bool  # the verdict's cheapest good choice
@@ -91,6 +94,15 @@ class Leaderboard:
     columns: list[Column]
     rows: list[LeaderboardRow] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def marks(self) -> set[str]:
+        """The marks some row carries ("best", "recommended", "cheapest"): the caption explains
+        only these, so a board without marks says nothing of them."""
+        return {
+            mark for row in self.rows for mark in ("best", "recommended", "cheapest")
+            if getattr(row, mark)
+        }  # fmt: skip
 
     @property
     def per_seed(self) -> list[SeedDetail]:
@@ -118,18 +130,21 @@ def leaderboard(stats: SeedStatistics, verdict: Verdict, runs: list[RunResult]) 
     board = Leaderboard(stats.environment, columns)
     tables = {c.key: seed_table(runs, c.key).values for c in DETAIL}
     by_seed = runs_by_seed(runs)
-    for figures in stats.tuners:
-        name = figures.variant
+    # Best first; equal IQMs keep the report's tuner order (sorted() is stable).
+    ranked = sorted(stats.tuners, key=lambda t: -t.described["test_accuracy"].iqm)
+    for figures in ranked:
+        name, accuracy = figures.variant, figures.described["test_accuracy"]
         seeds = by_seed[name]
         board.rows.append(
             LeaderboardRow(
                 variant=name,
                 seeds=figures.n_seeds,
-                accuracy=figures.described["test_accuracy"],
+                accuracy=accuracy,
                 mean_rank=stats.mean_rank.get(name),
                 p_best=stats.p_best.get(name),
                 cpu_s=figures.described["total_cpu_s"],
                 choice=_choice(seeds),
+                difference_to_best=_difference(accuracy, board.rows),
                 best=verdict.best == name,
                 recommended=name in verdict.recommended and len(stats.tuners) > 1,
                 cheapest=verdict.cheapest == name and len(stats.tuners) > 1,
@@ -150,6 +165,11 @@ def leaderboard(stats: SeedStatistics, verdict: Verdict, runs: list[RunResult]) 
         )
     board.notes = _grid_coverage(runs) + [note for note in (group_objective(runs).note,) if note]
     return board
+
+
+def _difference(accuracy: Description, above: list[LeaderboardRow]) -> float | None:
+    """The IQM's difference to the top row's (None for the top row itself)."""
+    return accuracy.iqm - above[0].accuracy.iqm if above else None
 
 
 def _grid_coverage(runs: list[RunResult]) -> list[str]:

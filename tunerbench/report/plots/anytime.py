@@ -3,11 +3,14 @@ of an objective minimised), against search wall seconds and against training epo
 second removes machine speed from the comparison). Over several seeds each tuner is one curve,
 the IQM over seeds with its bootstrap band; each seed's own curve is there on demand (click its
 legend entry), or beyond ``MANY_SEEDS`` seeds the spread of the seeds' curves. Tuners that
-followed another objective than the group's are left out."""
+followed another objective than the group's are left out. The y axis spans where the tuners
+differ (the first trials' poor values would squeeze every curve into the top), and tuners whose
+curves are identical (seeded alike, one oracle proposing what another does) are named and drawn
+dashed over each other, or one would seem missing."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,9 +26,14 @@ from tunerbench.report.plots.style import (
     band_trace,
     colors,
     dashes,
+    drawn_alike,
     esc,
+    fitted_range,
     line_label,
     seeds_trace,
+    tie_dashes,
+    tie_note,
+    ties,
 )
 from tunerbench.report.seed_tables import runs_by_seed
 from tunerbench.report.statistics.descriptive import iqm_band
@@ -95,6 +103,8 @@ class AnytimeData:
     variants: list[str]
     environments: list[str]
     objective: Objective  # what the lines' values are of, and which way is better
+    y_range: list[float]  # where the drawn values differ (``fitted_range``)
+    ties: dict[str, list[list[str]]]  # per axis, tuners whose lines there are identical
 
 
 def _nullable(values: np.ndarray | None) -> list[float] | None:
@@ -145,22 +155,51 @@ def anytime_data(runs: list[RunResult]) -> AnytimeData:
             elif curves:
                 lines.append(_summary(name, env, axis, curves))
     variants, environments = sorted({v for v, _ in by_line}), sorted({e for _, e in by_line})
-    return AnytimeData(lines, variants, environments, compared.objective)
+    # A quarter of the points may lie below: the steps before a tuner's first good trial.
+    y_range = fitted_range((v for line in lines for v in line.y), maximize=maximize, tail=0.25)
+    return AnytimeData(lines, variants, environments, compared.objective, y_range, _ties(lines))
+
+
+def _ties(lines: list[AnytimeLine]) -> dict[str, list[list[str]]]:
+    """Per axis, the tuners whose lines are identical in every environment they ran in."""
+    found = {}
+    for axis in AXES:
+        drawn: dict[str, list[tuple]] = defaultdict(list)
+        for line in lines:
+            if line.axis == axis:
+                drawn[line.variant].append((line.environment, *map(drawn_alike, (line.x, line.y))))
+        found[axis] = ties({name: tuple(curves) for name, curves in drawn.items()})
+    return found
+
+
+def _tie_subtitle(found: dict[str, list[list[str]]]) -> str:
+    """The ties named once: plainly where both panels tie, else with the panel that does."""
+    both = [group for group in found["wall"] if group in found["epochs"]]
+    parts = [tie_note(both)] if both else []
+    for axis, panel in (("wall", "time panel"), ("epochs", "epochs panel")):
+        alone = [group for group in found[axis] if group not in both]
+        if alone:
+            parts.append(f"{tie_note(alone)} ({panel})")
+    return f"Identical curves, drawn dashed: {'; '.join(parts)}" if parts else ""
 
 
 def draw_anytime(data: AnytimeData) -> go.Figure:
     palette, styles = colors(data.variants), dashes(data.environments)
     several = len(data.environments) > 1
+    seeds = Counter(line.n_runs for line in data.lines).most_common(1)[0][0] if data.lines else 1
     fig = make_subplots(
         rows=1,
         cols=2,
-        subplot_titles=("against search wall-clock time", "against training epochs spent"),
+        subplot_titles=("by search wall-clock time", "by training epochs spent"),
         horizontal_spacing=0.08,
     )
     for line in data.lines:
         col = AXES.index(line.axis) + 1
         label = line_label(line.variant, line.environment, several)
-        style = {"color": palette[line.variant], "dash": styles[line.environment], "shape": "hv"}
+        dash = styles[line.environment]
+        if not several:  # one environment: dashes free to tell tied tuners apart
+            dash = tie_dashes(data.ties[line.axis]).get(line.variant, dash)
+        style = {"color": palette[line.variant], "dash": dash, "shape": "hv"}
         common = {"legendgroup": label, "showlegend": col == 1}
         if line.n_runs == 1:
             trace = go.Scatter(
@@ -176,12 +215,12 @@ def draw_anytime(data: AnytimeData) -> go.Figure:
             continue
         if line.low is not None and line.high is not None:
             band = band_trace(line.x, line.low, line.high, palette[line.variant], label, **common)
-            fig.add_trace(band, row=1, col=col)
+            fig.add_trace(band.update(showlegend=False), row=1, col=col)
         summary = go.Scatter(
             x=line.x,
             y=line.y,
             mode="lines",
-            name=f"{label}: IQM of {line.n_runs} seeds",
+            name=label if line.n_runs == seeds else f"{label} ({line.n_runs} seeds)",
             line=style,
             **common,
         )
@@ -192,22 +231,21 @@ def draw_anytime(data: AnytimeData) -> go.Figure:
             fig.add_trace(band.update(showlegend=col == 1), row=1, col=col)
             continue
         each = seeds_trace(
-            line.seeds or [],
-            f"{label}: each seed",
-            style,
-            showlegend=col == 1,
-            **on_demand,
+            line.seeds or [], f"{label}: each seed", style, showlegend=col == 1, **on_demand
         )
         fig.add_trace(each, row=1, col=col)
     fig.update_xaxes(title_text="search wall-clock time (s)", row=1, col=1)
     fig.update_xaxes(title_text="cumulative training epochs", row=1, col=2)
     objective = data.objective
-    fig.update_yaxes(
-        title_text=f"best {esc(objective.name)} so far ({objective.better})", row=1, col=1
-    )
+    fig.update_yaxes(range=data.y_range)
+    fig.update_yaxes(title_text=f"best {esc(objective.name)} ({objective.better})", row=1, col=1)
+    summarised = f"IQM of {seeds} seeds, band: 95% interval" if seeds > 1 else "one seed"
     fig.update_layout(
-        title=f"Anytime performance: best {esc(objective.name)} found so far",
+        title={
+            "text": f"Anytime performance: best {esc(objective.name)} found so far",
+            "subtitle": {"text": _tie_subtitle(data.ties)},
+        },
         height=460,
-        legend_title_text="tuner",
+        legend_title_text=f"tuner ({summarised}):",
     )
     return fig

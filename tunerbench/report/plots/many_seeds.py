@@ -59,6 +59,7 @@ def spread_trace(
         y=band.high + band.low[::-1],
         fill="toself",
         fillcolor=fill_rgba(color, 0.08),
+        mode="lines",
         line={"width": 0.5, "color": fill_rgba(color, 0.4), "dash": "dot"},
         hoverinfo="skip",
         name=f"{label}: {low}th-{high}th percentile of seeds",

@@ -82,17 +82,24 @@ def draw_memory(data: MemoryData) -> go.Figure:
     palette, styles = colors(data.variants), dashes(data.environments)
     several = len(styles) > 1
     fig = go.Figure()
-    for line in data.lines:
+    listed: set[str] = set()
+    for line in data.lines:  # one legend entry per tuner: fifty runs' entries would not fit
+        label = line_label(line.variant, line.environment, several)
         fig.add_trace(
             go.Scatter(
                 x=line.trial,
                 y=line.rss_mb,
                 mode="lines+markers",
-                name=line_label(f"{line.variant} seed {line.seed}", line.environment, several),
+                name=label,
+                legendgroup=label,
+                showlegend=label not in listed,
                 line={"color": palette[line.variant], "dash": styles[line.environment]},
                 marker={"size": 4},
+                hovertemplate=f"{label} seed {line.seed}: %{{y:.0f}} MB after trial %{{x}}"
+                "<extra></extra>",
             )
         )
+        listed.add(label)
     for band in data.bands:
         label = line_label(band.variant, band.environment, several)
         color = palette[band.variant]
@@ -113,6 +120,6 @@ def draw_memory(data: MemoryData) -> go.Figure:
         xaxis_title="trial (in the order trials finished)",
         yaxis_title="RSS (MB)",
         height=400,
-        legend_title_text="run",
+        legend_title_text="tuner (a line per run):",
     )
     return fig

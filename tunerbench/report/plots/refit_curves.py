@@ -3,7 +3,8 @@ several seeds each tuner is one curve, the IQM over seeds with its bootstrap ban
 curve and its best epoch (starred) are there on demand (click its legend entry); beyond
 ``MANY_SEEDS`` seeds, the spread of their curves and how many seeds chose each best epoch. Tuners
 that followed another objective than the group's are left out: their curves are of another
-scale."""
+scale. Tuners that refit identically (seeded alike, the same hyperparameters) are named and drawn
+dashed over each other, and the y axis spans where the curves differ."""
 
 from __future__ import annotations
 
@@ -21,9 +22,14 @@ from tunerbench.report.plots.style import (
     band_trace,
     colors,
     dashes,
+    drawn_alike,
     esc,
+    fitted_range,
     line_label,
     seeds_trace,
+    tie_dashes,
+    tie_note,
+    ties,
 )
 from tunerbench.report.statistics.descriptive import iqm_band
 
@@ -74,6 +80,14 @@ def refit_data(runs: list[RunResult]) -> list[RefitCurve]:
             seen.add(key)
             curves.append(RefitCurve(*key, r.search.refit_val_accuracy, r.search.best_epoch))
     return curves
+
+
+def refit_ties(curves: list[RefitCurve]) -> list[list[str]]:
+    """Tuners whose refit curves are identical on every seed and environment."""
+    drawn: dict[str, list[tuple]] = defaultdict(list)
+    for c in curves:
+        drawn[c.variant].append((c.environment, c.seed, drawn_alike(c.val_accuracy), c.best_epoch))
+    return ties({name: tuple(found) for name, found in drawn.items()})
 
 
 def refit_summaries(curves: list[RefitCurve]) -> list[RefitSummary]:
@@ -138,11 +152,14 @@ def draw_refit(curves: list[RefitCurve], objective: Objective) -> go.Figure:
     palette = colors(c.variant for c in curves)
     styles = dashes(c.environment for c in curves)
     several = len(styles) > 1
+    tied = refit_ties(curves)
+    dashed = {} if several else tie_dashes(tied)  # several environments: dashes are theirs
+    summaries = refit_summaries(curves)
     fig = go.Figure()
-    for summary in refit_summaries(curves):
+    for summary in summaries:
         label = line_label(summary.variant, summary.environment, several)
         color = palette[summary.variant]
-        style = {"color": color, "dash": styles[summary.environment]}
+        style = {"color": color, "dash": dashed.get(summary.variant, styles[summary.environment])}
         epochs = list(range(1, len(summary.iqm) + 1))
         if summary.low is not None and summary.high is not None:
             band = band_trace(epochs, summary.low, summary.high, color, label, legendgroup=label)
@@ -153,7 +170,7 @@ def draw_refit(curves: list[RefitCurve], objective: Objective) -> go.Figure:
                 x=epochs,
                 y=summary.iqm,
                 mode="lines",
-                name=label if n == 1 else f"{label}: IQM of {n} seeds",
+                name=label,
                 legendgroup=label,
                 line=style,
             )
@@ -190,12 +207,19 @@ def draw_refit(curves: list[RefitCurve], objective: Objective) -> go.Figure:
                 "%{y:.4f}<extra></extra>",
             )
         )
+    drawn = [v for s in summaries for v in (*s.iqm, *(s.low or []), *(s.high or []))]
+    seeds = max((len(s.curves) for s in summaries), default=1)
     fig.update_layout(
-        title=f"Best-epoch refit: {esc(objective.name)} per epoch (IQM over seeds; stars: best "
-        "epochs)",
+        title={
+            "text": f"Best-epoch refit: {esc(objective.name)} per epoch (stars: best epochs)",
+            "subtitle": {"text": f"Identical curves, drawn dashed: {tie_note(tied)}" * bool(tied)},
+        },
         xaxis_title="epoch",
-        yaxis_title=f"{esc(objective.name)} ({objective.better})",
+        yaxis={
+            "title": {"text": f"{esc(objective.name)} ({objective.better})"},
+            "range": fitted_range(drawn, maximize=objective.maximize),
+        },
         height=440,
-        legend_title_text="tuner",
+        legend_title_text="tuner (IQM over seeds, band: 95% interval):" if seeds > 1 else "tuner:",
     )
     return fig

@@ -222,6 +222,5 @@ def draw_search_plane(data: SearchPlaneData) -> go.Figure:
             "cmax": data.high,
             "colorbar": {"title": {"text": esc(data.objective.described)}},
         },
-        legend={"orientation": "h", "y": -0.12},
     )
     return fig
