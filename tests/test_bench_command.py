@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import struct
 import subprocess
@@ -17,6 +18,7 @@ from replay_tables import built_table, real_space
 from tunerbench.problems.builtin import PROBLEMS
 from tunerbench.profiles import PROFILES
 from tunerbench.records.results_file import load_results
+from tunerbench.report.render import WrittenReport
 from tunerbench.search.registry import TUNERS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,13 +59,72 @@ def test_quick_digits_run_records_every_field(tmp_path: Path) -> None:
     assert len(load_results(summary)) == 2
     assert f"tunerbench report: {tmp_path / 'index.html'}" in done.stdout
     assert (tmp_path / "index.html").stat().st_size > 100_000
-    # The run ends with the verdict, after pytest-benchmark's table, and leaves it as Markdown.
-    table, verdict = (
-        done.stdout.index("benchmark 'digits/quick'"),
+    # The run ends with the verdict, after the summary of its benchmarks that stands in for
+    # pytest-benchmark's table, and leaves it as Markdown.
+    summary, verdict = (
+        done.stdout.index("tunerbench digits/quick: 2 benchmarks, one round each"),
         done.stdout.index("tunerbench verdict"),
     )
-    assert table < verdict and "Only sklearn ran here" in done.stdout[verdict:]
+    assert summary < verdict and "Only sklearn ran here" in done.stdout[verdict:]
+    assert "benchmark 'digits/quick'" not in done.stdout
     assert "Only sklearn ran here" in (tmp_path / "verdict.md").read_text()
+
+
+def _next_run(verdict: str) -> list[str]:
+    """The verdict's next run: the sentence saying what would decide, and its command."""
+    lines = [" ".join(line.split()) for line in verdict.splitlines()]
+    return [line for line in lines if line.startswith(("To decide", "pytest bench/"))]
+
+
+def _rendered_next_run(source: Path, out: Path) -> list[str]:
+    """The next run of ``python -m tunerbench report SOURCE -o OUT``'s verdict.md."""
+    command = [sys.executable, "-m", "tunerbench", "report", str(source), "-o", str(out)]
+    done = subprocess.run(command, cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return _next_run(WrittenReport.verdict_beside(out).read_text())
+
+
+def test_the_next_run_reads_the_same_at_the_end_of_a_run_and_in_a_rerender(tmp_path: Path) -> None:
+    """Two tuners over two seeds leave the verdict open: the terminal at the end of the run,
+    and a re-render of its results file, of a renamed copy beside it and of pytest-benchmark's
+    JSON saved there, all grow the session alike; a renamed copy away from the session's folder
+    starts a new one. In the terminal, tunerbench's summary stands in for pytest-benchmark's table,
+    within 120 columns, and the JSON still holds each pipeline's own time."""
+    out = tmp_path / "bench.json"
+    done = bench("--tb-profile", "quick", "--tb-dataset", "digits", "--tb-tuners", "random,grid",
+                 "--tb-seeds", "2", "--benchmark-json", str(out), output=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    terminal = _next_run(done.stdout[done.stdout.index("tunerbench verdict") :])
+    assert terminal[0].startswith("To decide, grow this study to")
+    assert terminal[1].startswith(f"pytest bench/ --tb-resume --tb-output {tmp_path} ")
+    (results,) = tmp_path.glob("tunerbench-*.json")
+    renamed = Path(shutil.copy(results, tmp_path / "RESULTS.json"))
+    for source in (results, renamed, out):
+        assert _rendered_next_run(source, tmp_path / f"{source.stem}.html") == terminal
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    away = Path(shutil.copy(results, elsewhere / "RESULTS.json"))
+    fresh = _rendered_next_run(away, elsewhere / "index.html")
+    assert fresh[0].startswith("To decide, run") and "--tb-resume" not in fresh[1]
+
+    start = done.stdout.index("tunerbench digits/quick: 4 benchmarks, one round each")
+    summary = done.stdout[start : done.stdout.index("tunerbench results:")].splitlines()
+    assert "benchmark 'digits/quick'" not in done.stdout  # pytest-benchmark's own table
+    assert max(map(len, summary)) <= 120
+    for b in json.loads(out.read_text())["benchmarks"]:
+        info = b["extra_info"]
+        (row,) = [line for line in summary if line.startswith(b["name"])]
+        assert row.split()[1:3] == [info["tuner"], str(info["seed"])]
+        assert f"{b['stats']['mean']:.1f}" in row and f"{info['test_accuracy']:.4f}" in row
+
+
+def test_an_option_for_pytest_benchmarks_table_shows_it(tmp_path: Path) -> None:
+    done = bench("--tb-profile", "quick", "--tb-dataset", "digits", "--tb-tuners", "sklearn",
+                 "--benchmark-columns", "mean,rounds", output=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    table = done.stdout.index("benchmark 'digits/quick'")
+    assert table < done.stdout.index("tunerbench digits/quick: one round")
+    assert "pytest-benchmark's table above times how long this process waited" in done.stdout
 
 
 def test_a_finished_session_grows_by_more_seeds(tmp_path: Path) -> None:

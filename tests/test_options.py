@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tunerbench.data.datasets import DATASETS, DEFAULT_DATASET
+from tunerbench.data.fashion_mnist import DATA_DIR_ENV
 from tunerbench.problems.builtin import DEFAULT_PROBLEM, PROBLEMS
 from tunerbench.profiles import DEFAULT_PROFILE, PROFILES
 from tunerbench.report.rope import DEFAULT_ROPE
@@ -422,3 +424,68 @@ def test_tabulating_and_replaying_are_checked_up_front(tmp_path: Path) -> None:
     parsed = BenchOptions.parse(tabulate=True, table_seeds="3", cluster="local:2")
     assert (parsed.tabulate, parsed.table_seeds) == (True, 3)
     assert BenchOptions.parse(replay=str(table)).identity()["replay"] == str(table)
+
+
+ROOT = Path(__file__).resolve().parent.parent
+FLAG = re.compile(r"--tb-[a-z-]+")
+
+
+def _section(path: Path, heading: str) -> str:
+    """The text of a Markdown section whose heading starts with ``heading``, up to the next
+    heading of its level or above."""
+    text = path.read_text(encoding="utf-8")
+    start = text.index(f"\n{heading}")
+    level = heading.split(" ")[0]
+    ends = [text.find(f"\n{'#' * n} ", start + 1) for n in range(1, len(level) + 1)]
+    return text[start : min([e for e in ends if e != -1], default=len(text))]
+
+
+def _readme_options() -> set[str]:
+    """The options the README's Options table has a row for."""
+    rows = set()
+    for line in _section(ROOT / "README.md", "## Options").splitlines():
+        if line.startswith("|"):
+            rows.update(FLAG.findall(line.strip("|").split("|")[0]))
+    return rows
+
+
+def test_the_readme_options_table_and_the_declared_options_agree() -> None:
+    """Every option of the README's table is declared, and every declared option has a row,
+    or (tabulating and replaying) its part of docs/method.md."""
+    readme = _readme_options()
+    declared = {option.flag for option in OPTIONS}
+    assert "--tb-tuners" in readme and "--tb-tls-key" in readme  # the table was read
+    assert readme <= declared
+    replay = set(FLAG.findall(_section(ROOT / "docs/method.md", "## Replay")))
+    assert declared - readme <= replay
+
+
+@pytest.mark.parametrize(
+    ("flag", "said"),
+    [
+        ("--tb-problem", ["--tb-dataset still names the first two"]),
+        ("--tb-seeds", ["seeds 1..N", "--tb-resume"]),
+        ("--tb-data-dir", [DATA_DIR_ENV, ".gz or plain"]),
+        ("--tb-output", ["results, run folders and the report"]),
+        ("--tb-loop", ["keras-default", "batch 32"]),
+        ("--tb-workers", ["distributed mode", "cores split", "not with --tb-cluster"]),
+        (
+            "--tb-cluster",
+            ["local:N", "tcp://HOST:PORT", "tls://HOST:PORT", "--tb-workers", "--tb-speed"],
+        ),
+        ("--tb-tls-ca", ["tls://", "all three", "distributed.comm.tls"]),
+        ("--tb-tls-cert", ["tls://", "--tb-tls-ca", "--tb-tls-key"]),
+        ("--tb-tls-key", ["tls://", "--tb-tls-ca", "--tb-tls-cert"]),
+        ("--tb-rope", ["half a point", "when the seeds show it"]),
+        ("--tb-resume", ["interrupted", "--tb-resume --tb-seeds 10", "adds seeds 6-10"]),
+        ("--tb-speed", ["1 h 40 min", "5 min", "reference MLP only", "not with --tb-cluster"]),
+        ("--tb-loop-accuracy", ["both loops", "reference MLP only"]),
+        ("--tb-tabulate", ["--tb-replay", "local:N", "--tb-speed"]),
+        ("--tb-replay", ["--tb-workers", "--tb-cluster", "--tb-speed"]),
+    ],
+)
+def test_help_says_what_the_readme_and_the_checks_say(flag: str, said: list[str]) -> None:
+    """``--help`` carries the README's row (the schedulers, the data's variable, growing a
+    session, the speed run's cost and scope) and the combinations parse refuses."""
+    (option,) = [o for o in OPTIONS if o.flag == flag]
+    assert [s for s in said if s not in option.help] == []

@@ -1,6 +1,7 @@
 """The pytest plugin: ``--tb-*`` options to a ``BenchSession``, benchmarks of each problem
 parametrized over tuners and seeds, the matrix submitted once collection is done, progress
-lines past the capture, pipeline times in the JSON, and the report with its verdict at the end.
+lines past the capture, pipeline times in the JSON, a summary of the benchmarks in place of
+pytest-benchmark's table, and the report with its verdict at the end.
 
 ``bench/conftest.py`` loads it; a user's own repository loads it the same way
 (``pytest_plugins = ["tunerbench.pytest_plugin"]`` in its ``conftest.py``) and declares its
@@ -20,7 +21,13 @@ from tunerbench.data.dataset import DataError
 from tunerbench.problems.problem import Problem
 from tunerbench.records.results_file import ResultsError
 from tunerbench.records.schema import PHASES, run_label
-from tunerbench.run.benchmark_json import use_pipeline_times
+from tunerbench.run.benchmark_json import (
+    SUMMARY_WIDTH,
+    BenchmarkLine,
+    summary_legend,
+    summary_rows,
+    use_pipeline_times,
+)
 from tunerbench.run.cluster_access import ClusterError
 from tunerbench.run.options import OPTIONS, BenchOptions, OptionsError
 from tunerbench.run.replay_runner import check_table
@@ -32,6 +39,23 @@ SESSION = pytest.StashKey[BenchSession]()
 LOOKING = pytest.StashKey[bool]()
 REPORT = pytest.StashKey[str]()
 VERDICT = pytest.StashKey[str]()
+OURS = pytest.StashKey[frozenset[str]]()  # the node ids of the benchmarks that use the session
+SUMMARY = pytest.StashKey[list[BenchmarkLine]]()  # those that ran, for the terminal's summary
+
+# pytest-benchmark's options that shape its table or print with it (columns, order, grouping,
+# names, unit, histogram, a comparison and its regression check, cProfile), with its defaults:
+# any of them given otherwise shows its table of tunerbench's benchmarks too.
+TABLE_OPTIONS: dict[str, Any] = {
+    "benchmark_columns": None,
+    "benchmark_sort": "min",
+    "benchmark_group_by": "group",
+    "benchmark_name": "normal",
+    "benchmark_time_unit": None,
+    "benchmark_histogram": [],
+    "benchmark_compare": [],
+    "benchmark_compare_fail": None,
+    "benchmark_cprofile": None,
+}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -177,10 +201,16 @@ def pipeline_key(session: BenchSession, item: pytest.Item) -> PipelineKey | None
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Open the session for the problems collected and submit every selected benchmark's
     pipeline at once, so a cluster starts on all of them; nothing when collection failed."""
+    ours = frozenset(
+        item.nodeid
+        for item in session.items
+        if "bench_session" in getattr(item, "fixturenames", ())
+    )
+    session.config.stash[OURS] = ours
     bench = session.config.stash.get(SESSION, None)
     if bench is None or session.config.stash.get(LOOKING, True) or session.testsfailed:
         return
-    if not any("bench_session" in getattr(item, "fixturenames", ()) for item in session.items):
+    if not ours:
         return  # no benchmark collected: no data to load, no session folder
     keys = [k for k in (pipeline_key(bench, item) for item in session.items) if k is not None]
     _open(bench, {k.problem for k in keys} or {bench.options.problem})
@@ -196,6 +226,29 @@ def pytest_benchmark_update_json(
     config: pytest.Config, benchmarks: list[Any], output_json: dict[str, Any]
 ) -> None:
     use_pipeline_times(output_json)
+
+
+def table_asked(config: pytest.Config) -> bool:
+    """Whether the user gave one of pytest-benchmark's options for its table."""
+    return any(config.getoption(name) != default for name, default in TABLE_OPTIONS.items())
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_benchmark_group_stats(
+    config: pytest.Config, benchmarks: list[dict[str, Any]], group_by: str
+) -> Any:
+    """tunerbench's benchmarks of this run kept for the summary, and left out of the groups
+    pytest-benchmark's table shows (one round each: min = max = mean, no deviation), unless an
+    option asked for its table. Its JSON is written before and keeps them all."""
+    groups = yield
+    ours = config.stash.get(OURS, frozenset())
+    config.stash[SUMMARY] = [  # a saved run compared against has its path: not of this run
+        BenchmarkLine.of(b) for b in benchmarks if b["fullname"] in ours and b["path"] is None
+    ]
+    if table_asked(config):
+        return groups
+    kept = [(name, [b for b in group if b["fullname"] not in ours]) for name, group in groups]
+    return [(name, group) for name, group in kept if group]
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -231,15 +284,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, config: pytest.Config
 ) -> None:
-    """After pytest-benchmark's table: where everything is, then the verdict itself."""
+    """After pytest-benchmark's table, if an option asked for it: what each benchmark's one
+    round did, where everything is, then the verdict itself."""
+    lines = config.stash.get(SUMMARY, [])
+    if lines:
+        _summarise(terminalreporter, config, lines)
     session = config.stash.get(SESSION, None)
     if session is None or not (session.results or session.perf):
         return
     terminalreporter.write_line(f"tunerbench results: {session.results_path}")
-    terminalreporter.write_line(
-        "pytest-benchmark's table above times how long this process waited for each pipeline; "
-        "the JSON, the results and the report hold the time measured where it ran"
-    )
     line = config.stash.get(REPORT, "")
     terminalreporter.write_line(line, red=line.startswith("tunerbench report not written"))
     verdict = config.stash.get(VERDICT, "")
@@ -247,3 +300,25 @@ def pytest_terminal_summary(
         terminalreporter.write_sep("=", "tunerbench verdict")
         for text in verdict.splitlines():
             terminalreporter.write_line(text)
+
+
+def _summarise(
+    reporter: pytest.TerminalReporter, config: pytest.Config, lines: list[BenchmarkLine]
+) -> None:
+    """Each group's benchmarks, a row each, within ``SUMMARY_WIDTH`` columns; then what their
+    seconds are, and where pytest-benchmark's table is."""
+    width = min(config.get_terminal_writer().fullwidth, SUMMARY_WIDTH)
+    for group in dict.fromkeys(b.group for b in lines):
+        mine = [b for b in lines if b.group == group]
+        rounds = "one round" if len(mine) == 1 else f"{len(mine)} benchmarks, one round each"
+        reporter.write_sep("-", f"tunerbench {group or 'benchmarks'}: {rounds}", fullwidth=width)
+        for text in summary_rows(mine):
+            reporter.write_line(text)
+    for text in summary_legend(lines):
+        reporter.write_line(text)
+    reporter.write_line(
+        "pytest-benchmark's table above times how long this process waited for each benchmark"
+        if table_asked(config)
+        else "pytest-benchmark's table of these one-round benchmarks is left out: "
+        "--benchmark-columns shows it"
+    )

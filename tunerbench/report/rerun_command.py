@@ -2,9 +2,10 @@
 (the same problem, profile, tuners and ways of running) with its time from these runs' own
 times.
 
-Where every run is one session's and its results file is among those read, the command grows
-that session (``--tb-resume``): the seeds already run are kept and only the new ones train, so
-a study starts small and grows until the verdict decides.
+Where every run is one session's, and its results file is among those read or its session's
+folder is beside one of them, the command grows that session (``--tb-resume``): the seeds
+already run are kept and only the new ones train, so a study starts small and grows until the
+verdict decides. The terminal at the end of a run and a re-render of its files say the same.
 
 A replayed group is different: every fit was answered from a table holding a few training seeds
 per point, so more replayed seeds add nothing about training noise beyond those. Its next run
@@ -37,13 +38,27 @@ DEFAULT_OUTPUT = Path("reports")  # pytest bench/'s --tb-output when none is giv
 # A run of more seeds than this is no practical next step; the verdict says how many it would
 # take instead of printing the command.
 PRACTICAL_SEEDS = 100
+# Where pytest bench/ keeps each session's folder, and the record that makes one resumable
+# (tunerbench/run/run_folder.py; the report reads files only, it never imports the runner).
+RUN_FOLDERS = "runs"
+SESSION_RECORD = "session.json"
 
 
 def session_folders(sources: list[str]) -> dict[str, Path]:
-    """The folder of each session's results file (``<output>/tunerbench-<session>.json``) among
-    ``sources``: that folder is the session's ``--tb-output``."""
-    sessions = ((session_of(Path(source)), Path(source).parent) for source in sources)
-    return {session: folder for session, folder in sessions if session is not None}
+    """The ``--tb-output`` of each session these files can grow: the folder of a session's own
+    results file (``<output>/tunerbench-<session>.json``), and the folder of any file read
+    that holds the session's folder (``<output>/runs/<session>/session.json``, what
+    ``--tb-resume`` looks for), which wins. So a re-render says what the verdict at the end of
+    the run said as long as the session's folder is there: of its results file, renamed or
+    copied into that folder, or of pytest-benchmark's JSON saved there."""
+    folders = [Path(source).parent for source in sources]
+    named = ((session_of(Path(source)), Path(source).parent) for source in sources)
+    held = (
+        (meta.parent.name, folder)
+        for folder in dict.fromkeys(folders)
+        for meta in sorted((folder / RUN_FOLDERS).glob(f"*/{SESSION_RECORD}"))
+    )
+    return {session: folder for session, folder in named if session is not None} | dict(held)
 
 
 def rerun_command(

@@ -13,6 +13,7 @@ from typing import Any
 
 from tunerbench.choices import ChoiceError
 from tunerbench.data.datasets import DATASETS, DEFAULT_DATASET
+from tunerbench.data.fashion_mnist import DATA_DIR_ENV
 from tunerbench.problems.builtin import DEFAULT_PROBLEM, PROBLEMS
 from tunerbench.profiles import DEFAULT_PROFILE, PROFILES
 from tunerbench.report.rope import DEFAULT_ROPE
@@ -40,7 +41,8 @@ class Option:
 
 
 # The pytest plugin (tunerbench/pytest_plugin.py) registers exactly these; values go to
-# BenchOptions.parse by ``dest``.
+# BenchOptions.parse by ``dest``. Each help says what the README's Options table says (tests
+# hold the two to the same options), and the combinations refused up front.
 OPTIONS: list[Option] = [
     Option(
         "--tb-tuners",
@@ -57,48 +59,98 @@ OPTIONS: list[Option] = [
     Option(
         "--tb-problem",
         "problem",
-        "benchmark problem: " + PROBLEMS.help(DEFAULT_PROBLEM, lambda p: p.summary),
+        "benchmark problem: "
+        + PROBLEMS.help(DEFAULT_PROBLEM, lambda p: p.summary)
+        + "; --tb-dataset still names the first two",
     ),
     Option(
         "--tb-profile",
         "profile",
         "run profile: " + PROFILES.help(DEFAULT_PROFILE, lambda p: p.summary),
     ),
-    Option("--tb-seeds", "seeds", "number of seeds per tuner, run as seeds 1..N (default 1)"),
-    Option("--tb-data-dir", "data_dir", "folder with the four Fashion-MNIST IDX files"),
-    Option("--tb-output", "output", "folder for results, run folders and report (default reports)"),
-    Option("--tb-loop", "loop", "training loop: " + LOOPS.help(DEFAULT_LOOP, lambda e: e.summary)),
     Option(
-        "--tb-workers", "workers", "worker processes per search (Keras Tuner's distributed mode)"
+        "--tb-seeds",
+        "seeds",
+        "number of seeds per tuner, run as seeds 1..N (default 1); with --tb-resume, the seeds "
+        "a session grows to",
+    ),
+    Option(
+        "--tb-data-dir",
+        "data_dir",
+        "folder holding the four Fashion-MNIST IDX files (.gz or plain); default: the "
+        f"{DATA_DIR_ENV} environment variable, else Keras' cache, Debian's copy, a download",
+    ),
+    Option(
+        "--tb-output",
+        "output",
+        "where results, run folders and the report go (default reports)",
+    ),
+    Option(
+        "--tb-loop",
+        "loop",
+        "training loop: "
+        + LOOPS.help(DEFAULT_LOOP, lambda e: e.summary)
+        + "; both: the same model, batch 32, optimizer and updates",
+    ),
+    Option(
+        "--tb-workers",
+        "workers",
+        "run each search in N worker processes through Keras Tuner's distributed mode, the "
+        "cores split between them (default 1); not with --tb-cluster",
     ),
     Option(
         "--tb-cluster",
         "cluster",
-        "run the pipelines on Dask: local:N (a cluster of N workers on this machine) or "
-        "tcp://HOST:PORT (a running dask scheduler); default: one after another here",
+        "run the pipelines on Dask: local:N (N single-pipeline workers on this machine, the "
+        "cores split between them) or tcp://HOST:PORT / tls://HOST:PORT (a running dask "
+        "scheduler); default: one after another here; not with --tb-workers or --tb-speed",
     ),
-    Option("--tb-tls-ca", "tls_ca", "with --tb-cluster tls://: the CA certificate (PEM file)"),
-    Option("--tb-tls-cert", "tls_cert", "with --tb-cluster tls://: this client's certificate"),
-    Option("--tb-tls-key", "tls_key", "with --tb-cluster tls://: this client's private key"),
-    Option("--tb-speed", "speed", "also run the speed benchmarks (bench/test_speed.py)", True),
+    Option(
+        "--tb-tls-ca",
+        "tls_ca",
+        "with --tb-cluster tls://...: the CA certificate (PEM file); give all three --tb-tls-* "
+        "files, or none for Dask's own distributed.comm.tls configuration",
+    ),
+    Option(
+        "--tb-tls-cert",
+        "tls_cert",
+        "with --tb-cluster tls://...: this client's certificate (PEM file), with --tb-tls-ca "
+        "and --tb-tls-key",
+    ),
+    Option(
+        "--tb-tls-key",
+        "tls_key",
+        "with --tb-cluster tls://...: this client's private key (PEM file), with --tb-tls-ca "
+        "and --tb-tls-cert",
+    ),
+    Option(
+        "--tb-speed",
+        "speed",
+        "also run the speed benchmarks of bench/test_speed.py (adds about 1 h 40 min at the "
+        "reference profile on 2 cores, about 5 min at the quick profile); reference MLP only "
+        "(--tb-problem fashion_mnist or digits); not with --tb-cluster",
+        True,
+    ),
     Option(
         "--tb-loop-accuracy",
         "loop_accuracy",
-        "also train fixed hyperparameters under both loops, seeds 1..N, paired by seed "
-        "(bench/test_loop_accuracy.py)",
+        "also train the reference run's hyperparameters under both loops, seeds 1..N, paired by "
+        "seed (bench/test_loop_accuracy.py); reference MLP only, as --tb-speed",
         True,
     ),
     Option(
         "--tb-rope",
         "rope",
         "region of practical equivalence for the verdict, as a fraction of test accuracy "
-        f"(default {DEFAULT_ROPE}: half a point); closer tuners count as equally good",
+        f"(default {DEFAULT_ROPE}: half a point): tuners closer than this count as equally good "
+        "when the seeds show it",
     ),
     Option(
         "--tb-tabulate",
         "tabulate",
         "instead of pipelines: train every point of the problem's space once per training seed "
-        "for the refit's length and save the table (<output>/tables/) that --tb-replay reads",
+        "for the refit's length and save the table (<output>/tables/) that --tb-replay reads; "
+        "on this machine (no --tb-cluster, or local:N), without --tb-speed or --tb-loop-accuracy",
         is_flag=True,
     ),
     Option(
@@ -111,12 +163,14 @@ OPTIONS: list[Option] = [
         "--tb-replay",
         "replay",
         "instead of training: replay Keras Tuner's own tuners against this table (a .npz file "
-        "--tb-tabulate wrote) over --tb-seeds seeds, the table answering every fit",
+        "--tb-tabulate wrote) over --tb-seeds seeds, the table answering every fit; here, "
+        "without --tb-workers, --tb-cluster, --tb-speed or --tb-loop-accuracy",
     ),
     Option(
         "--tb-resume",
         "resume",
-        "continue the newest interrupted session with the same options",
+        "continue the newest interrupted session with the same options, or grow a session by "
+        "more seeds (--tb-resume --tb-seeds 10 on a 5-seed session adds seeds 6-10)",
         is_flag=True,
     ),
 ]
