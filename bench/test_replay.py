@@ -29,6 +29,6 @@ def test_replay(benchmark, bench_session: BenchSession, replayed_tuner: str) -> 
         )
     except PipelineFailed as exc:
         pytest.fail(str(exc), pytrace=False)
-    benchmark.extra_info.update({"tuner": replayed_tuner, "replayed_seeds": len(results)})
+    benchmark.extra_info.update({"replayed_tuner": replayed_tuner, "replayed_seeds": len(results)})
     assert all(r.identity.mode == "replay" and r.identity.tuner == replayed_tuner for r in results)
     assert all(r.search.n_trials >= 1 and r.test.accuracy is not None for r in results)

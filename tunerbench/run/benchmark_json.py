@@ -78,7 +78,7 @@ class BenchmarkLine:
         return cls(
             name=str(bench["name"]),
             group=str(bench.get("group") or ""),
-            tuner=str(info.get("tuner", "")),
+            tuner=str(info.get("tuner", info.get("replayed_tuner", ""))),
             seed=info.get("seed"),
             wall_s=_phases_sum(phases, "wall_s") if pipeline else float(bench["mean"]),
             cpu_s=_phases_sum(phases, "cpu_s") if pipeline else None,

@@ -21,7 +21,13 @@ from tunerbench.records.run_result import RunResult
 from tunerbench.records.schema import TrialRecord
 from tunerbench.report.grouping import environment, variant
 from tunerbench.report.objective import Objective, group_objective
-from tunerbench.report.plots.many_seeds import Spread, many, spread, spread_trace
+from tunerbench.report.plots.many_seeds import (
+    Spread,
+    band_resamples,
+    many,
+    spread,
+    spread_trace,
+)
 from tunerbench.report.plots.style import (
     band_trace,
     colors,
@@ -117,7 +123,7 @@ def _summary(
     """Several seeds' curves as their IQM with its band, and each seed's curve or, beyond
     ``MANY_SEEDS`` seeds, their spread (where every seed has started, as the IQM)."""
     grid, matrix = sampled(curves)
-    iqm, low, high = iqm_band(matrix)
+    iqm, low, high = iqm_band(matrix, band_resamples(len(curves)))
     summarised = many(len(curves))
     if summarised:
         matrix[:, ~np.all(np.isfinite(matrix), axis=0)] = np.nan

@@ -24,6 +24,14 @@ def many(seeds: int) -> bool:
     return seeds > MANY_SEEDS
 
 
+def band_resamples(seeds: int) -> int:
+    """Bootstrap resamples of a drawn IQM band: 2,000, or 500 beyond ``MANY_SEEDS`` seeds, where
+    the band is narrow and each resample of a thousand seeds' curves costs a thousand times a
+    seed's (a 1,000-seed study's anytime bands took minutes). Figures only: no statistic of
+    the verdict reads these bands."""
+    return 500 if many(seeds) else 2000
+
+
 @dataclass(frozen=True)
 class Spread:
     """Per point of a curve, the median over seeds and the ``SPREAD`` quantiles around it, over

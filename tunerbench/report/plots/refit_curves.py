@@ -17,7 +17,13 @@ import plotly.graph_objects as go
 from tunerbench.records.run_result import RunResult
 from tunerbench.report.grouping import environment, in_run_order, variant
 from tunerbench.report.objective import Objective, group_objective
-from tunerbench.report.plots.many_seeds import Spread, many, spread, spread_trace
+from tunerbench.report.plots.many_seeds import (
+    Spread,
+    band_resamples,
+    many,
+    spread,
+    spread_trace,
+)
 from tunerbench.report.plots.style import (
     band_trace,
     colors,
@@ -98,7 +104,7 @@ def refit_summaries(curves: list[RefitCurve]) -> list[RefitSummary]:
     for (name, env), group in grouped.items():
         length = min(len(c.val_accuracy) for c in group)
         matrix = np.array([c.val_accuracy[:length] for c in group])
-        iqm, low, high = iqm_band(matrix)
+        iqm, low, high = iqm_band(matrix, band_resamples(len(group)))
         summarised = many(len(group))
         summaries.append(
             RefitSummary(

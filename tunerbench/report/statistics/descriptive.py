@@ -102,6 +102,9 @@ def iqm_band(
             method="percentile",
             axis=0,
             rng=np.random.default_rng(seed),
+            # Resamples in batches of about 25M values: a thousand seeds' curves would
+            # otherwise need every resample at once (gigabytes), for the same draws.
+            batch=max(1, 25_000_000 // m[:, spread].size),
         ).confidence_interval
         low[spread] = np.minimum(ci.low, iqm[spread])
         high[spread] = np.maximum(ci.high, iqm[spread])
