@@ -313,3 +313,24 @@ def test_a_replayed_study_resumes_after_a_kill(tmp_path: Path) -> None:
     assert seeds == list(range(1, 41))  # each once: none lost at the kill, none twice
     assert all(r.identity.mode == "replay" and r.identity.table_seeds == 3 for r in results)
     assert "Replayed against table" in again.stdout
+
+
+@pytest.mark.slow
+def test_tabulate_then_replay_from_the_command_line(tmp_path: Path) -> None:
+    """The whole path a user takes: a real table of digits at the quick profile (one training
+    seed per point), then Keras Tuner's tuners replayed against it; a second tabulation trains
+    nothing."""
+    args = ["--tb-problem", "digits", "--tb-profile", "quick"]
+    made = bench("--tb-tabulate", "--tb-table-seeds", "1", *args, output=tmp_path)
+    assert made.returncode == 0, made.stdout[-3000:] + made.stderr[-3000:]
+    (table,) = tmp_path.glob("tables/*.npz")
+    assert "24 cells trained now" in made.stdout
+    again = bench("--tb-tabulate", "--tb-table-seeds", "1", *args, output=tmp_path)
+    assert again.returncode == 0 and "0 cells trained now" in again.stdout
+    replayed = bench("--tb-replay", str(table), "--tb-tuners", "random,grid", "--tb-seeds", "3",
+                     *args, output=tmp_path / "replay")  # fmt: skip
+    assert replayed.returncode == 0, replayed.stdout[-3000:] + replayed.stderr[-3000:]
+    results = load_results(next((tmp_path / "replay").glob("tunerbench-*.json")))
+    assert sorted((r.identity.tuner, r.identity.seed) for r in results) == [
+        (t, s) for t in ("grid", "random") for s in (1, 2, 3)
+    ]

@@ -111,6 +111,28 @@ def call_in_fresh_process(
     raise ChildError(f"the process running {function} {how}; its last output: {_tail(log)}")
 
 
+def calls_side_by_side(
+    function: str, calls: list[tuple[dict[str, Any], Path]], on_event: EventFn
+) -> list[str]:
+    """``function`` once per (kwargs, log) in processes side by side, one thread waiting on
+    each; ``on_event`` may be called from any of those threads. What failed, one line each
+    (the others run to their end: their work is kept)."""
+    errors: list[str] = []
+
+    def run(kwargs: dict[str, Any], log: Path) -> None:
+        try:
+            call_in_fresh_process(function, kwargs, on_event, log)
+        except ChildError as exc:
+            errors.append(str(exc))
+
+    threads = [threading.Thread(target=run, args=call) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
 def json_safe(value: Any) -> Any:
     """``value`` with every NaN or infinite float replaced by None: JSON has no such numbers, and
     a diverged fit's loss must not cost the whole result."""

@@ -15,7 +15,7 @@ from tunerbench.records.run_result import RunResult
 from tunerbench.records.schema import run_label
 from tunerbench.replay.events import REPLAY_FAILED, REPLAYED
 from tunerbench.replay.table import TableError, load_table
-from tunerbench.run.child_process import ChildError, call_in_fresh_process
+from tunerbench.run.child_process import calls_side_by_side
 from tunerbench.run.option_values import OptionsError
 from tunerbench.run.session import BenchSession, PipelineFailed
 
@@ -68,24 +68,16 @@ def replay_tuner(session: BenchSession, tuner: str) -> list[RunResult]:
     done = {r.identity.seed for r in session.results if r.identity.tuner == tuner}
     todo = [s for s in session.options.seed_values if s not in done]
     collector = _Collector(session, tuner, len(todo))
-    errors: list[str] = []
-
-    def run(part: list[int], index: int) -> None:
-        kwargs = {"table": str(table), "tuner": tuner, "seeds": part, "session": session.name}
-        log = session.run_dir / "logs" / f"replay-{tuner}-{index}.log"
-        try:
-            call_in_fresh_process(
-                "tunerbench.replay.study:replay_part", kwargs, collector.on_event, log
-            )
-        except ChildError as exc:
-            errors.append(str(exc))
-
-    parts = [todo[i::PROCESSES] for i in range(PROCESSES) if todo[i::PROCESSES]]
-    threads = [threading.Thread(target=run, args=(p, i)) for i, p in enumerate(parts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    asked = {"table": str(table), "tuner": tuner, "session": session.name}
+    calls = [
+        (
+            {**asked, "seeds": todo[i::PROCESSES]},
+            session.run_dir / "logs" / f"replay-{tuner}-{i}.log",
+        )
+        for i in range(PROCESSES)
+        if todo[i::PROCESSES]
+    ]
+    errors = calls_side_by_side("tunerbench.replay.study:replay_part", calls, collector.on_event)
     session.save()
     problems = errors + collector.failures
     if problems:

@@ -19,7 +19,7 @@ from typing import Any
 
 from tunerbench.profiles import PROFILES
 from tunerbench.records.atomic_file import refuse_link
-from tunerbench.run.child_process import ChildError, call_in_fresh_process
+from tunerbench.run.child_process import ChildError, call_in_fresh_process, calls_side_by_side
 from tunerbench.run.option_values import local_workers
 from tunerbench.run.session import BenchSession, PipelineFailed
 
@@ -55,23 +55,15 @@ def tabulate(session: BenchSession) -> Path:
         "cells": str(cells),
     }
     progress = _Progress(session)
-    errors: list[str] = []
-
-    def run(part: int) -> None:
-        kwargs = {**common, "part": part, "parts": parts, "threads": 1 if parts > 1 else 0}
-        log = session.run_dir / "logs" / f"tabulate-{part}.log"
-        try:
-            call_in_fresh_process(
-                "tunerbench.replay.tabulate:tabulate_part", kwargs, progress.on_event, log
-            )
-        except ChildError as exc:
-            errors.append(str(exc))
-
-    threads = [threading.Thread(target=run, args=(part,)) for part in range(parts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    threads = 1 if parts > 1 else 0
+    calls = [
+        ({**common, "part": part, "parts": parts, "threads": threads},
+         session.run_dir / "logs" / f"tabulate-{part}.log")
+        for part in range(parts)
+    ]  # fmt: skip
+    errors = calls_side_by_side(
+        "tunerbench.replay.tabulate:tabulate_part", calls, progress.on_event
+    )
     if errors:
         raise PipelineFailed(f"tabulation: {errors[0]} (finished cells are kept in {cells})")
     path = table_path(session)
