@@ -28,7 +28,22 @@ def machine_info() -> dict[str, Any]:
         "cores": os.cpu_count(),
         "platform": platform.platform(),
         "host": platform.node(),
+        "blas": blas_libraries(),
     }
+
+
+def blas_libraries() -> list[dict[str, Any]]:
+    """The BLAS libraries loaded (NumPy's, SciPy's: scikit-learn's arithmetic), with the kernel
+    each chose for this CPU: two machines with one seed and versions but other kernels sum in
+    another order, so scikit-learn's runs match between them only where these do."""
+    import numpy  # noqa: F401  (loads NumPy's BLAS, as a pipeline already has)
+    import scipy.linalg  # noqa: F401  (SciPy's, scikit-learn's MLP among its users)
+    from threadpoolctl import threadpool_info
+
+    keys = ("internal_api", "version", "architecture", "prefix")
+    return [
+        {k: pool.get(k) for k in keys} for pool in threadpool_info() if pool["user_api"] == "blas"
+    ]
 
 
 def framework_versions() -> dict[str, str]:
