@@ -20,7 +20,7 @@ import pytest
 from tunerbench.data.dataset import DataError
 from tunerbench.problems.problem import Problem
 from tunerbench.records.results_file import ResultsError
-from tunerbench.records.schema import PHASES, run_label
+from tunerbench.records.schema import COMPLETED, PHASES, run_label
 from tunerbench.run.benchmark_json import (
     SUMMARY_WIDTH,
     BenchmarkLine,
@@ -145,7 +145,7 @@ def run_benchmark(benchmark: Any, session: BenchSession, key: PipelineKey) -> No
     search, phases, test = result.search, result.cost.phases, result.test
     assert set(phases) == set(PHASES)
     assert all(t.wall_s > 0 for t in phases.values())
-    assert [t.trial_id for t in search.trials if t.status != "COMPLETED"] == []
+    assert [t.trial_id for t in search.trials if t.status != COMPLETED] == []
     assert search.n_trials >= 1 and search.search_epochs > 0
     assert test.accuracy is not None and test.accuracy > 0.2
 

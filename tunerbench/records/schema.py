@@ -44,6 +44,13 @@ class Budget:
     patience: int
 
 
+# A trial's end as Keras Tuner names it (its TrialStatus values, read without importing it).
+COMPLETED = "COMPLETED"
+FAILED = "FAILED"
+INVALID = "INVALID"
+ENDED = (COMPLETED, FAILED, INVALID)
+
+
 @dataclass
 class TrialRecord:
     trial_id: str
@@ -52,7 +59,7 @@ class TrialRecord:
     epochs: Annotated[int, NotNegative] | None  # summed along the search's epochs
     wall_s: float
     finished_at_s: float
-    status: str = "COMPLETED"
+    status: str = COMPLETED
     message: str | None = None
     rss_mb: float | None = None
     schedule: dict[str, Any] = field(default_factory=dict)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tunerbench.records.run_result import RunResult
-from tunerbench.records.schema import PHASES
+from tunerbench.records.schema import COMPLETED, PHASES
 from tunerbench.report.grouping import environment, sort_variants, total_cpu, total_wall, variant
 from tunerbench.report.statistics.table_bootstrap import FinalFit
 
@@ -27,7 +27,7 @@ METRICS: dict[str, Callable[[RunResult], float | None]] = {
     "best_epoch": lambda r: r.search.best_epoch,
     "n_trials": lambda r: r.search.n_trials,
     "search_epochs": lambda r: r.search.search_epochs,
-    "failed_trials": lambda r: sum(t.status != "COMPLETED" for t in r.search.trials),
+    "failed_trials": lambda r: sum(t.status != COMPLETED for t in r.search.trials),
     **{f"{p}_wall_s": (lambda r, p=p: r.cost.phases[p].wall_s) for p in PHASES},
     **{f"{p}_cpu_s": (lambda r, p=p: r.cost.phases[p].cpu_s) for p in PHASES},
     "total_wall_s": total_wall,

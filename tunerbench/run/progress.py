@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from tunerbench.records.schema import COMPLETED
+
 
 def _score(value: float | None) -> str:
     return "failed" if value is None else f"{value:.4f}"
@@ -31,8 +33,8 @@ class RunProgress:
         score = record.get("val_accuracy")
         if score is not None:
             self.best = score if self.best is None else max(self.best, score)
-        status = record.get("status", "COMPLETED")
-        problem = "" if status == "COMPLETED" else f" [{status}: {record.get('message')}]"
+        status = record.get("status", COMPLETED)
+        problem = "" if status == COMPLETED else f" [{status}: {record.get('message')}]"
         return (
             f"[{self.label}] trial {self.trials}/{self.planned} val_accuracy {_score(score)} "
             f"(best {_score(self.best)}), {record.get('epochs') or 0} epochs in "

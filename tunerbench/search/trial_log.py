@@ -14,7 +14,7 @@ from typing import Any
 
 from tunerbench.records.clocks import Stopwatch, current_rss_mb
 from tunerbench.records.journal import PipelineEvents, RunState
-from tunerbench.records.schema import PhaseTiming, TrialRecord
+from tunerbench.records.schema import ENDED, PhaseTiming, TrialRecord
 from tunerbench.space import schedule_values, search_values
 
 ProgressFn = Callable[["TrialLog", TrialRecord], None]
@@ -79,7 +79,7 @@ class TrialLog:
         for trial_id in getattr(oracle, "start_order", []):
             trial = oracle.trials[trial_id]
             status = str(getattr(trial.status, "value", trial.status))
-            if trial_id not in known and status in ("COMPLETED", "FAILED", "INVALID"):
+            if trial_id not in known and status in ENDED:
                 self.add(record_of(trial, None, 0.0, round(self.elapsed(), 4), RECOVERED))
 
 
