@@ -18,7 +18,7 @@ from tunerbench.records.run_result import RunResult
 from tunerbench.report.statistics import ALPHA
 from tunerbench.report.statistics import versions as tests_of
 from tunerbench.report.statistics.seed_counts import SeedEstimate
-from tunerbench.report.versions import CHANGED, TOO_FEW, UNCHANGED, VersionCell, versions_table
+from tunerbench.report.versions import UpgradeState, VersionCell, versions_table
 
 OLD = "2.15.1"
 
@@ -55,7 +55,7 @@ def test_a_choice_four_seeds_cannot_show_is_not_enough_to_tell(
     old = chose(study(tuners, 4, tensorflow=OLD), units=240)
     new = chose(study(tuners, 4), units=16)
     for cell in newer(old + new).values():
-        assert cell.status == TOO_FEW and cell.hidden_changes == ["units"]
+        assert cell.status == UpgradeState.TOO_FEW and cell.hidden_changes == ["units"]
         assert cell.equivalent  # test accuracy alone would say "unchanged"
         assert cell.choice_tests["units"].min_possible_p == pytest.approx(2 / math.comb(8, 4))
         assert cell.seeds_to_tell == SeedEstimate(5)  # 2 / comb(10, 5) < 0.05 / 6 tests
@@ -77,7 +77,7 @@ def test_every_chosen_hyperparameter_is_tested() -> None:
         **{"tuner/epochs": 4},
     )
     (cell,) = newer(old + new).values()
-    assert cell.status == CHANGED
+    assert cell.status == UpgradeState.CHANGED
     assert [what for what, _ in cell.changes] == ["filters", "activation", "batch_norm"]
     assert "tuner/epochs" not in cell.choice_tests
     assert cell.choice_tests["activation"].counts_b == {"tanh": 10}
@@ -89,7 +89,7 @@ def test_seeds_to_tell_are_more_than_ran_and_enough_for_holm() -> None:
     old = study({"random": 0.0}, 3, tensorflow=OLD)
     new = study({"random": -0.03}, 4)
     (cell,) = newer(old + new).values()
-    assert cell.status == TOO_FEW and cell.seeds_to_tell is not None
+    assert cell.status == UpgradeState.TOO_FEW and cell.seeds_to_tell is not None
     assert cell.seeds_to_tell.seeds > 4
     threshold = ALPHA / len(cell.tests)  # Holm's first threshold of this one-tuner family
     assert 2 / math.comb(2 * cell.seeds_to_tell.seeds, cell.seeds_to_tell.seeds) < threshold
@@ -102,7 +102,10 @@ def test_the_gate_says_when_some_tuner_cannot_be_told(
     old = study({"hyperband": 0.0}, 10, tensorflow=OLD) + study({"random": 0.0}, 3, tensorflow=OLD)
     new = study({"hyperband": 0.0}, 10) + study({"random": -0.0197}, 3)
     cells = newer(old + new)
-    assert cells["hyperband"].status == UNCHANGED and cells["random"].status == TOO_FEW
+    assert (
+        cells["hyperband"].status == UpgradeState.UNCHANGED
+        and cells["random"].status == UpgradeState.TOO_FEW
+    )
     assert gate([old, new], tmp_path) == 3
     err = capsys.readouterr().err
     assert "random under TF 2.21.0" in err and "hyperband under" not in err.splitlines()[0]
@@ -136,7 +139,7 @@ def test_a_shift_inside_the_rope_is_no_change(tmp_path: Path) -> None:
     plain = stats.mannwhitneyu([r.test.accuracy for r in old], [r.test.accuracy for r in new])
     assert plain.pvalue * 3 < ALPHA  # a rank test without the region would call it changed
     (cell,) = newer(old + new).values()
-    assert cell.status != CHANGED and not cell.changes
+    assert cell.status != UpgradeState.CHANGED and not cell.changes
     assert gate([old, new], tmp_path) == 3
     assert gate([old, new], tmp_path, "--rope", "0.001") == 1
 

@@ -24,15 +24,10 @@ from tunerbench.report.rerun_command import PRACTICAL_SEEDS
 from tunerbench.report.seed_statistics import seed_statistics
 from tunerbench.report.statistics.equivalence import SAMPLES
 from tunerbench.report.verdict import (
-    ALONE,
-    BEST,
-    EQUIVALENT,
-    TOO_FEW_SEEDS,
-    UNBEATEN,
-    UNDECIDED,
+    VerdictState,
     verdict,
 )
-from tunerbench.report.versions import CHANGED, TOO_FEW, UNCHANGED, versions_table
+from tunerbench.report.versions import UpgradeState, versions_table
 from tunerbench.search.registry import TUNERS
 
 
@@ -66,12 +61,18 @@ def test_the_direction_comes_from_the_test_not_the_mean() -> None:
     assert hl == pytest.approx(0.001)
     # A tenth of a point is inside the default region of practical equivalence: real, yet no
     # reason to choose; the verdict says so and marks neither tuner best.
-    assert pair.equivalent and env.verdict.status == EQUIVALENT and env.verdict.best is None
+    assert (
+        pair.equivalent
+        and env.verdict.status == VerdictState.EQUIVALENT
+        and env.verdict.best is None
+    )
     assert not any(row.best for row in env.leaderboard.rows)
     # With a region narrower than the lead, hyperband is the answer, never random.
     (env,) = build_context(runs, [], rope=0.0005).groups[0].environments
     v = env.verdict
-    assert v.status == BEST and v.best == "hyperband" and v.recommended == ["hyperband"]
+    assert (
+        v.status == VerdictState.BEST and v.best == "hyperband" and v.recommended == ["hyperband"]
+    )
     assert marks(env) == {"hyperband"}
     assert [r.variant for r in env.leaderboard.rows if r.best] == ["hyperband"]
     assert env.statistics.win_rates.matrix["hyperband"]["random"] == pytest.approx(19 / 20)
@@ -111,7 +112,7 @@ def test_six_seeds_with_a_consistent_leader_mark_nothing() -> None:
     env = judged(runs)
     assert env.statistics.ranks is not None and env.statistics.ranks.p_value < 0.05
     v = env.verdict
-    assert v.status == TOO_FEW_SEEDS and v.best is None and v.recommended == []
+    assert v.status == VerdictState.TOO_FEW_SEEDS and v.best is None and v.recommended == []
     assert marks(env) == set() and v.equivalent == []  # 6 seeds show no equivalence either
     assert v.command is not None and v.more_seeds is not None and v.more_seeds.seeds >= 9
     assert f"--tb-seeds {v.more_seeds.seeds}" in v.command
@@ -167,7 +168,7 @@ def test_equivalence_is_claimed_only_when_the_posterior_says_so() -> None:
     same = judged(study({"random": 0.0, "grid": 0.0, "bayesian": 0.0}, seeds=10, noise=0.0))
     assert all(p.p_holm == 1.0 and not p.significant for p in same.statistics.pairwise.pairs)
     assert all(p.equivalence.p_equivalent == 1.0 for p in same.statistics.pairwise.pairs)
-    assert same.verdict.status == EQUIVALENT and len(same.verdict.equivalent) == 3
+    assert same.verdict.status == VerdictState.EQUIVALENT and len(same.verdict.equivalent) == 3
     assert same.verdict.recommended == ["random", "grid", "bayesian"]
     cpu = same.verdict.cpu_s
     assert same.verdict.cheapest == min(same.verdict.recommended, key=cpu.__getitem__)
@@ -177,7 +178,7 @@ def test_equivalence_is_claimed_only_when_the_posterior_says_so() -> None:
     env = build_context(noisy, [], rope=0.001).groups[0].environments[0]
     (pair,) = env.statistics.pairwise.pairs
     assert not pair.significant and not pair.equivalent and pair.equivalence.p_equivalent < 0.95
-    assert env.verdict.status == UNDECIDED and env.verdict.undecided == [pair]
+    assert env.verdict.status == VerdictState.UNDECIDED and env.verdict.undecided == [pair]
     # Telling them apart would take far more seeds than a next run: no command, the estimate.
     more = env.verdict.more_seeds
     assert env.verdict.recommended == [] and (not more.reached or more.seeds > PRACTICAL_SEEDS)
@@ -203,7 +204,11 @@ def test_a_tuner_missing_seeds_is_named_and_the_others_still_compared() -> None:
     # for any of its pairs to pass Holm's first threshold: it is set aside, named, and the
     # others are judged without it.
     assert all(stats.beats("hyperband", t) for t in ("random", "grid", "sklearn"))
-    assert v.status == UNBEATEN and v.recommended == ["hyperband"] and v.unjudged == ["bayesian"]
+    assert (
+        v.status == VerdictState.UNBEATEN
+        and v.recommended == ["hyperband"]
+        and v.unjudged == ["bayesian"]
+    )
     assert v.best is None  # not shown better than bayesian
 
 
@@ -222,7 +227,7 @@ def test_equivalence_needs_as_many_seeds_as_a_difference() -> None:
     env = judged(runs)
     assert any(p.equivalence.p_equivalent > 0.95 for p in env.statistics.pairwise.pairs)
     assert not any(p.equivalent for p in env.statistics.pairwise.pairs)
-    assert env.verdict.status == TOO_FEW_SEEDS and env.verdict.recommended == []
+    assert env.verdict.status == VerdictState.TOO_FEW_SEEDS and env.verdict.recommended == []
 
 
 def test_a_setup_whose_every_run_is_broken_still_renders_and_names_them() -> None:
@@ -262,9 +267,9 @@ def test_a_consistent_small_lead_over_20_seeds_is_significant() -> None:
     lead = (pair.hl_low, pair.hl_high) if pair.a == "hyperband" else (-pair.hl_high, -pair.hl_low)
     assert 0 < lead[0] <= 0.002 <= lead[1] < 0.005
     # A fifth of a point is inside the default region: significant, yet both are good choices.
-    assert env.verdict.status == EQUIVALENT and pair.equivalent
+    assert env.verdict.status == VerdictState.EQUIVALENT and pair.equivalent
     narrow = build_context(runs, [], rope=0.001).groups[0].environments[0].verdict
-    assert narrow.status == BEST and narrow.best == "hyperband"
+    assert narrow.status == VerdictState.BEST and narrow.best == "hyperband"
 
 
 def test_pairs_agree_with_scipy_statsmodels_and_baycomp_called_directly() -> None:
@@ -315,7 +320,7 @@ def test_a_significant_difference_below_the_best_is_named() -> None:
             run.cost.phases = {name: replace(p, cpu_s=0.1) for name, p in run.cost.phases.items()}
     env = judged(runs)
     v = env.verdict
-    assert v.best is None and v.status == UNBEATEN
+    assert v.best is None and v.status == VerdictState.UNBEATEN
     assert [(p.better, p.worse) for p in v.significant] == [("hyperband", "grid")]
     assert v.recommended == ["random", "hyperband"] and v.cheapest != "grid"
     assert marks(env) == {"random", "hyperband"}
@@ -333,7 +338,9 @@ def test_tuners_that_searched_alike_are_said_to_tie_by_construction() -> None:
 def test_one_tuner_is_compared_with_nothing() -> None:
     runs = study({"hyperband": 0.0}, seeds=3)
     v = verdict(group_key(runs[0]), seed_statistics("env", runs), runs)
-    assert v.status == ALONE and v.best is None and v.leaders == [] and v.command is None
+    assert (
+        v.status == VerdictState.ALONE and v.best is None and v.leaders == [] and v.command is None
+    )
 
 
 def test_intervals_contain_their_estimates_and_the_true_mean() -> None:
@@ -363,9 +370,11 @@ def test_versions_one_family_and_an_upgrade_verdict() -> None:
     shifted = study({"random": 0.03, "hyperband": 0.0}, seeds=10)
     table = versions_table(older + shifted)
     cells = {row.variant: row.cells[1] for row in table.rows}
-    assert cells["random"].status == CHANGED and cells["random"].accuracy_test.different
+    assert (
+        cells["random"].status == UpgradeState.CHANGED and cells["random"].accuracy_test.different
+    )
     assert [what for what, _ in cells["random"].changes] == ["test accuracy"]
-    assert cells["hyperband"].status == UNCHANGED
+    assert cells["hyperband"].status == UpgradeState.UNCHANGED
     assert [u.variant for u in table.changed] == ["random"]
     # Six tests (test accuracy, units, learning rate per tuner) in one Holm family.
     tests = [t for c in cells.values() for t in c.tests]
@@ -378,7 +387,7 @@ def test_versions_one_family_and_an_upgrade_verdict() -> None:
         study({"random": 0.0}, 3, tensorflow="2.15.1") + study({"random": 0.03}, 3)
     )
     (cell,) = [c for c in few.rows[0].cells if c and c.status]
-    assert cell.status == TOO_FEW and not cell.accuracy_test.can_differ
+    assert cell.status == UpgradeState.TOO_FEW and not cell.accuracy_test.can_differ
 
 
 def test_the_verdict_as_markdown_says_what_the_card_says() -> None:
@@ -420,7 +429,7 @@ def test_tuners_set_aside_are_neither_beaten_nor_recommended() -> None:
         and not (r.identity.tuner == "grid" and r.identity.seed <= 5)
     ]
     v = judged(conflict).verdict
-    assert v.status == UNDECIDED and v.recommended == [] and len(v.significant) == 2
+    assert v.status == VerdictState.UNDECIDED and v.recommended == [] and len(v.significant) == 2
     assert v.unjudged == ["random", "grid"] and v.command is not None
     # Bayesian ran one seed: set aside, its pairs left open, a run to settle them proposed.
     aside = [
@@ -429,7 +438,11 @@ def test_tuners_set_aside_are_neither_beaten_nor_recommended() -> None:
         if not (r.identity.tuner == "bayesian" and r.identity.seed > 1)
     ]
     v = judged(aside).verdict
-    assert v.status == UNBEATEN and v.recommended == ["hyperband"] and v.unjudged == ["bayesian"]
+    assert (
+        v.status == VerdictState.UNBEATEN
+        and v.recommended == ["hyperband"]
+        and v.unjudged == ["bayesian"]
+    )
     assert {frozenset((p.a, p.b)) for p in v.open_pairs} == {frozenset(("hyperband", "bayesian"))}
     assert v.command is not None
     # Three alike tuners are not held back by a fourth that ran one seed.
@@ -439,7 +452,7 @@ def test_tuners_set_aside_are_neither_beaten_nor_recommended() -> None:
         if not (r.identity.tuner == "bayesian" and r.identity.seed > 1)
     ]
     v = judged(alike).verdict
-    assert v.status == EQUIVALENT and v.recommended == ["random", "grid", "hyperband"]
+    assert v.status == VerdictState.EQUIVALENT and v.recommended == ["random", "grid", "hyperband"]
 
 
 def test_tied_seeds_do_not_count_towards_a_difference() -> None:
@@ -451,4 +464,4 @@ def test_tied_seeds_do_not_count_towards_a_difference() -> None:
     env = judged(runs)
     (pair,) = env.statistics.pairwise.pairs
     assert pair.ties == 1 and not pair.decidable and pair.seeds_to_tell.seeds >= 7
-    assert env.verdict.status == TOO_FEW_SEEDS
+    assert env.verdict.status == VerdictState.TOO_FEW_SEEDS

@@ -16,7 +16,7 @@ from scipy import stats
 from tunerbench.records.run_result import RunResult
 from tunerbench.report.context import EnvironmentStatistics, build_context
 from tunerbench.report.render import render_verdict
-from tunerbench.report.verdict import BEST, TOO_FEW_SEEDS, UNBEATEN, UNDECIDED
+from tunerbench.report.verdict import VerdictState
 from tunerbench.search.registry import TUNERS
 
 
@@ -41,14 +41,14 @@ def test_a_significant_lead_inside_the_region_gets_no_star() -> None:
     assert 0.05 < pair.equivalence.p_equivalent < 0.95
     assert not pair.decides and pair.binds
     v = env.verdict
-    assert v.best is None and v.status == UNBEATEN and v.recommended == ["hyperband"]
+    assert v.best is None and v.status == VerdictState.UNBEATEN and v.recommended == ["hyperband"]
     assert v.beaten == ["random"] and v.small == [pair]
     assert not any(row.best for row in env.leaderboard.rows)
     text = said(runs)
     assert "better than every other tuner" not in text
     assert "not shown larger than ±0.50 points" in text
     # With a region the lead clearly exceeds, the star is earned.
-    assert judged(runs, rope=0.001).verdict.status == BEST
+    assert judged(runs, rope=0.001).verdict.status == VerdictState.BEST
 
 
 def test_a_tuner_beaten_by_an_unjudged_one_is_not_recommended() -> None:
@@ -66,7 +66,7 @@ def test_a_tuner_beaten_by_an_unjudged_one_is_not_recommended() -> None:
     assert pair.binds and pair.better == "hyperband" and pair.p_holm == pytest.approx(0.01171875)
     v = env.verdict
     assert v.unjudged == ["hyperband"] and v.beaten == ["random"]
-    assert v.status == UNBEATEN and v.recommended == ["grid"]
+    assert v.status == VerdictState.UNBEATEN and v.recommended == ["grid"]
     assert "Use grid:" in said(runs) and "while random is beaten" in said(runs)
 
 
@@ -78,7 +78,7 @@ def test_tied_seeds_are_not_counted_as_evidence() -> None:
         if run.identity.seed <= 5:
             run.test.accuracy = 0.9
     v = judged(runs).verdict
-    assert v.status == TOO_FEW_SEEDS and v.most_untied_seeds == 5
+    assert v.status == VerdictState.TOO_FEW_SEEDS and v.most_untied_seeds == 5
     assert {p.n_blocks for p in v.pairs} == {10}
     text = said(runs)
     assert "at most 5 untied seeds in any pair" in text
@@ -155,7 +155,7 @@ def test_nothing_significant_still_names_a_practical_pick() -> None:
     advantage = {"random": 0.0, "grid": -0.002, "hyperband": 0.003, "bayesian": 0.0}
     runs = study(advantage, seeds=10, noise=0.01)
     v = judged(runs).verdict
-    assert v.status in (UNDECIDED, TOO_FEW_SEEDS) and v.recommended == []
+    assert v.status in (VerdictState.UNDECIDED, VerdictState.TOO_FEW_SEEDS) and v.recommended == []
     p_best = judged(runs).statistics.p_best
     assert v.pick == max(p_best, key=p_best.__getitem__)
     assert v.pick_cheapest == min(v.tuners, key=v.cpu_s.__getitem__)
@@ -169,7 +169,11 @@ def test_a_thousand_seeds_decide_as_two_hundred_do() -> None:
     advantage = {t: (0.02 if t == "hyperband" else 0.0) for t in TUNERS.names}
     small, large = (judged(study(advantage, seeds=n, noise=0.01)).verdict for n in (200, 1000))
     for v in (small, large):
-        assert v.status == BEST and v.best == "hyperband" and v.recommended == ["hyperband"]
+        assert (
+            v.status == VerdictState.BEST
+            and v.best == "hyperband"
+            and v.recommended == ["hyperband"]
+        )
         assert v.more_seeds is None and v.command is None
     alike = {
         frozenset(p) for p in itertools.combinations(sorted(set(TUNERS.names) - {"hyperband"}), 2)

@@ -23,6 +23,7 @@ import markupsafe
 from tunerbench.records.atomic_file import atomic_write_texts, not_regular
 from tunerbench.records.results_file import load_file, once_each
 from tunerbench.records.run_result import RunResult
+from tunerbench.records.schema import COMPLETED
 from tunerbench.records.validation import RecordError, cut, escaped
 from tunerbench.report.context import ReportContext, build_context
 from tunerbench.report.grouping import Summary
@@ -31,6 +32,8 @@ from tunerbench.report.rope import DEFAULT_ROPE
 from tunerbench.report.seed_tables import seed_spans
 from tunerbench.report.statistics.descriptive import Description
 from tunerbench.report.text_escaping import Output, code_filter, markdown_text, terminal_text
+from tunerbench.report.verdict import VerdictState
+from tunerbench.report.versions import UpgradeState
 from tunerbench.search.registry import TUNERS
 
 TEMPLATES = "tunerbench.report_templates"
@@ -133,6 +136,8 @@ def environment(markup: Output = "html") -> jinja2.Environment:
         squash=squash,
         code=code_filter(markup),
     )
+    # The states templates branch on, by name: a misspelt state fails, a string would not.
+    env.globals.update(VerdictState=VerdictState, UpgradeState=UpgradeState, COMPLETED=COMPLETED)
     return env
 
 

@@ -7,6 +7,7 @@ two of them can disagree; the sentences themselves are the templates' job.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from tunerbench.records.run_result import RunResult
@@ -18,13 +19,16 @@ from tunerbench.report.seed_tables import ExcludedRun
 from tunerbench.report.statistics.paired import PairTest
 from tunerbench.report.statistics.seed_counts import SeedEstimate
 
-# What the verdict found, for the templates to branch on.
-ALONE = "alone"  # one tuner: nothing to compare
-BEST = "best"  # one tuner better than every other by more than the region (the star)
-UNBEATEN = "unbeaten"  # some differences significant: the tuners nobody beats
-EQUIVALENT = "equivalent"  # every pair (among the tuners judged) practically equivalent
-TOO_FEW_SEEDS = "too few seeds"  # no pair can be significant at these seeds
-UNDECIDED = "undecided"  # the seeds could decide, but did not
+
+class VerdictState(StrEnum):
+    """What the verdict found, for the templates to branch on (exposed to them by name)."""
+
+    ALONE = "alone"  # one tuner: nothing to compare
+    BEST = "best"  # one tuner better than every other by more than the region (the star)
+    UNBEATEN = "unbeaten"  # some differences significant: the tuners nobody beats
+    EQUIVALENT = "equivalent"  # every pair (among the tuners judged) practically equivalent
+    TOO_FEW_SEEDS = "too few seeds"  # no pair can be significant at these seeds
+    UNDECIDED = "undecided"  # the seeds could decide, but did not
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,7 @@ class Leader:
 @dataclass(frozen=True)
 class Verdict:
     environment: str
-    status: str  # one of the names above
+    status: VerdictState
     tuners: list[str]
     seeds: list[int]  # every seed some tuner ran here
     complete_seeds: list[int]  # the seeds every tuner ran: mean ranks and Friedman's blocks
@@ -106,18 +110,25 @@ def _recommendation(
     pairs = stats.pairwise.pairs
     names = [t.variant for t in stats.tuners]
     if not pairs:
-        return ALONE, names
+        return VerdictState.ALONE, names
     if best is not None:
-        return BEST, [best]
+        return VerdictState.BEST, [best]
     if all(p.equivalent for p in pairs):
-        return EQUIVALENT, names
+        return VerdictState.EQUIVALENT, names
     unbeaten = [n for n in judged if n not in beaten]
     among_judged = [p for p in pairs if p.a in judged and p.b in judged]
     if unbeaten and beaten:
-        return UNBEATEN, unbeaten
+        return VerdictState.UNBEATEN, unbeaten
     if unbeaten and len(judged) > 1 and all(p.equivalent for p in among_judged):
-        return EQUIVALENT, unbeaten  # those with enough seeds are alike; the others are named
-    return (TOO_FEW_SEEDS if not stats.pairwise.can_be_significant else UNDECIDED), []
+        return (
+            VerdictState.EQUIVALENT,
+            unbeaten,
+        )  # those with enough seeds are alike; the others are named
+    return (
+        VerdictState.TOO_FEW_SEEDS
+        if not stats.pairwise.can_be_significant
+        else VerdictState.UNDECIDED
+    ), []
 
 
 def _best(stats: SeedStatistics, names: list[str]) -> str | None:

@@ -23,6 +23,7 @@ import math
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from typing import cast
 
 from tunerbench.records.run_result import RunResult
@@ -51,7 +52,15 @@ from tunerbench.report.statistics.versions import (
     versions_seeds_to_tell,
 )
 
-CHANGED, UNCHANGED, TOO_FEW = "changed", "unchanged", "too few seeds"
+
+class UpgradeState(StrEnum):
+    """What the upgrade verdict found for a tuner (exposed to the templates by name)."""
+
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+    TOO_FEW = "too few seeds"
+
+
 NOT_SET = "not set"  # a run that did not choose the hyperparameter (another branch of a space)
 ChangeTest = VersionDifference | ChoiceDifference
 
@@ -68,8 +77,8 @@ class VersionCell:
     hidden_changes: list[str] = field(default_factory=list)  # chosen differently, seeds too few
     equivalence_p: float | None = None  # TOST within the ROPE, Holm-corrected in its family
     paired: PairedDifference | None = None  # where both versions ran the same seeds
-    status: str | None = None  # CHANGED, UNCHANGED or TOO_FEW; None for the oldest
-    seeds_to_tell: SeedEstimate | None = None  # per version, where TOO_FEW
+    status: UpgradeState | None = None  # None for the oldest version
+    seeds_to_tell: SeedEstimate | None = None  # per version, where too few
 
     @property
     def tests(self) -> list[ChangeTest]:
@@ -130,11 +139,11 @@ class VersionsTable:
 
     @property
     def changed(self) -> list[Upgrade]:
-        return [u for u in self.upgrades if u.cell.status == CHANGED]
+        return [u for u in self.upgrades if u.cell.status == UpgradeState.CHANGED]
 
     @property
     def untold(self) -> list[Upgrade]:
-        return [u for u in self.upgrades if u.cell.status == TOO_FEW]
+        return [u for u in self.upgrades if u.cell.status == UpgradeState.TOO_FEW]
 
 
 def _hyperparameters(runs: list[RunResult]) -> list[str]:
@@ -235,10 +244,10 @@ def _status(cell: VersionCell) -> str:
     """Changed if any test of the cell is significant; unchanged if test accuracy is shown
     within the ROPE and no choice changed unseen; otherwise not enough seeds to tell."""
     if cell.changes:
-        return CHANGED
+        return UpgradeState.CHANGED
     if cell.equivalent and not cell.hidden_changes:
-        return UNCHANGED
-    return TOO_FEW
+        return UpgradeState.UNCHANGED
+    return UpgradeState.TOO_FEW
 
 
 def _corrected(cells: dict[tuple[str, str], VersionCell]) -> dict[tuple[str, str], VersionCell]:
@@ -261,7 +270,7 @@ def _corrected(cells: dict[tuple[str, str], VersionCell]) -> dict[tuple[str, str
         out[k] = replace(
             cell,
             status=status,
-            seeds_to_tell=cell.seeds_to_tell if status == TOO_FEW else None,
+            seeds_to_tell=cell.seeds_to_tell if status == UpgradeState.TOO_FEW else None,
         )
     return out
 
