@@ -10,6 +10,7 @@ import struct
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -207,6 +208,12 @@ def _journal_trials(journal: Path, tuner: str) -> list[dict]:
 def _run_and_kill(tmp_path: Path, args: list[str], tuner: str, after: int) -> Path:
     """Start ``pytest bench/`` and SIGKILL its process group (workers included) once ``after``
     trials of ``tuner`` are journaled; returns the journal."""
+    return _kill_when(tmp_path, args, lambda journal: len(_journal_trials(journal, tuner)) >= after)
+
+
+def _kill_when(tmp_path: Path, args: list[str], ready: Callable[[Path], bool]) -> Path:
+    """Start ``pytest bench/`` and SIGKILL its process group (workers included) once its
+    journal is ``ready``; returns the journal."""
     command = [sys.executable, "-m", "pytest", "bench/", "-p", "no:cacheprovider",
                "--tb-output", str(tmp_path), *args]  # fmt: skip
     first = subprocess.Popen(command, cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL,
@@ -215,9 +222,9 @@ def _run_and_kill(tmp_path: Path, args: list[str], tuner: str, after: int) -> Pa
     journal = None
     while time.monotonic() < deadline and first.poll() is None:
         journal = next(tmp_path.glob("runs/*/journal.jsonl"), None)
-        if journal is not None and len(_journal_trials(journal, tuner)) >= after:
+        if journal is not None and ready(journal):
             break
-        time.sleep(0.2)
+        time.sleep(0.1)
     assert first.poll() is None, "the run ended before it could be killed"
     os.killpg(first.pid, signal.SIGKILL)
     first.wait()
@@ -289,20 +296,7 @@ def test_a_replayed_study_resumes_after_a_kill(tmp_path: Path) -> None:
     ).save(table)
     args = ["--tb-replay", str(table), "--tb-problem", "digits", "--tb-profile", "quick",
             "--tb-tuners", "bayesian", "--tb-seeds", "40"]  # fmt: skip
-    command = [sys.executable, "-m", "pytest", "bench/", "-p", "no:cacheprovider",
-               "--tb-output", str(tmp_path), *args]  # fmt: skip
-    first = subprocess.Popen(command, cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
-    deadline, journal = time.monotonic() + 600, None
-    while time.monotonic() < deadline and first.poll() is None:
-        journal = next(tmp_path.glob("runs/*/journal.jsonl"), None)
-        if journal is not None and len(_journal_results(journal)) >= 6:
-            break
-        time.sleep(0.1)
-    assert first.poll() is None, "the replay ended before it could be killed"
-    os.killpg(first.pid, signal.SIGKILL)
-    first.wait()
-    assert journal is not None
+    journal = _kill_when(tmp_path, args, lambda found: len(_journal_results(found)) >= 6)
     before = {r["seed"] for r in _journal_results(journal)}
     assert 6 <= len(before) < 40
 
