@@ -142,7 +142,9 @@ def narrow_layout(fig: go.Figure) -> tuple[dict[str, Any], dict[str, Any]]:
     its title above it."""
     lines = textwrap.wrap(fig.layout.title.text or "", NARROW_TITLE)
     below = textwrap.wrap(fig.layout.title.subtitle.text or "", NARROW_TITLE + 12)
-    narrow: dict[str, Any] = {"margin.t": 30 + 20 * len(lines) + 20 * len(below)}
+    # A title line takes about 26 px, a subtitle line 20, and the subtitle starts below the
+    # title's last line: the first panel's title (added below) then clears both.
+    narrow: dict[str, Any] = {"margin.t": 30 + 26 * len(lines) + 20 * len(below)}
     narrow["margin.l"], narrow["margin.r"] = 55, 15
     if lines:
         narrow["title.text"] = "<br>".join(lines)
