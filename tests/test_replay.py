@@ -8,6 +8,7 @@ test_replay_table.py.
 
 from __future__ import annotations
 
+from dataclasses import asdict, replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -20,9 +21,11 @@ from replay_tables import built_table, real_space, space_of
 
 from tunerbench.problems.builtin import PROBLEMS
 from tunerbench.profiles import PROFILES
+from tunerbench.replay.events import REPLAY_FAILED
 from tunerbench.replay.pipeline import ReplayStudy, replay_pipeline
-from tunerbench.replay.replayed_tuner import stopped_after
+from tunerbench.replay.replayed_tuner import TableAnswers, stopped_after
 from tunerbench.replay.table import CURVES, Table, TableError, load_table, phase_seeds
+from tunerbench.run.child_process import call_in_fresh_process
 
 KERAS_TUNERS = ("random", "grid", "hyperband", "bayesian")
 
@@ -103,3 +106,46 @@ def test_a_damaged_or_foreign_table_is_refused_in_one_line(tmp_path: Path) -> No
     curves = {n: table.curves[n] for n in CURVES if n != "test_accuracy"}
     with pytest.raises(TableError, match="no test_accuracy curve"):
         Table(table.points, table.seeds, curves, table.build_s, table.space, table.meta)
+
+
+def test_a_diverged_trial_stops_at_its_first_non_finite_loss() -> None:
+    """A real search fit has TerminateOnNaN: it ends after the epoch whose loss is NaN, and the
+    trial fails (FailOnBadLoss); the replay reads no epoch beyond it."""
+    profile = PROBLEMS["digits"].sized(PROFILES["quick"])
+    table = built_table(real_space(), profile, lambda p, s, e: 0.5 + 0.01 * e)
+    table.curves["loss"][:, :, 1:] = np.nan  # every run diverges in its second epoch
+    answers = TableAnswers(table, 1, "val_accuracy", profile.patience, profile.max_epochs)
+    history = answers.search_fit(table.points[0], "0")
+    assert history.epoch == [0, 1] and np.isnan(history.history["loss"][1])
+
+
+def test_a_point_proposed_again_reads_another_training_run() -> None:
+    """A real run trains a repeated proposal anew (new noise); the replay reads the point's next
+    run, and a Hyperband continuation reads its parent's."""
+    profile = PROBLEMS["digits"].sized(PROFILES["quick"])
+    table = built_table(real_space(), profile, lambda p, s, e: 0.5 + 0.01 * s, seeds=5)
+    answers = TableAnswers(table, 3, "val_accuracy", profile.patience, profile.max_epochs)
+    point = table.points[4]
+    first = answers.search_fit(point, "0").history["val_accuracy"]
+    again = answers.search_fit(point, "1").history["val_accuracy"]
+    assert first != again
+    assert answers.trial_runs["0"] == phase_seeds(3, 4, 5)[0]  # the first visit: CRN's run
+    resumed = {**point, "tuner/trial_id": "1", "tuner/initial_epoch": 2, "tuner/epochs": 4}
+    answers.search_fit(resumed, "2")
+    assert answers.trial_runs["2"] == answers.trial_runs["1"]
+
+
+def test_a_search_the_table_cannot_answer_fails_that_seed_in_one_line(tmp_path: Path) -> None:
+    profile = PROBLEMS["digits"].sized(PROFILES["quick"])
+    space = space_of({"min_value": 16, "max_value": 48, "step": 32}, [1e-2, 1e-3])
+    short = built_table(space, replace(profile, refit_epochs=2), lambda p, s, e: 0.5)
+    short.meta["profile"] = asdict(profile)  # a trial asks for 4 epochs; the table holds 2
+    path = tmp_path / "short.npz"
+    short.save(path)
+    events: list[dict] = []
+    kwargs = {"table": str(path), "tuner": "random", "seeds": [1, 2], "session": "tests"}
+    replay = "tunerbench.replay.study:replay_part"  # in a process of its own, as sessions run it
+    done = call_in_fresh_process(replay, kwargs, events.append, tmp_path / "replay.log")
+    assert done == {"replayed": 0, "failed": 2}
+    assert [e["event"] for e in events] == [REPLAY_FAILED, REPLAY_FAILED]
+    assert "FatalError: table: a trial asks for 4 epochs, the table holds 2" in events[0]["message"]

@@ -20,7 +20,7 @@ import keras
 import keras_tuner as kt
 import numpy as np
 
-from tunerbench.replay.table import Table, TableError, phase_seeds
+from tunerbench.replay.table import Table, TableError, phase_seeds, search_run
 from tunerbench.search.trial_log import TrialLog, record_of
 from tunerbench.search.tuner_mixins import FailOnBadLoss
 
@@ -72,6 +72,8 @@ class TableAnswers:
     patience: int
     max_epochs: int
     clock: SimulatedClock = field(default_factory=SimulatedClock)
+    visits: dict[int, int] = field(default_factory=dict)  # fresh trainings per point so far
+    trial_runs: dict[str, int] = field(default_factory=dict)  # the run each trial read
 
     def runs(self, values: dict[str, Any]) -> tuple[int, tuple[int, int, int]]:
         """The point's row and the training runs (columns) its search, refit and final fit
@@ -79,9 +81,10 @@ class TableAnswers:
         point = self.table.index(values)
         return point, phase_seeds(self.replay_seed, point, len(self.table.seeds))
 
-    def search_fit(self, values: dict[str, Any]) -> keras.callbacks.History:
-        """A search trial's fit as Keras' History: the recorded epochs it would have run."""
-        point, (run, _, _) = self.runs(values)
+    def search_fit(self, values: dict[str, Any], trial_id: str) -> keras.callbacks.History:
+        """A search trial's fit as Keras' History: the recorded epochs it would have run, cut
+        where EarlyStopping would stop it, or after a non-finite loss (TerminateOnNaN)."""
+        point = self.table.index(values)
         first = int(values.get("tuner/initial_epoch", 0))
         last = int(values.get("tuner/epochs", self.max_epochs))
         if last > self.table.epochs:
@@ -89,8 +92,11 @@ class TableAnswers:
                 f"table: a trial asks for {last} epochs, the table holds {self.table.epochs}; "
                 "tabulate this profile"
             )
+        run = self._run(point, values, trial_id)
         curves = self.table.curves
         ran = stopped_after(curves["val_loss"][point, run, first:last], self.patience, first)
+        diverged = np.flatnonzero(~np.isfinite(curves["loss"][point, run, first : first + ran]))
+        ran = int(diverged[0]) + 1 if diverged.size else ran
         epochs = slice(first, first + ran)
         names = dict.fromkeys(("loss", "val_loss", "val_accuracy", self.objective))
         history = keras.callbacks.History()
@@ -101,6 +107,19 @@ class TableAnswers:
         )
         return history
 
+    def _run(self, point: int, values: dict[str, Any], trial_id: str) -> int:
+        """The training run a trial reads: a Hyperband continuation its parent's; a fresh
+        training the point's next run in this replay seed's order."""
+        parent = values.get("tuner/trial_id")
+        if parent is not None and str(parent) in self.trial_runs:
+            run = self.trial_runs[str(parent)]
+        else:
+            visit = self.visits.get(point, 0)
+            self.visits[point] = visit + 1
+            run = search_run(self.replay_seed, point, len(self.table.seeds), visit)
+        self.trial_runs[trial_id] = run
+        return run
+
 
 class TableTrials:
     """``run_trial`` answered from the table instead of training (Keras Tuner's Tuner accepts
@@ -110,7 +129,10 @@ class TableTrials:
 
     def run_trial(self, trial: Any, *args: Any, **kwargs: Any) -> Any:
         self.answers.clock.real()  # the oracle's proposal and Keras Tuner's files so far
-        return self.answers.search_fit(trial.hyperparameters.values)
+        try:
+            return self.answers.search_fit(trial.hyperparameters.values, str(trial.trial_id))
+        except TableError as exc:  # the table does not hold this search: no trial can run
+            raise kt.errors.FatalError(str(exc)) from None
 
 
 class ReplayRecording:

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tunerbench.pipeline.classic import PipelineError
 from tunerbench.replay.events import REPLAY_FAILED, REPLAYED
 from tunerbench.replay.pipeline import ReplayStudy, replay_pipeline
 from tunerbench.replay.table import load_table
@@ -42,8 +41,9 @@ def replay_part(
         for seed in seeds:
             try:
                 result = replay_pipeline(study, tuner, seed)
-            except PipelineError as exc:
-                emit({"event": REPLAY_FAILED, "tuner": tuner, "seed": seed, "message": str(exc)})
+            except Exception as exc:  # this seed's own failure: the others go on
+                message = f"{type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[0]}"
+                emit({"event": REPLAY_FAILED, "tuner": tuner, "seed": seed, "message": message})
                 failed += 1
                 continue
             emit({"event": REPLAYED, "result": result.to_dict()})

@@ -150,11 +150,24 @@ def load_table(path: str | Path) -> Table:
         ) from None
 
 
+def run_order(replay_seed: int, point: int, seeds: int) -> np.ndarray:
+    """The table's training runs of ``point`` in the order replay seed ``replay_seed`` reads
+    them: drawn per (replay seed, point) alone, so every tuner replayed with one seed meets the
+    same training noise at the same point (common random numbers: comparisons stay paired)."""
+    return np.random.default_rng([replay_seed, point]).permutation(seeds)
+
+
 def phase_seeds(replay_seed: int, point: int, seeds: int) -> tuple[int, int, int]:
-    """The training seeds (columns of the table) the search, the refit and the final fit of
-    ``point`` read in replay seed ``replay_seed``: drawn per (replay seed, point) alone, so
-    every tuner replayed with one seed meets the same training noise at the same point (common
-    random numbers: comparisons stay paired), and the three phases read three different
-    training runs where the table has three (the refit and the final fit are new models)."""
-    order = np.random.default_rng([replay_seed, point]).permutation(seeds)
+    """The training runs (columns of the table) a search's first visit of ``point``, the refit
+    and the final fit read in replay seed ``replay_seed``: three different runs where the
+    table has three (the refit and the final fit are new models)."""
+    order = run_order(replay_seed, point, seeds)
     return int(order[0]), int(order[1 % seeds]), int(order[2 % seeds])
+
+
+def search_run(replay_seed: int, point: int, seeds: int, visit: int) -> int:
+    """The run a search's ``visit``-th fresh training of ``point`` reads (0: its first): a point
+    proposed again (a Bayesian oracle may) is trained anew in a real run, with new noise, so it
+    reads another run, every third of the order (apart from the refit's and final fit's where
+    the table has five or more)."""
+    return int(run_order(replay_seed, point, seeds)[(3 * visit) % seeds])

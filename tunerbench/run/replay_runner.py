@@ -43,7 +43,14 @@ class _Collector:
             return
         if event.get("event") != REPLAYED:
             return
-        result = RunResult.from_dict(event["result"])  # checked as any record read
+        try:
+            self._keep(event["result"])
+        except Exception as exc:  # a record refused, or the journal not written: said, not lost
+            with self.lock:
+                self.failures.append(f"{self.tuner}: a result not kept: {exc}")
+
+    def _keep(self, raw: dict[str, Any]) -> None:
+        result = RunResult.from_dict(raw)  # checked as any record read
         result.identity.session_tuners = list(self.session.options.tuners)
         who = result.identity
         with self.lock:

@@ -2,8 +2,8 @@
 fresh processes side by side (``local:N``: N processes of one thread each, as pipelines run
 there), every cell kept in its own file as it ends, then one table saved.
 
-Cells live in ``<output>/tables/<problem>-<profile>-<loop>-<definition>.cells/`` (the
-definition: the problem's fingerprint's first digits) and are never trained twice:
+Cells live in ``<output>/tables/<problem>-<profile>-<loop>-<digest>.cells/`` (the digest: of
+the problem's definition, its data and the sized profile) and are never trained twice:
 a killed tabulation keeps every finished cell, and one run again with more training seeds
 (``--tb-table-seeds``) trains only the new ones. The table is
 ``<output>/tables/<problem>-<profile>-<loop>-s<S>.npz``.
@@ -11,6 +11,8 @@ a killed tabulation keeps every finished cell, and one run again with more train
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 import time
 from dataclasses import asdict
@@ -40,15 +42,19 @@ def tabulate(session: BenchSession) -> Path:
     options = session.options
     problem = session.problems[options.problem]
     loop = _loop(session)
-    # A changed definition of the problem trains into a folder of its own.
-    folder = f"{problem.name}-{options.profile}-{loop}-{problem.fingerprint[:8]}.cells"
+    # Another definition of the problem, other data or another sized profile trains into a
+    # folder of its own (its cells' keys would refuse the folder's).
+    sized = asdict(problem.sized(PROFILES[options.profile]))
+    made_of = [problem.fingerprint, session.matrix.fingerprints.get(problem.name, ""), sized]
+    digest = hashlib.sha256(json.dumps(made_of, sort_keys=True).encode()).hexdigest()[:8]
+    folder = f"{problem.name}-{options.profile}-{loop}-{digest}.cells"
     cells = options.output / "tables" / folder
     cells.mkdir(parents=True, exist_ok=True)
     refuse_link(cells)
     parts = local_workers(options.cluster) or 1
     common: dict[str, Any] = {
         "problem": problem.to_dict(),
-        "profile": asdict(problem.sized(PROFILES[options.profile])),
+        "profile": sized,
         "data_dir": options.data_dir,
         "loop": loop,
         "seeds": list(range(1, options.table_seeds + 1)),

@@ -69,7 +69,8 @@ def table_bootstrap(
     (s_runs,) = runs
     n = len(seeds)
     rng = np.random.default_rng(RNG_SEED)
-    points = np.array([f.point for f in fits])
+    # The points these replays chose, numbered 0..k-1 (a large space's others need no draws).
+    _, points = np.unique([f.point for f in fits], return_inverse=True)
     columns = np.array([f.run for f in fits])
     accuracy = np.array([f.accuracies for f in fits], dtype=float)  # (2n, S)
     observed = accuracy[np.arange(2 * n), columns]
