@@ -164,7 +164,9 @@ def test_the_fields_round_trip_and_a_bad_direction_is_refused() -> None:
     assert (result.search.objective_name, result.search.maximizes) == ("val_loss", False)
     written = result.to_dict()
     assert {key: written[key] for key in mine} == mine
-    assert list(written)[-3:-1] == ["objective", "objective_direction"]
+    keys = list(written)  # written after the fields older records have, in their order
+    at = keys.index("objective")
+    assert keys[at - 1 : at + 2] == ["space_points", "objective", "objective_direction"]
     assert RunResult.from_dict(json.loads(json.dumps(written))) == result
     with pytest.raises(RecordError) as refused:
         RunResult.from_dict({**raw, "objective_direction": "down"})
