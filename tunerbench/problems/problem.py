@@ -112,8 +112,7 @@ class Problem:
     def best_epoch(self, curve: list[float], direction: str | None = None) -> int:
         """1-based epoch of the best value on the refit's curve, by the objective's direction
         (or ``direction``, for a curve of another score)."""
-        highest = (direction or self.direction) == "max"
-        return int(np.argmax(curve) if highest else np.argmin(curve)) + 1
+        return best_epoch(curve, direction or self.direction)
 
     def load(self, data_dir: str | Path | None = None) -> Dataset:
         """The problem's data, checked: a DataError in one line says what is wrong."""
@@ -144,6 +143,12 @@ class Problem:
             if reference:
                 digest.update(_module_source(reference.partition(":")[0], self.folder))
         return digest.hexdigest()[:16]
+
+
+def best_epoch(curve: Any, direction: str) -> int:
+    """1-based epoch of the best value on a refit's curve: the highest where ``direction`` is
+    "max", else the lowest (a replayed refit's curve, read from a table, has no Problem)."""
+    return int(np.argmax(curve) if direction == "max" else np.argmin(curve)) + 1
 
 
 def _module_source(module: str, folder: str) -> bytes:

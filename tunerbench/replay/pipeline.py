@@ -17,11 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from tunerbench.pipeline.classic import PipelineError
 from tunerbench.pipeline.provenance import framework_versions
 from tunerbench.pipeline.seeds import phase_seeds
+from tunerbench.problems.problem import best_epoch
 from tunerbench.profiles import Profile
 from tunerbench.records.run_result import (
     Cost,
@@ -31,7 +30,7 @@ from tunerbench.records.run_result import (
     SearchOutcome,
     TestOutcome,
 )
-from tunerbench.records.schema import PhaseTiming
+from tunerbench.records.schema import Budget, PhaseTiming
 from tunerbench.replay.replayed_tuner import SpaceHyperModel, TableAnswers, replayed
 from tunerbench.replay.table import Table
 from tunerbench.search.budget import compute_budget
@@ -65,19 +64,31 @@ class ReplayStudy:
         return str(self.table.meta["objective"]), str(self.table.meta["direction"])
 
 
-def replay_pipeline(study: ReplayStudy, tuner: str, seed: int) -> RunResult:
-    """One tuner and seed replayed; Keras Tuner's files go to a scratch folder, removed after."""
-    table, profile = study.table, study.profile
-    seeds = phase_seeds(seed)
+@dataclass(frozen=True)
+class _Searched:
+    """What a replayed search leaves: its trials, budget, choice and score."""
+
+    log: TrialLog
+    budget: Budget
+    values: dict[str, Any]
+    score: float
+
+
+def _search(
+    study: ReplayStudy, tuner: str, seeds: dict[str, int], answers: TableAnswers
+) -> _Searched:
+    """The real Keras Tuner tuner, seeded as a real run's search is, its fits answered from the
+    table; its files in a scratch folder, removed after. PipelineError if no trial succeeded."""
+    profile, data = study.profile, study.table.meta["data"]
     objective, direction = study.objective
-    answers = TableAnswers(table, seed, objective, profile.patience, profile.max_epochs)
     budget = compute_budget(profile)
     entry = TUNERS.get_entry(tuner)
-    data = table.meta["data"]
     ctx = TunerContext(
-        hypermodel=SpaceHyperModel(table.space),
+        hypermodel=SpaceHyperModel(study.table.space),
         budget=budget,
-        directory=Path(tempfile.mkdtemp(prefix=f"{tuner}-{seed}-", dir=study.scratch)),
+        directory=Path(
+            tempfile.mkdtemp(prefix=f"{tuner}-{answers.replay_seed}-", dir=study.scratch)
+        ),
         seed=seeds["search"],
         batch_size=profile.batch_size,
         n_fit=int(data["n_fit"]),
@@ -86,7 +97,6 @@ def replay_pipeline(study: ReplayStudy, tuner: str, seed: int) -> RunResult:
         wrap=replayed(answers),
     )
     log = TrialLog(tuner, entry.planned_trials(budget), maximize=direction == "max")
-    started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     try:
         search_tuner = entry.create(ctx, log)
         log.start()
@@ -100,17 +110,26 @@ def replay_pipeline(study: ReplayStudy, tuner: str, seed: int) -> RunResult:
     score = log.best()
     if not best or score is None:
         raise PipelineError(f"{tuner}: no successful trial in {len(log.records)} (replayed)")
-    values = search_values(best[0])
-    point, (_, refit_run, final_run) = answers.runs(values)
+    return _Searched(log, budget, search_values(best[0]), float(score))
+
+
+def replay_pipeline(study: ReplayStudy, tuner: str, seed: int) -> RunResult:
+    """One tuner and seed replayed: search, then the refit and final fit read from the table."""
+    table, profile = study.table, study.profile
+    seeds = phase_seeds(seed)
+    objective, direction = study.objective
+    answers = TableAnswers(table, seed, objective, profile.patience, profile.max_epochs)
+    started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    searched = _search(study, tuner, seeds, answers)
+    point, (_, refit_run, final_run) = answers.runs(searched.values)
     curve = table.curves[objective][point, refit_run, : profile.refit_epochs]
-    best_epoch = int(np.argmax(curve) if direction == "max" else np.argmin(curve)) + 1
+    chosen_epoch = best_epoch(curve, direction)
     tests = table.curves["test_accuracy"][point]
     phases = {
         "search": _timing(answers.clock.seconds),
         "refit": _timing(_trained_s(table, point, refit_run, profile.refit_epochs)),
-        "final": _timing(_trained_s(table, point, final_run, best_epoch)),
+        "final": _timing(_trained_s(table, point, final_run, chosen_epoch)),
     }
-    fingerprint = table.fingerprint
     return RunResult(
         identity=RunIdentity(
             tuner=tuner,
@@ -123,32 +142,32 @@ def replay_pipeline(study: ReplayStudy, tuner: str, seed: int) -> RunResult:
             problem=str(table.meta["problem"]),
             problem_fingerprint=str(table.meta["problem_fingerprint"]),
             mode="replay",
-            table_fingerprint=fingerprint,
+            table_fingerprint=table.fingerprint,
             table_seeds=len(table.seeds),
             table_point=point,
             table_run=final_run,
-            table_test_accuracy=[round(float(v), 6) for v in tests[:, best_epoch - 1]],
+            table_test_accuracy=[round(float(v), 6) for v in tests[:, chosen_epoch - 1]],
         ),
         search=SearchOutcome(
-            budget=budget,
-            best_hyperparameters=values,
-            best_val_accuracy=round(float(score), 6),
-            best_epoch=best_epoch,
-            n_trials=len(log.records),
+            budget=searched.budget,
+            best_hyperparameters=searched.values,
+            best_val_accuracy=round(searched.score, 6),
+            best_epoch=chosen_epoch,
+            n_trials=len(searched.log.records),
             refit_val_accuracy=[round(float(v), 6) for v in curve],
-            trials=log.records,
-            search_epochs=sum(r.epochs or 0 for r in log.records),
+            trials=searched.log.records,
+            search_epochs=sum(r.epochs or 0 for r in searched.log.records),
             space_points=len(table.points),
             objective=objective,
             objective_direction=direction,  # type: ignore[arg-type]
         ),
-        test=TestOutcome(round(float(tests[final_run, best_epoch - 1]), 6), None),
+        test=TestOutcome(round(float(tests[final_run, chosen_epoch - 1]), 6), None),
         cost=Cost(phases=phases),
         provenance=Provenance(
             versions=_versions(table),
             machine=dict(table.meta["machine"]),
-            data=dict(data),
-            notes=[REPLAY_NOTE.format(fingerprint=fingerprint, seeds=len(table.seeds))],
+            data=dict(table.meta["data"]),
+            notes=[REPLAY_NOTE.format(fingerprint=table.fingerprint, seeds=len(table.seeds))],
             phase_seeds=seeds,
             loop_settings={"replayed": True},
         ),
