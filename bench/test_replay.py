@@ -1,15 +1,16 @@
-"""Replay (collected only with ``--tb-replay TABLE``): each Keras tuner over ``--tb-seeds``
-seeds, Keras Tuner's own tuner with every fit answered from the table, as one benchmark per
-tuner; the results are records like any pipeline's (``mode: replay``), reported apart."""
+"""Replay (collected only with ``--tb-replay TABLE``): each tuner whose framework the table
+holds over ``--tb-seeds`` seeds, Keras Tuner's own tuner with every fit answered from the
+table, as one benchmark per tuner; the results are records like any pipeline's
+(``mode: replay``), reported apart."""
 
 from __future__ import annotations
 
 import pytest
 
 from tunerbench.pytest_plugin import SESSION
+from tunerbench.replay.table import load_table
 from tunerbench.run.replay_runner import replay_tuner
 from tunerbench.run.session import BenchSession, PipelineFailed
-from tunerbench.search.frameworks import KERAS
 from tunerbench.search.registry import TUNERS
 
 
@@ -20,8 +21,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def test_replay(benchmark, bench_session: BenchSession, replayed_tuner: str) -> None:
-    if TUNERS[replayed_tuner].framework is not KERAS:
-        pytest.skip(f"{replayed_tuner}: tables hold Keras training; scikit-learn's are not made")
+    framework = TUNERS[replayed_tuner].framework.name
+    if framework not in load_table(bench_session.options.replay).frameworks:
+        pytest.skip(
+            f"{replayed_tuner}: the table holds no {framework} training; tabulate with "
+            f"{replayed_tuner} among --tb-tuners"
+        )
     benchmark.group = f"replay/{bench_session.options.profile}"
     try:
         results = benchmark.pedantic(

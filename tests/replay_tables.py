@@ -23,10 +23,15 @@ def space_of(units: dict[str, int], rates: list[float]) -> dict:
 
 
 def built_table(
-    space: dict, profile: Profile, score: Callable[[int, int, int], float], seeds: int = 3
+    space: dict,
+    profile: Profile,
+    score: Callable[[int, int, int], float],
+    seeds: int = 3,
+    framework: str = "keras",
 ) -> Table:
     """A table over ``space``'s grid whose val_accuracy after each epoch is ``score(point,
-    seed, epoch)``, val_loss its complement (so EarlyStopping follows it)."""
+    seed, epoch)``, val_loss and loss its complement (so EarlyStopping follows it); as
+    ``framework`` (``keras`` or ``sklearn``) would have trained it."""
     hp = kt.HyperParameters.from_config(space)
     units, rates = hp.space[0], hp.space[1]
     points = [{"units": u, "learning_rate": r} for u in units.values for r in rates.values]
@@ -48,6 +53,9 @@ def built_table(
                  "validation": "last 20% of the training set (as validation_split)"},
         "data_fingerprint": "",
     }  # fmt: skip
+    if framework == "sklearn":
+        meta.update(framework="sklearn", loop="sklearn",
+                    stopping={"tol": 1e-4, "n_iter_no_change": 10})  # fmt: skip
     return Table(points, list(range(1, seeds + 1)), curves, np.full(shape[:2], 0.1), space, meta)
 
 

@@ -23,7 +23,7 @@ from tunerbench.problems.builtin import PROBLEMS
 from tunerbench.profiles import PROFILES
 from tunerbench.replay.events import REPLAY_FAILED
 from tunerbench.replay.pipeline import ReplayStudy, replay_pipeline
-from tunerbench.replay.replayed_tuner import TableAnswers, stopped_after
+from tunerbench.replay.replayed_tuner import TableAnswers, estimator_stopped_after, stopped_after
 from tunerbench.replay.table import CURVES, Table, TableError, load_table, phase_seeds
 from tunerbench.run.child_process import call_in_fresh_process
 
@@ -59,15 +59,21 @@ def test_every_tuner_finds_the_point_best_by_construction() -> None:
     profile = PROBLEMS["digits"].sized(PROFILES["quick"])
     space = space_of({"min_value": 16, "max_value": 48, "step": 32}, [1e-2, 1e-3])
     best = 2  # units 48, learning rate 1e-2
-    table = built_table(space, profile, lambda p, s, e: 0.9 if p == best else 0.5 + 0.01 * e)
-    study = ReplayStudy.of(table, "tests", Path("/tmp"))
-    for tuner in KERAS_TUNERS:
+
+    def score(p: int, s: int, e: int) -> float:
+        return 0.9 if p == best else 0.5 + 0.01 * e
+
+    table = built_table(space, profile, score)
+    estimator = built_table(space, profile, score, framework="sklearn")
+    study = ReplayStudy.of(replace(table, sections={"sklearn": estimator}), "tests", Path("/tmp"))
+    for tuner in (*KERAS_TUNERS, "sklearn"):
         for seed in (1, 2, 3):
             result = replay_pipeline(study, tuner, seed)
             assert result.search.best_hyperparameters == table.points[best], (tuner, seed)
             assert result.test.accuracy == pytest.approx(0.89)
             assert result.identity.mode == "replay" and result.identity.table_seeds == 3
             assert result.search.search_epochs <= result.search.budget.total_epochs
+            assert result.identity.table_fingerprint == study.table.fingerprint
 
 
 def test_times_are_the_recorded_seconds() -> None:
@@ -149,3 +155,44 @@ def test_a_search_the_table_cannot_answer_fails_that_seed_in_one_line(tmp_path: 
     assert done == {"replayed": 0, "failed": 2}
     assert [e["event"] for e in events] == [REPLAY_FAILED, REPLAY_FAILED]
     assert "FatalError: table: a trial asks for 4 epochs, the table holds 2" in events[0]["message"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from([0.5, 0.45, 0.44995, 0.4]), min_size=1, max_size=12),
+    st.integers(0, 3),
+)
+def test_an_estimators_fit_stops_where_its_own_rule_stops(loss: list[float], patience: int) -> None:
+    """scikit-learn's MLP, run on these losses: its ``_update_no_improvement_count`` and the
+    stopping check after it, as ``_fit_stochastic`` runs them (the estimator's own code)."""
+    from sklearn.neural_network import MLPClassifier
+
+    model = MLPClassifier(tol=1e-4, n_iter_no_change=patience)
+    model.best_loss_, model._no_improvement_count, model.loss_curve_ = np.inf, 0, []
+    expected = len(loss)
+    for i, value in enumerate(loss):
+        model.loss_curve_.append(value)
+        model._update_no_improvement_count(False, None, None, None)
+        if model._no_improvement_count > model.n_iter_no_change:
+            expected = i + 1
+            break
+    assert estimator_stopped_after(np.array(loss), 1e-4, patience) == expected
+
+
+def test_a_table_without_the_estimators_training_is_named(tmp_path: Path) -> None:
+    profile = PROBLEMS["digits"].sized(PROFILES["quick"])
+    table = built_table(real_space(), profile, lambda p, s, e: 0.5)
+    with pytest.raises(TableError) as caught:
+        replay_pipeline(ReplayStudy.of(table, "tests", tmp_path), "sklearn", 1)
+    assert str(caught.value) == (
+        "table: it holds keras training, no sklearn; tabulate with a sklearn tuner among "
+        "--tb-tuners"
+    )
+    both = replace(table, sections={"sklearn": built_table(
+        real_space(), profile, lambda p, s, e: 0.6, framework="sklearn")})  # fmt: skip
+    both.save(tmp_path / "both.npz")
+    loaded = load_table(tmp_path / "both.npz")
+    assert loaded.frameworks == ["keras", "sklearn"] and loaded.fingerprint == both.fingerprint
+    assert loaded.fingerprint != table.fingerprint
+    assert np.array_equal(loaded.of_framework("sklearn").curves["val_accuracy"],
+                          both.sections["sklearn"].curves["val_accuracy"])  # fmt: skip

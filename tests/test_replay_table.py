@@ -16,12 +16,19 @@ import pytest
 from problem_models import build_conditional, build_continuous
 
 from tunerbench.data.dataset import Dataset
-from tunerbench.pipeline.phases import KerasPhases, timed_phase
+from tunerbench.pipeline.phases import KerasPhases, SklearnPhases, timed_phase
 from tunerbench.problems.builtin import PROBLEMS
 from tunerbench.problems.problem import Problem
 from tunerbench.profiles import PROFILES
 from tunerbench.replay.table import CURVES, Table, TableError, load_table
-from tunerbench.replay.tabulate import SpaceError, assemble, space_points, tabulate_part
+from tunerbench.replay.tabulate import (
+    SpaceError,
+    TableRequest,
+    assemble,
+    save_table,
+    space_points,
+    tabulate_part,
+)
 from tunerbench.run.child_process import call_in_fresh_process
 from tunerbench.search.tuner_setup import TunerSetup
 from tunerbench.space import LEARNING_RATES
@@ -33,9 +40,9 @@ POINTS = [1, 4]  # units 16 (the model declaring the space built: reused) and 48
 SEEDS = [3, 7]
 
 
-def _args(cells: Path) -> dict:
-    return {"problem": DIGITS.to_dict(), "profile": asdict(QUICK), "data_dir": None,
-            "loop": "fast", "seeds": SEEDS, "cells": str(cells), "points": POINTS}  # fmt: skip
+def _args(cells: Path, framework: str = "keras") -> dict:
+    return TableRequest(DIGITS.to_dict(), asdict(QUICK), None, "fast", SEEDS, str(cells),
+                        framework, POINTS).to_dict()  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -46,15 +53,15 @@ def tabulated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Table, li
     events: list[dict] = []
     first = call_in_fresh_process(
         "tunerbench.replay.tabulate:tabulate_part",
-        {**_args(cells), "part": 0, "parts": 2, "threads": 1},
+        {"request": {**_args(cells), "threads": 1}, "part": 0, "parts": 2},
         events.append,
         cells.parent / "part0.log",
     )
-    again = tabulate_part(**_args(cells), part=0, parts=2, threads=0, emit=events.append)
-    rest = tabulate_part(**_args(cells), part=1, parts=2, threads=0, emit=events.append)
+    again = tabulate_part(_args(cells), part=0, parts=2, emit=events.append)
+    rest = tabulate_part(_args(cells), part=1, parts=2, emit=events.append)
     assert (first, again, rest) == ({"trained": 2, "kept": 0}, {"trained": 0, "kept": 2},
                                     {"trained": 2, "kept": 0})  # fmt: skip
-    return cells, assemble(**_args(cells)), events
+    return cells, assemble(_args(cells)), events
 
 
 def test_the_reference_space_in_grid_order(digits: Dataset) -> None:
@@ -105,6 +112,7 @@ def test_cells_are_kept_and_assembled_into_a_table(
     assert np.all((test_accuracy > 0) & (test_accuracy <= 1))
     assert np.all(table.curves["epoch_s"] > 0) and np.all(table.build_s > 0)
     assert table.meta["loop"] == "fast" and table.meta["objective"] == "val_accuracy"
+    assert table.meta["threads"] == 0
     assert table.meta["problem_fingerprint"] == DIGITS.fingerprint
     assert table.meta["profile"] == asdict(DIGITS.sized(QUICK))
     table.save(tmp_path / "digits.npz")
@@ -134,7 +142,7 @@ def test_a_cell_is_the_pipelines_refit_with_that_seed(
 def test_a_missing_or_damaged_cell_is_named(tabulated: tuple[Path, Table, list[dict]]) -> None:
     cells = tabulated[0]
     with pytest.raises(TableError, match=r"p0001-seed11\.npz: cell missing"):
-        assemble(**{**_args(cells), "seeds": [*SEEDS, 11]})
+        assemble({**_args(cells), "seeds": [*SEEDS, 11]})
     damaged = cells.parent / "damaged"
     damaged.mkdir()
     for cell in cells.iterdir():
@@ -142,7 +150,7 @@ def test_a_missing_or_damaged_cell_is_named(tabulated: tuple[Path, Table, list[d
     cut = damaged / "p0004-seed7.npz"
     cut.write_bytes(cut.read_bytes()[:200])  # what a copy cut short leaves
     with pytest.raises(TableError, match=r"p0004-seed7\.npz: not a readable cell"):
-        assemble(**_args(damaged))
+        assemble(_args(damaged))
 
 
 @pytest.mark.parametrize("content", [b"truncated", b"not a table\n"])
@@ -168,3 +176,31 @@ def test_the_module_loads_without_tensorflow() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_an_estimator_cell_is_the_pipelines_refit_and_joins_the_table(
+    tabulated: tuple[Path, Table, list[dict]], digits: Dataset, tmp_path: Path
+) -> None:
+    """scikit-learn's cells (the problem's MLPClassifier, partial_fit per epoch) bit for bit the
+    refit ``SklearnPhases`` runs with that seed; saved as a section of the Keras table's file."""
+    cells = tmp_path / "estimator"
+    cells.mkdir()
+    request = _args(cells, "sklearn")
+    events: list[dict] = []
+    assert tabulate_part(request, 0, 1, events.append) == {"trained": 4, "kept": 0}
+    assert {e["framework"] for e in events} == {"sklearn"}
+    estimator = assemble(request)
+    assert estimator.meta["framework"] == "sklearn" and estimator.meta["loop"] == "sklearn"
+    assert estimator.meta["objective"] == "val_accuracy"
+    assert estimator.meta["stopping"] == {"tol": 1e-4, "n_iter_no_change": 10}
+    assert estimator.points == tabulated[1].points and estimator.space == tabulated[1].space
+    phases = SklearnPhases(DIGITS.sized(QUICK), DIGITS, digits.num_classes)
+    setup = TunerSetup.create("sklearn", DIGITS, digits, DIGITS.sized(QUICK), 0, tmp_path, "fast")
+    values = estimator.points[1]
+    hp = fixed_hyperparameters(values["units"], values["learning_rate"])
+    curve = phases.refit_curve(None, hp, setup.split, SEEDS[1])
+    assert curve == estimator.curves["val_accuracy"][1, 1].tolist()
+    both = save_table([_args(tabulated[0]), request], str(tmp_path / "t.npz"), events.append)
+    assert both["frameworks"] == ["keras", "sklearn"]
+    loaded = load_table(tmp_path / "t.npz")
+    assert np.array_equal(loaded.of_framework("sklearn").curves["loss"], estimator.curves["loss"])

@@ -1,6 +1,5 @@
-"""One cell of a table: one point of the space trained from scratch with one training seed for
-the refit's epochs, the way a pipeline's refit phase trains it, every epoch recorded; and the
-cell's file, written whole so a killed tabulation keeps every cell it finished.
+"""One cell of a Keras table: one point of the space trained from scratch with one training
+seed for the refit's epochs, the way a pipeline's refit phase trains it, every epoch recorded.
 
 The same split (``make_split`` of the sized profile), the same hypermodel and loop (built as
 ``TunerSetup.create`` builds them, for the pipeline's workload, so the fast loop makes the same
@@ -11,12 +10,8 @@ and then evaluates the test set through the hypermodel, as the final phase does.
 
 from __future__ import annotations
 
-import io
-import json
 import time
-import zipfile
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 import keras
@@ -27,9 +22,9 @@ from tunerbench.data.holdout import Split, make_split
 from tunerbench.pipeline.phases import PhaseError, timed_phase
 from tunerbench.problems.problem import Problem
 from tunerbench.profiles import Profile
-from tunerbench.records.atomic_file import atomic_write_text
+from tunerbench.replay.cell_files import Cell, cell_key
 from tunerbench.replay.space_points import hyperparameters_at
-from tunerbench.replay.table import CURVES, TableError
+from tunerbench.replay.table import CURVES
 from tunerbench.search.budget import compute_budget, pipeline_workload
 from tunerbench.training.fit_inputs import keras_fit_args
 from tunerbench.training.problem_hypermodel import problem_hypermodel
@@ -56,34 +51,17 @@ class CellSetup:
         return cls(problem, sized, split, hypermodel, trainer.name, problem.fingerprint)
 
     @property
+    def framework(self) -> str:
+        return "keras"
+
+    @property
     def curve_names(self) -> tuple[str, ...]:
         """The table's curves, and the objective's where it is another metric."""
         objective = self.problem.objective
         return CURVES if objective in CURVES else (*CURVES, objective)
 
     def key(self, point: dict[str, Any], seed: int) -> str:
-        """What a cell was trained for: a kept cell is reused only where this matches."""
-        return json.dumps(
-            {
-                "point": point,
-                "seed": seed,
-                "problem_fingerprint": self.problem_fingerprint,
-                "data_fingerprint": self.split.fingerprint,
-                "profile": asdict(self.profile),
-                "loop": self.loop,
-            },
-            sort_keys=True,
-        )
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One point and seed: each curve epoch by epoch, the seconds to build its model, and the
-    key it was trained for."""
-
-    curves: dict[str, np.ndarray]
-    build_s: float
-    key: str
+        return cell_key(point, seed, self.problem_fingerprint, self.split, self.profile, self.loop)
 
 
 class EpochRecorder(keras.callbacks.Callback):
@@ -135,37 +113,3 @@ def train_cell(setup: CellSetup, space: dict[str, Any], point: dict[str, Any], s
             raise PhaseError(f"the model's fit reports no {name}; a table records it per epoch")
         curves[name] = np.asarray(values, dtype=np.float64)
     return Cell(curves, build_s, setup.key(point, seed))
-
-
-def cell_path(folder: Path, point: int, seed: int) -> Path:
-    return folder / f"p{point:04d}-seed{seed}.npz"
-
-
-def save_cell(path: Path, cell: Cell) -> None:
-    buffer = io.BytesIO()
-    np.savez(buffer, key=np.array(cell.key), build_s=np.float64(cell.build_s), **cell.curves)
-    atomic_write_text(path, buffer.getvalue())
-
-
-def read_cell(path: Path, names: tuple[str, ...], key: str) -> Cell:
-    """A kept cell, checked: a TableError in one line when it is unreadable or was trained
-    for another point, seed, problem, data, profile or loop."""
-    try:
-        with np.load(path, allow_pickle=False) as stored:
-            cell = Cell(
-                {name: np.asarray(stored[name], dtype=np.float64) for name in names},
-                float(stored["build_s"]),
-                str(stored["key"]),
-            )
-    except FileNotFoundError:
-        raise TableError(f"{path}: cell missing; tabulate again to train it") from None
-    except (OSError, EOFError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
-        raise TableError(
-            f"{path}: not a readable cell ({type(exc).__name__}); delete it and tabulate again"
-        ) from None
-    if cell.key != key:
-        raise TableError(
-            f"{path}: trained for another point, seed, problem, data, profile or loop; "
-            "tabulate into a new folder"
-        )
-    return cell

@@ -31,7 +31,12 @@ from tunerbench.records.run_result import (
     TestOutcome,
 )
 from tunerbench.records.schema import Budget, PhaseTiming
-from tunerbench.replay.replayed_tuner import SpaceHyperModel, TableAnswers, replayed
+from tunerbench.replay.replayed_tuner import (
+    SpaceEstimator,
+    SpaceHyperModel,
+    TableAnswers,
+    replayed,
+)
 from tunerbench.replay.table import Table
 from tunerbench.search.budget import compute_budget
 from tunerbench.search.registry import TUNERS
@@ -59,9 +64,9 @@ class ReplayStudy:
     def of(cls, table: Table, session: str, scratch: Path) -> ReplayStudy:
         return cls(table, Profile(**table.meta["profile"]), session, scratch)
 
-    @property
-    def objective(self) -> tuple[str, str]:
-        return str(self.table.meta["objective"]), str(self.table.meta["direction"])
+    def part(self, tuner: str) -> Table:
+        """The table (or section of it) a tuner's framework replays against."""
+        return self.table.of_framework(TUNERS[tuner].framework.name)
 
 
 @dataclass(frozen=True)
@@ -74,17 +79,21 @@ class _Searched:
     score: float
 
 
+def _objective(part: Table) -> tuple[str, str]:
+    return str(part.meta["objective"]), str(part.meta["direction"])
+
+
 def _search(
     study: ReplayStudy, tuner: str, seeds: dict[str, int], answers: TableAnswers
 ) -> _Searched:
     """The real Keras Tuner tuner, seeded as a real run's search is, its fits answered from the
     table; its files in a scratch folder, removed after. PipelineError if no trial succeeded."""
     profile, data = study.profile, study.table.meta["data"]
-    objective, direction = study.objective
+    objective, direction = _objective(answers.table)
     budget = compute_budget(profile)
     entry = TUNERS.get_entry(tuner)
     ctx = TunerContext(
-        hypermodel=SpaceHyperModel(study.table.space),
+        hypermodel=SpaceHyperModel(answers.table.space),
         budget=budget,
         directory=Path(
             tempfile.mkdtemp(prefix=f"{tuner}-{answers.replay_seed}-", dir=study.scratch)
@@ -94,6 +103,7 @@ def _search(
         n_fit=int(data["n_fit"]),
         n_val=int(data["n_val"]),
         objective=(objective, direction),
+        estimator=SpaceEstimator(answers.table.space),
         wrap=replayed(answers),
     )
     log = TrialLog(tuner, entry.planned_trials(budget), maximize=direction == "max")
@@ -102,7 +112,11 @@ def _search(
         log.start()
         answers.clock.real()  # building the tuner is not the search's
         answers.clock.seconds = 0.0
-        search_tuner.search(verbose=0)
+        if entry.framework.name == "sklearn":
+            search_tuner.oracle.verbose = 0  # as a real run's search: SklearnTuner.search
+            search_tuner.search(None, None)  # takes no verbose argument, and no data here
+        else:
+            search_tuner.search(verbose=0)
         answers.clock.real()
         best = search_tuner.get_best_hyperparameters(1)
     finally:
@@ -114,11 +128,18 @@ def _search(
 
 
 def replay_pipeline(study: ReplayStudy, tuner: str, seed: int) -> RunResult:
-    """One tuner and seed replayed: search, then the refit and final fit read from the table."""
-    table, profile = study.table, study.profile
+    """One tuner and seed replayed: search, then the refit and final fit read from the table
+    (the part of it that its framework trained)."""
+    table, profile = study.part(tuner), study.profile
     seeds = phase_seeds(seed)
-    objective, direction = study.objective
-    answers = TableAnswers(table, seed, objective, profile.patience, profile.max_epochs)
+    objective, direction = _objective(table)
+    # A Keras search fits for the profile's epochs; scikit-learn's estimator for the budget's.
+    epochs = (
+        profile.max_epochs
+        if table.framework == "keras"
+        else compute_budget(profile).max_epochs_per_trial
+    )
+    answers = TableAnswers(table, seed, objective, profile.patience, epochs)
     started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     searched = _search(study, tuner, seeds, answers)
     point, (_, refit_run, final_run) = answers.runs(searched.values)
@@ -136,13 +157,13 @@ def replay_pipeline(study: ReplayStudy, tuner: str, seed: int) -> RunResult:
             dataset=str(table.meta["dataset"]),
             profile=profile.name,
             seed=seed,
-            loop=str(table.meta["loop"]),
+            loop=str(study.table.meta["loop"]),  # the study's, as a real run records it
             started_at=started_at,
             session=study.session,
             problem=str(table.meta["problem"]),
             problem_fingerprint=str(table.meta["problem_fingerprint"]),
             mode="replay",
-            table_fingerprint=table.fingerprint,
+            table_fingerprint=study.table.fingerprint,
             table_seeds=len(table.seeds),
             table_point=point,
             table_run=final_run,
@@ -167,7 +188,7 @@ def replay_pipeline(study: ReplayStudy, tuner: str, seed: int) -> RunResult:
             versions=_versions(table),
             machine=dict(table.meta["machine"]),
             data=dict(table.meta["data"]),
-            notes=[REPLAY_NOTE.format(fingerprint=table.fingerprint, seeds=len(table.seeds))],
+            notes=[REPLAY_NOTE.format(fingerprint=study.table.fingerprint, seeds=len(table.seeds))],
             phase_seeds=seeds,
             loop_settings={"replayed": True},
         ),

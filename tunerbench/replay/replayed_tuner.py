@@ -61,6 +61,19 @@ def stopped_after(val_loss: np.ndarray, patience: int, first_epoch: int) -> int:
     return len(val_loss)
 
 
+def estimator_stopped_after(loss: np.ndarray, tol: float, n_iter_no_change: int) -> int:
+    """How many of these epochs scikit-learn's MLP ``fit`` runs before its own stopping rule
+    (training loss not better by ``tol`` than the best so far for more than
+    ``n_iter_no_change`` epochs in a row; read from ``BaseMultilayerPerceptron``)."""
+    best, count = math.inf, 0
+    for i, value in enumerate(loss):
+        count = count + 1 if value > best - tol else 0
+        best = min(best, float(value))
+        if count > n_iter_no_change:
+            return i + 1
+    return len(loss)
+
+
 @dataclass
 class TableAnswers:
     """What the fits of one replay seed read: the table, the objective and EarlyStopping's
@@ -74,6 +87,7 @@ class TableAnswers:
     clock: SimulatedClock = field(default_factory=SimulatedClock)
     visits: dict[int, int] = field(default_factory=dict)  # fresh trainings per point so far
     trial_runs: dict[str, int] = field(default_factory=dict)  # the run each trial read
+    last_epochs: int = 0  # the epochs the last fit ran
 
     def runs(self, values: dict[str, Any]) -> tuple[int, tuple[int, int, int]]:
         """The point's row and the training runs (columns) its search, refit and final fit
@@ -102,10 +116,30 @@ class TableAnswers:
         history = keras.callbacks.History()
         history.history = {n: curves[n][point, run, epochs].tolist() for n in names}
         history.epoch = list(range(first, first + ran))
-        self.clock.training(
-            float(self.table.build_s[point, run] + curves["epoch_s"][point, run, epochs].sum())
-        )
+        self._charge(point, run, epochs)
         return history
+
+    def estimator_fit(self, values: dict[str, Any], trial_id: str) -> float:
+        """A scikit-learn search trial's hold-out accuracy: the estimator's ``fit`` for the
+        search's epochs, cut where its own stopping rule stops it (the table's ``stopping``)."""
+        point = self.table.index(values)
+        if self.max_epochs > self.table.epochs:
+            raise TableError(
+                f"table: a trial asks for {self.max_epochs} epochs, the table holds "
+                f"{self.table.epochs}; tabulate this profile"
+            )
+        run = self._run(point, values, trial_id)
+        rule = self.table.meta["stopping"]
+        loss = self.table.curves["loss"][point, run, : self.max_epochs]
+        ran = estimator_stopped_after(loss, rule["tol"], rule["n_iter_no_change"])
+        self._charge(point, run, slice(0, ran))
+        return float(self.table.curves["val_accuracy"][point, run, ran - 1])
+
+    def _charge(self, point: int, run: int, epochs: slice) -> None:
+        """The fit's recorded seconds on the clock; its epochs kept for the trial's record."""
+        self.last_epochs = int(epochs.stop - epochs.start)
+        spent = self.table.curves["epoch_s"][point, run, epochs].sum()
+        self.clock.training(float(self.table.build_s[point, run] + spent))
 
     def _run(self, point: int, values: dict[str, Any], trial_id: str) -> int:
         """The training run a trial reads: a Hyperband continuation its parent's; a fresh
@@ -135,6 +169,24 @@ class TableTrials:
             raise kt.errors.FatalError(str(exc)) from None
 
 
+class TableEstimatorTrials:
+    """SklearnTuner's ``run_trial`` answered from the table: the score its scorer gives on the
+    hold-out; no model to save, as none was trained."""
+
+    answers: TableAnswers
+
+    def run_trial(self, trial: Any, *args: Any, **kwargs: Any) -> dict[str, float]:
+        self.answers.clock.real()
+        try:
+            score = self.answers.estimator_fit(trial.hyperparameters.values, str(trial.trial_id))
+        except TableError as exc:
+            raise kt.errors.FatalError(str(exc)) from None
+        return {"score": score}
+
+    def save_model(self, trial_id: str, model: Any, step: int = 0) -> None:
+        """Nothing trained, nothing to keep."""
+
+
 class ReplayRecording:
     """Each trial recorded as the real tuners' TrialRecording does, with simulated times."""
 
@@ -149,7 +201,7 @@ class ReplayRecording:
 
     def run_trial(self, trial: Any, *args: Any, **kwargs: Any) -> Any:
         results = super().run_trial(trial, *args, **kwargs)  # type: ignore[misc]
-        self._trial_epochs = len(results.epoch)
+        self._trial_epochs = self.answers.last_epochs
         return results
 
     def on_trial_end(self, trial: Any) -> None:
@@ -163,15 +215,14 @@ class ReplayRecording:
 
 def replayed(answers: TableAnswers) -> Any:
     """The ``wrap`` of a replayed search (see ``TunerContext.wrap``): the Keras Tuner class
-    with the table answering its fits, a NaN loss failing the trial as in a real run."""
+    with the table answering its fits, a NaN loss failing a Keras trial as in a real run
+    (``extra``, what a real run records besides, has nothing to read here)."""
 
     def wrap(tuner_class: type, *extra: type) -> type:
-        if not issubclass(tuner_class, kt.Tuner):
-            raise TableError(
-                f"{tuner_class.__name__} trains scikit-learn models: its table is not made yet; "
-                "replay the Keras tuners (--tb-tuners random,grid,hyperband,bayesian)"
-            )
-        bases = (FailOnBadLoss, ReplayRecording, TableTrials, tuner_class)
+        if issubclass(tuner_class, kt.Tuner):
+            bases: tuple[type, ...] = (FailOnBadLoss, ReplayRecording, TableTrials, tuner_class)
+        else:
+            bases = (ReplayRecording, TableEstimatorTrials, tuner_class)
         return type(f"Replayed{tuner_class.__name__}", bases, {"answers": answers})
 
     return wrap
@@ -186,4 +237,15 @@ class SpaceHyperModel(kt.HyperModel):
         self.space = kt.HyperParameters.from_config(space)
 
     def build(self, hp: kt.HyperParameters) -> None:
+        hp.merge(self.space, overwrite=False)
+
+
+class SpaceEstimator:
+    """The estimator builder SklearnTuner is handed in a replay: declares the table's space in
+    the order the problem's builder declared it, builds nothing (nothing trains)."""
+
+    def __init__(self, space: dict[str, Any]) -> None:
+        self.space = kt.HyperParameters.from_config(space)
+
+    def __call__(self, hp: kt.HyperParameters, max_iter: int, batch_size: int, seed: int) -> None:
         hp.merge(self.space, overwrite=False)

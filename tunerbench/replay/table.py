@@ -48,6 +48,9 @@ class Table:
     build_s: np.ndarray
     space: dict[str, Any]
     meta: dict[str, Any]
+    # The same problem's table for its other frameworks (scikit-learn's estimator), saved in
+    # the same file under the same fingerprint, so every tuner replayed from it is one study.
+    sections: dict[str, Table] = field(default_factory=dict)
     _index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -71,6 +74,27 @@ class Table:
     def epochs(self) -> int:
         return int(self.curves["loss"].shape[2])
 
+    @property
+    def framework(self) -> str:
+        """What trained it: ``keras`` (tables made before scikit-learn's were) or ``sklearn``."""
+        return str(self.meta.get("framework", "keras"))
+
+    @property
+    def frameworks(self) -> list[str]:
+        return [self.framework, *self.sections]
+
+    def of_framework(self, framework: str) -> Table:
+        """The part of the table a tuner of ``framework`` replays against (TableError if the
+        table holds none)."""
+        if framework == self.framework:
+            return self
+        if framework in self.sections:
+            return self.sections[framework]
+        raise TableError(
+            f"table: it holds {' and '.join(self.frameworks)} training, no {framework}; "
+            f"tabulate with a {framework} tuner among --tb-tuners"
+        )
+
     def index(self, values: dict[str, Any]) -> int:
         """The row of a point, given a trial's values of the space (TableError if absent)."""
         key = point_key(values)
@@ -80,21 +104,14 @@ class Table:
 
     @cached_property
     def fingerprint(self) -> str:
-        digest = hashlib.sha256(_meta_text(self).encode())
-        for name in sorted(self.curves):
-            digest.update(np.ascontiguousarray(self.curves[name], dtype=np.float64).tobytes())
-        digest.update(np.ascontiguousarray(self.build_s, dtype=np.float64).tobytes())
+        digest = hashlib.sha256(json.dumps(_head(self), sort_keys=True).encode())
+        _digest_arrays(self, digest)
         return digest.hexdigest()[:16]
 
     def save(self, path: Path) -> None:
         buffer = io.BytesIO()
-        arrays = {f"curve_{n}": np.asarray(v, dtype=np.float64) for n, v in self.curves.items()}
-        np.savez_compressed(
-            buffer,
-            meta=np.array(_meta_text(self)),
-            build_s=np.asarray(self.build_s, dtype=np.float64),
-            **arrays,
-        )
+        head = json.dumps(_head(self), sort_keys=True)
+        np.savez_compressed(buffer, meta=np.array(head), **_arrays(self))
         atomic_write_text(path, buffer.getvalue())
 
 
@@ -105,16 +122,58 @@ def point_key(values: dict[str, Any]) -> str:
     return json.dumps(own, sort_keys=True)
 
 
-def _meta_text(table: Table) -> str:
-    return json.dumps(
-        {
-            "format": FORMAT,
-            "points": table.points,
-            "seeds": table.seeds,
-            "space": table.space,
-            "meta": table.meta,
-        },
-        sort_keys=True,
+def _head(table: Table) -> dict[str, Any]:
+    """Everything but the arrays, as the file's JSON holds it (sections under their names)."""
+    head: dict[str, Any] = {
+        "format": FORMAT,
+        "points": table.points,
+        "seeds": table.seeds,
+        "space": table.space,
+        "meta": table.meta,
+    }
+    if table.sections:
+        head["sections"] = {name: _head(part) for name, part in table.sections.items()}
+    return head
+
+
+def _arrays(table: Table, prefix: str = "") -> dict[str, np.ndarray]:
+    """The arrays as the file names them: ``curve_<name>`` and ``build_s``, a section's
+    prefixed with ``<framework>__``."""
+    arrays = {f"{prefix}curve_{n}": _float64(v) for n, v in table.curves.items()}
+    arrays[f"{prefix}build_s"] = _float64(table.build_s)
+    for name, part in table.sections.items():
+        arrays.update(_arrays(part, f"{name}__"))
+    return arrays
+
+
+def _digest_arrays(table: Table, digest: Any) -> None:
+    """Curves by name, then build seconds, then each section's the same way."""
+    for name in sorted(table.curves):
+        digest.update(_float64(table.curves[name]).tobytes())
+    digest.update(_float64(table.build_s).tobytes())
+    for name in sorted(table.sections):
+        _digest_arrays(table.sections[name], digest)
+
+
+def _float64(values: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(values, dtype=np.float64)
+
+
+def _table_of(head: dict[str, Any], raw: dict[str, np.ndarray], prefix: str = "") -> Table:
+    curve = f"{prefix}curve_"
+    curves = {n.removeprefix(curve): v for n, v in raw.items() if n.startswith(curve)}
+    sections = {
+        name: _table_of(dict(part), raw, f"{name}__")
+        for name, part in dict(head.get("sections", {})).items()
+    }
+    return Table(
+        points=list(head["points"]),
+        seeds=[int(s) for s in head["seeds"]],
+        curves=curves,
+        build_s=raw[f"{prefix}build_s"],
+        space=dict(head["space"]),
+        meta=dict(head["meta"]),
+        sections=sections,
     )
 
 
@@ -130,15 +189,7 @@ def load_table(path: str | Path) -> Table:
                 f"{path}: a table of format {head.get('format') if isinstance(head, dict) else '?'}"
                 f", this tunerbench reads format {FORMAT}; tabulate it again"
             )
-        curves = {n.removeprefix("curve_"): v for n, v in raw.items() if n.startswith("curve_")}
-        return Table(
-            points=list(head["points"]),
-            seeds=[int(s) for s in head["seeds"]],
-            curves=curves,
-            build_s=raw["build_s"],
-            space=dict(head["space"]),
-            meta=dict(head["meta"]),
-        )
+        return _table_of(head, raw)
     except TableError:
         raise
     except FileNotFoundError:

@@ -1,6 +1,7 @@
 """Tabulation: every point of a problem's space trained once per training seed, in parts that
 run in fresh processes (``call_in_fresh_process``), each cell kept in its own file as it ends,
-then assembled into one ``Table``.
+then assembled into one ``Table``: a Keras table, and, where scikit-learn's tuner is asked,
+the problem's estimator's table as a section of the same file.
 
 A part trains the cells ``(point p, seed index i)`` with ``(p * seeds + i) % parts == part``,
 so parts share the work evenly and never the same cell. A cell whose file exists is kept (after
@@ -18,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +31,32 @@ from tunerbench.profiles import Profile
 from tunerbench.replay.space_points import SpaceError, declared_space, grid
 from tunerbench.replay.table import Table, TableError
 
-__all__ = ["SpaceError", "assemble", "save_table", "space_points", "tabulate_part"]
+__all__ = ["SpaceError", "TableRequest", "assemble", "save_table", "space_points", "tabulate_part"]
 
 EmitFn = Callable[[dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class TableRequest:
+    """One framework's table of one problem: what every process of a tabulation is handed
+    (as a dict: it crosses into fresh processes as JSON)."""
+
+    problem: dict[str, Any]  # Problem.to_dict()
+    profile: dict[str, Any]  # the sized profile, asdict
+    data_dir: str | None
+    loop: str
+    seeds: list[int]
+    cells: str  # the folder of its cell files
+    framework: str = "keras"
+    points: list[int] | None = None  # grid indices to cover (None: every point)
+    threads: int = 0  # each process's cap on TensorFlow's and BLAS' threads (0: no cap)
+
+    @classmethod
+    def of(cls, raw: dict[str, Any]) -> TableRequest:
+        return cls(**raw)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 def space_points(
@@ -52,53 +76,48 @@ def _space(hypermodel: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
 
 @dataclass(frozen=True)
 class _Tabulation:
-    """One process's view of a tabulation: its cell setup, the space and the cells it covers."""
+    """One process's view of a tabulation: its cell setup and trainer, the space and the
+    cells it covers."""
 
-    setup: Any  # cells.CellSetup (TensorFlow is imported with it)
+    setup: Any  # cells.CellSetup or estimator_cells.EstimatorCellSetup
+    train: Callable[..., Any]  # (setup, space, point, seed) -> Cell
     space: dict[str, Any]
     points: list[dict[str, Any]]
-    chosen: list[int]  # indices into points, in grid order
+    chosen: list[int] = field(default_factory=list)  # indices into points, in grid order
 
     @classmethod
-    def open(
-        cls, problem: dict, profile: dict, data_dir: str | None, loop: str, points: list[int] | None
-    ) -> _Tabulation:
-        from tunerbench.replay.cells import CellSetup
+    def open(cls, request: TableRequest) -> _Tabulation:
+        tuned = Problem.from_dict(request.problem)
+        dataset, profile = tuned.load(request.data_dir), Profile(**request.profile)
+        if request.framework == "sklearn":
+            from tunerbench.replay.estimator_cells import EstimatorCellSetup, train_estimator_cell
 
-        tuned = Problem.from_dict(problem)
-        setup = CellSetup.create(tuned, tuned.load(data_dir), Profile(**profile), loop)
+            setup: Any = EstimatorCellSetup.create(tuned, dataset, profile)
+            train: Callable[..., Any] = train_estimator_cell
+        else:
+            from tunerbench.replay.cells import CellSetup, train_cell
+
+            setup, train = CellSetup.create(tuned, dataset, profile, request.loop), train_cell
         space, every = _space(setup.hypermodel)
-        chosen = list(range(len(every))) if points is None else sorted(set(points))
+        chosen = list(range(len(every))) if request.points is None else sorted(set(request.points))
         outside = [p for p in chosen if not 0 <= p < len(every)]
         if outside:
             raise TableError(f"points {outside} are not in the space's {len(every)} points")
-        return cls(setup, space, every, chosen)
+        return cls(setup, train, space, every, chosen)
 
 
-def tabulate_part(
-    problem: dict,
-    profile: dict,
-    data_dir: str | None,
-    loop: str,
-    seeds: list[int],
-    cells: str,
-    part: int,
-    parts: int,
-    threads: int,
-    emit: EmitFn,
-    points: list[int] | None = None,
-) -> dict[str, int]:
-    """Train this part's cells that have no file in ``cells`` yet, each saved as it ends and
-    announced as a ``cell`` event; ``points`` (grid indices) restricts the space. Runs in a
-    fresh process; ``threads`` caps TensorFlow's thread pools (0 leaves them)."""
-    if threads > 0:
+def tabulate_part(request: dict[str, Any], part: int, parts: int, emit: EmitFn) -> dict[str, int]:
+    """Train this part's cells that have no file in the request's cells folder yet, each saved
+    as it ends and announced as a ``cell`` event. Runs in a fresh process."""
+    asked = TableRequest.of(request)
+    if asked.threads > 0:
         from tunerbench.training import backend
 
-        backend.limit_threads(threads)  # before TensorFlow runs anything
-    from tunerbench.replay.cells import cell_path, read_cell, save_cell, train_cell
+        backend.limit_threads(asked.threads)  # before TensorFlow runs anything
+    from tunerbench.replay.cell_files import cell_path, read_cell, save_cell
 
-    run = _Tabulation.open(problem, profile, data_dir, loop, points)
-    setup, folder = run.setup, Path(cells)
+    run = _Tabulation.open(asked)
+    setup, folder, seeds = run.setup, Path(asked.cells), asked.seeds
     trained = kept = 0
     for p in run.chosen:
         for i, seed in enumerate(seeds):
@@ -110,34 +129,29 @@ def tabulate_part(
                 kept += 1
                 continue
             start = time.perf_counter()
-            save_cell(path, train_cell(setup, run.space, run.points[p], seed))
+            save_cell(path, run.train(setup, run.space, run.points[p], seed))
             seconds = round(time.perf_counter() - start, 3)
-            emit({"event": "cell", "point": p, "seed": seed, "seconds": seconds})
+            emit({"event": "cell", "framework": asked.framework, "point": p, "seed": seed,
+                  "seconds": seconds})  # fmt: skip
             trained += 1
     return {"trained": trained, "kept": kept}
 
 
-def assemble(
-    problem: dict,
-    profile: dict,
-    data_dir: str | None,
-    loop: str,
-    seeds: list[int],
-    cells: str,
-    points: list[int] | None = None,
-) -> Table:
-    """Every cell read back into one Table (points in grid order, seeds as given); a missing or
-    foreign cell is a TableError naming its file."""
+def assemble(request: dict[str, Any]) -> Table:
+    """Every cell of one framework read back into one Table (points in grid order, seeds as
+    given); a missing or foreign cell is a TableError naming its file."""
     from tunerbench.pipeline.provenance import framework_versions, machine_info
-    from tunerbench.replay.cells import cell_path, read_cell
+    from tunerbench.replay.cell_files import cell_path, read_cell
 
-    run = _Tabulation.open(problem, profile, data_dir, loop, points)
-    setup, folder, names = run.setup, Path(cells), run.setup.curve_names
+    asked = TableRequest.of(request)
+    run = _Tabulation.open(asked)
+    setup, folder, names, seeds = run.setup, Path(asked.cells), run.setup.curve_names, asked.seeds
     read = [
         [read_cell(cell_path(folder, p, s), names, setup.key(run.points[p], s)) for s in seeds]
         for p in run.chosen
     ]
     curves = {name: np.array([[c.curves[name] for c in row] for row in read]) for name in names}
+    keras = setup.framework == "keras"
     meta = {
         "problem": setup.problem.name,
         "dataset": setup.problem.data_name,
@@ -145,14 +159,18 @@ def assemble(
         "problem_fingerprint": setup.problem_fingerprint,
         "data_fingerprint": setup.split.fingerprint,
         "profile": asdict(setup.profile),
-        "framework": "keras",
+        "framework": setup.framework,
         "loop": setup.loop,
-        "objective": setup.problem.objective,
-        "direction": setup.problem.direction,
+        "threads": asked.threads,  # what each training process could use (0: every core)
+        # scikit-learn's tuner is scored by accuracy on the hold-out, whatever the problem's
+        "objective": setup.problem.objective if keras else "val_accuracy",
+        "direction": setup.problem.direction if keras else "max",
         "versions": framework_versions(),
         "machine": machine_info(),
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
+    if not keras:
+        meta["stopping"] = setup.stopping(run.space, run.points[0])
     return Table(
         points=[run.points[p] for p in run.chosen],
         seeds=list(seeds),
@@ -163,18 +181,15 @@ def assemble(
     )
 
 
-def save_table(
-    problem: dict,
-    profile: dict,
-    data_dir: str | None,
-    loop: str,
-    seeds: list[int],
-    cells: str,
-    path: str,
-    emit: EmitFn,
-) -> dict[str, Any]:
-    """The cells assembled and saved as one table at ``path`` (in a fresh process: it reads
-    the problem's space through its hypermodel); its fingerprint and size returned."""
-    table = assemble(problem, profile, data_dir, loop, seeds, cells)
+def save_table(requests: list[dict[str, Any]], path: str, emit: EmitFn) -> dict[str, Any]:
+    """Each framework's cells assembled and saved as one table at ``path``, the first
+    framework's the table and the others its sections (in a fresh process: it reads the
+    problem's space through its hypermodel); its fingerprint and size returned."""
+    first, *others = (assemble(request) for request in requests)
+    table = Table(
+        first.points, first.seeds, first.curves, first.build_s, first.space, first.meta,
+        sections={part.framework: part for part in others},
+    )  # fmt: skip
     table.save(Path(path))
-    return {"fingerprint": table.fingerprint, "points": len(table.points), "seeds": len(seeds)}
+    return {"fingerprint": table.fingerprint, "points": len(table.points),
+            "seeds": len(table.seeds), "frameworks": table.frameworks}  # fmt: skip

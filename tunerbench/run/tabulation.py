@@ -2,8 +2,9 @@
 fresh processes side by side (``local:N``: N processes of one thread each, as pipelines run
 there), every cell kept in its own file as it ends, then one table saved.
 
-Cells live in ``<output>/tables/<problem>-<profile>-<loop>-<digest>.cells/`` (the digest: of
-the problem's definition, its data and the sized profile) and are never trained twice:
+Cells live in ``<output>/tables/<problem>-<profile>-<loop>-<digest>.cells/`` (the loop: the
+Keras models' loop, or ``sklearn`` for the estimator's cells; the digest: of the problem's
+definition, its data and the sized profile) and are never trained twice:
 a killed tabulation keeps every finished cell, and one run again with more training seeds
 (``--tb-table-seeds``) trains only the new ones. The table is
 ``<output>/tables/<problem>-<profile>-<loop>-s<S>.npz``.
@@ -21,9 +22,11 @@ from typing import Any
 
 from tunerbench.profiles import PROFILES
 from tunerbench.records.atomic_file import refuse_link
+from tunerbench.replay.tabulate import TableRequest
 from tunerbench.run.child_process import ChildError, call_in_fresh_process, calls_side_by_side
 from tunerbench.run.option_values import local_workers
 from tunerbench.run.session import BenchSession, PipelineFailed
+from tunerbench.search.registry import TUNERS
 
 
 def table_path(session: BenchSession) -> Path:
@@ -37,51 +40,63 @@ def _loop(session: BenchSession) -> str:
 
 
 def tabulate(session: BenchSession) -> Path:
-    """Train every cell not trained yet and save the table; PipelineFailed in one line if a
-    process failed (its finished cells are kept)."""
+    """Train every cell not trained yet and save the table (Keras' cells, then the estimator's
+    where a scikit-learn tuner is asked); PipelineFailed in one line if a process failed (its
+    finished cells are kept)."""
     options = session.options
     problem = session.problems[options.problem]
-    loop = _loop(session)
-    # Another definition of the problem, other data or another sized profile trains into a
-    # folder of its own (its cells' keys would refuse the folder's).
-    sized = asdict(problem.sized(PROFILES[options.profile]))
-    made_of = [problem.fingerprint, session.matrix.fingerprints.get(problem.name, ""), sized]
-    digest = hashlib.sha256(json.dumps(made_of, sort_keys=True).encode()).hexdigest()[:8]
-    folder = f"{problem.name}-{options.profile}-{loop}-{digest}.cells"
-    cells = options.output / "tables" / folder
-    cells.mkdir(parents=True, exist_ok=True)
-    refuse_link(cells)
+    used = (TUNERS[t].framework for t in options.tuners)
+    frameworks = list(dict.fromkeys(f.name for f in used if f.applies_to(problem)))
     parts = local_workers(options.cluster) or 1
-    common: dict[str, Any] = {
-        "problem": problem.to_dict(),
-        "profile": sized,
-        "data_dir": options.data_dir,
-        "loop": loop,
-        "seeds": list(range(1, options.table_seeds + 1)),
-        "cells": str(cells),
-    }
+    requests = [_request(session, framework, parts) for framework in frameworks]
     progress = _Progress(session)
-    threads = 1 if parts > 1 else 0
-    calls = [
-        ({**common, "part": part, "parts": parts, "threads": threads},
-         session.run_dir / "logs" / f"tabulate-{part}.log")
-        for part in range(parts)
-    ]  # fmt: skip
-    errors = calls_side_by_side(
-        "tunerbench.replay.tabulate:tabulate_part", calls, progress.on_event
-    )
-    if errors:
-        raise PipelineFailed(f"tabulation: {errors[0]} (finished cells are kept in {cells})")
+    for request in requests:
+        calls = [
+            ({"request": request.to_dict(), "part": part, "parts": parts},
+             session.run_dir / "logs" / f"tabulate-{request.framework}-{part}.log")
+            for part in range(parts)
+        ]  # fmt: skip
+        errors = calls_side_by_side(
+            "tunerbench.replay.tabulate:tabulate_part", calls, progress.on_event
+        )
+        if errors:
+            raise PipelineFailed(
+                f"tabulation: {errors[0]} (finished cells are kept in {request.cells})"
+            )
     path = table_path(session)
     log = session.run_dir / "logs" / "tabulate-table.log"
+    asked = {"requests": [r.to_dict() for r in requests], "path": str(path)}
     try:
-        call_in_fresh_process(
-            "tunerbench.replay.tabulate:save_table", {**common, "path": str(path)}, _quiet, log
-        )
+        call_in_fresh_process("tunerbench.replay.tabulate:save_table", asked, _quiet, log)
     except ChildError as exc:
         raise PipelineFailed(f"tabulation: the table could not be made: {exc}") from None
     session.show(f"[tabulate] table saved: {path} ({progress.trained} cells trained now)")
     return path
+
+
+def _request(session: BenchSession, framework: str, parts: int) -> TableRequest:
+    """One framework's request, its cells in a folder of their own: another definition of the
+    problem, other data or another sized profile trains into another folder (its cells' keys
+    would refuse the folder's). Processes side by side get a thread each, as pipelines do."""
+    options = session.options
+    problem = session.problems[options.problem]
+    loop = _loop(session) if framework == "keras" else framework
+    sized = asdict(problem.sized(PROFILES[options.profile]))
+    made_of = [problem.fingerprint, session.matrix.fingerprints.get(problem.name, ""), sized]
+    digest = hashlib.sha256(json.dumps(made_of, sort_keys=True).encode()).hexdigest()[:8]
+    cells = options.output / "tables" / f"{problem.name}-{options.profile}-{loop}-{digest}.cells"
+    cells.mkdir(parents=True, exist_ok=True)
+    refuse_link(cells)
+    return TableRequest(
+        problem=problem.to_dict(),
+        profile=sized,
+        data_dir=options.data_dir,
+        loop=loop,
+        seeds=list(range(1, options.table_seeds + 1)),
+        cells=str(cells),
+        framework=framework,
+        threads=1 if parts > 1 else 0,
+    )
 
 
 def _quiet(event: dict[str, Any]) -> None:
@@ -104,6 +119,6 @@ class _Progress:
             self.trained += 1
             rate = (time.monotonic() - self.start) / self.trained
             self.session.show(
-                f"[tabulate] point {event['point']} seed {event['seed']}: "
+                f"[tabulate] {event['framework']} point {event['point']} seed {event['seed']}: "
                 f"{event['seconds']:.1f} s ({self.trained} cells trained, {rate:.1f} s per cell)"
             )
