@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 import random
+import zlib
 from pathlib import Path
 
 from tunerbench.records.results_file import load_results
 from tunerbench.records.run_result import RunResult
+from tunerbench.report.decision.verdict import Verdict
+from tunerbench.report.sections.next_run_command import command_line
 
 DATA = Path(__file__).parent / "data"
 SESSION = DATA / "quick-digits-session.json"
@@ -37,8 +41,17 @@ def variant_of(run: RunResult, **changes: object) -> RunResult:
     """A deep copy of ``run`` with ``changes`` applied (by the record's flat field names, as a
     file has them), and its own start time (a distinct run)."""
     other = copy.deepcopy(run).replace(**changes)
-    other.identity.started_at = f"{run.identity.started_at}#{sorted(changes.items())!r}"
+    shift = dt.timedelta(microseconds=zlib.crc32(repr(sorted(changes.items())).encode()) % 10**6)
+    started = dt.datetime.fromisoformat(run.identity.started_at) + shift
+    other.identity.started_at = started.isoformat()
     return other
+
+
+def command_of(verdict: Verdict) -> str | None:
+    """The command line of the verdict's next run, as the report shows it (None: no run to
+    start)."""
+    run = verdict.next_run.run if verdict.next_run is not None else None
+    return command_line(run) if run is not None else None
 
 
 def study(

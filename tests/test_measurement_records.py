@@ -23,8 +23,8 @@ from tunerbench.records.schema import (
     Measurements,
     PipelineTime,
 )
-from tunerbench.report.context import build_context
-from tunerbench.report.loops_compared import loop_comparison
+from tunerbench.report.rendering.render import report_context as build_context
+from tunerbench.report.sections.loops_compared import loop_comparison
 
 pytestmark = pytest.mark.report
 

@@ -15,17 +15,19 @@ from reporting import SESSION, recorded, variant_of
 from tunerbench.problems.problem import Problem
 from tunerbench.records.run_result import RunResult
 from tunerbench.records.validation import RecordError
-from tunerbench.report.context import build_context
-from tunerbench.report.grouping import group_key
-from tunerbench.report.objective import Objective, group_objective
-from tunerbench.report.plots.anytime import anytime_data, best_so_far
+from tunerbench.report.decision.seed_statistics import seed_statistics
+from tunerbench.report.decision.verdict import verdict
+from tunerbench.report.inputs.best_so_far import best_so_far
+from tunerbench.report.inputs.groups import group_key
+from tunerbench.report.inputs.objective import Objective, group_objective
+from tunerbench.report.plots.anytime import anytime_data
 from tunerbench.report.plots.refit_curves import refit_data
 from tunerbench.report.plots.search_plane import search_plane_data
-from tunerbench.report.reference import REFERENCE, reference_comparison
-from tunerbench.report.render import environment, render_html, render_verdict, report_context
-from tunerbench.report.seed_statistics import seed_statistics
-from tunerbench.report.trials_table import trial_rows
-from tunerbench.report.verdict import verdict
+from tunerbench.report.rendering.context import build_context
+from tunerbench.report.rendering.render import render_html, render_verdict, report_context
+from tunerbench.report.rendering.templates import environment
+from tunerbench.report.sections.reference import REFERENCE, reference_comparison
+from tunerbench.report.sections.trials_table import trial_rows
 from tunerbench.search.registry import TUNERS
 
 pytestmark = pytest.mark.report

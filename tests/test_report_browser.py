@@ -14,7 +14,7 @@ import pytest
 from reporting import study
 
 from tunerbench.records.results_file import session_document
-from tunerbench.report.render import write_report
+from tunerbench.report.rendering.written_report import write_report
 from tunerbench.search.registry import TUNERS
 
 DATA = Path(__file__).parent / "data"

@@ -19,7 +19,9 @@ from reporting import SESSION, recorded, study
 from tunerbench.cli import main
 from tunerbench.records.results_file import FORMAT_VERSION, session_document
 from tunerbench.records.run_result import RunResult
-from tunerbench.report.render import render_html, render_verdict, report_context
+from tunerbench.report.inputs.results_files import ReportError
+from tunerbench.report.rendering import render
+from tunerbench.report.rendering.render import render_html, render_verdict, report_context
 
 HOSTILE = "<script>alert(1)</script>"
 HEADINGS = (
@@ -113,6 +115,41 @@ def test_bad_inputs_give_one_line_errors(tmp_path: Path, capsys: pytest.CaptureF
     err = _error(["report", str(SESSION), "-o", str(blocker / "r.html")], capsys)
     assert "cannot write the report" in err
     assert not Path(out).exists()
+
+
+def test_a_measurement_not_of_its_shape_is_refused_before_anything_is_computed(
+    results: list[RunResult], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Measurements handed in without being read from a file are typed first, one line naming
+    the field; nothing after that check is rewritten as bad input."""
+    speed = {"kind": "epoch_speed", "dataset": "digits", "profile": "quick", "units": "many"}
+    with pytest.raises(ReportError, match=r"^cannot render a report from x\.json \(measurement"):
+        report_context(results, ["x.json"], [speed])
+
+    def broken(*args: object) -> None:
+        raise ValueError("a bug in a section")
+
+    monkeypatch.setattr(render, "build_context", broken)
+    with pytest.raises(ValueError, match="a bug in a section"):
+        render_html(results, ["x.json"], [])
+
+
+def test_templates_compute_no_figures_and_name_no_state_by_string() -> None:
+    """Every conversion and orientation is made in Python or a named filter, and every state is
+    compared by its enum: no template multiplies, divides or negates, nor compares a value with
+    a string literal (a misspelt string would never match, silently)."""
+    block = re.compile(r"\{\{(.*?)\}\}|\{%(.*?)%\}", re.S)
+    string = re.compile(r"\"[^\"]*\"|'[^']*'")
+    arithmetic = re.compile(r"[*/]|(^|[\s(\[,])-\s*[A-Za-z_(]|\w\s+-\s+\w")
+    literal = re.compile(r"(==|!=)\s*\"\"|\"\"\s*(==|!=)|\"\"\s+(not\s+)?in\s")
+    templates = Path(__file__).resolve().parent.parent / "report_templates"
+    found = []
+    for path in sorted(templates.rglob("*.j2")):
+        for match in block.finditer(path.read_text()):
+            expression = string.sub('""', (match.group(1) or match.group(2)).strip("-+ \n"))
+            if arithmetic.search(expression) or literal.search(expression):
+                found.append(f"{path.name}: {expression}")
+    assert found == []
 
 
 def test_report_command_needs_no_tensorflow(tmp_path: Path) -> None:
@@ -216,9 +253,9 @@ def test_the_inlined_plotly_bundle_draws_every_trace_the_report_uses() -> None:
     plotly package writes figures for."""
     import plotly.offline
 
-    from tunerbench.report.render import PLOTLY_BUNDLE, _template_source
+    from tunerbench.report.rendering.templates import PLOTLY_BUNDLE, template_source
 
-    bundle = _template_source(PLOTLY_BUNDLE)
+    bundle = template_source(PLOTLY_BUNDLE)
     version = re.search(r"plotly\.js \(cartesian - minified\) v([0-9.]+)", bundle[:300])
     full = re.search(r"plotly\.js v([0-9.]+)", plotly.offline.get_plotlyjs()[:300])
     assert version is not None and full is not None and version.group(1) == full.group(1)

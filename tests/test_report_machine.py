@@ -11,13 +11,15 @@ from typing import Any
 import pytest
 from reporting import recorded
 
+from tunerbench.records.results_file import read_measurements
 from tunerbench.records.run_result import RunResult
 from tunerbench.records.schema import PhaseTiming
-from tunerbench.report.grouping import group_key, total_wall
-from tunerbench.report.machine_vs_reference import MachineFigures, machine_figures
-from tunerbench.report.performance import performance
-from tunerbench.report.reference import REFERENCE
-from tunerbench.report.render import render_html
+from tunerbench.report.inputs.groups import group_key
+from tunerbench.report.inputs.run_totals import total_wall
+from tunerbench.report.rendering.render import render_html
+from tunerbench.report.sections.machine_vs_reference import MachineFigures, machine_figures
+from tunerbench.report.sections.performance import performance
+from tunerbench.report.sections.reference import REFERENCE
 
 HOSTILE = "<script>alert(1)</script>"
 
@@ -36,8 +38,9 @@ def slower(run: RunResult, factor: float, **changes: Any) -> RunResult:
 
 
 def figures(runs: list[RunResult], perf: list[dict[str, Any]] | None = None) -> MachineFigures:
+    """The section of ``runs`` and measurements as a results file holds them."""
     key = group_key(runs[0])
-    return machine_figures(key, runs, performance(key, runs, perf or []))
+    return machine_figures(key, runs, performance(key, runs, read_measurements(perf or [])))
 
 
 @pytest.fixture(scope="module")

@@ -11,17 +11,19 @@ from reporting import recorded, variant_of
 from tunerbench.records.results_file import results_file_name, session_of
 from tunerbench.records.run_result import RunResult
 from tunerbench.records.schema import TrialRecord
-from tunerbench.report.grouping import (
+from tunerbench.report.decision.next_run import study_run
+from tunerbench.report.inputs.groups import split_groups
+from tunerbench.report.inputs.labels import (
     default_loop,
     environment,
     sort_environments,
     sort_variants,
-    split_groups,
     variant,
 )
-from tunerbench.report.leaderboard import _grid_coverage
+from tunerbench.report.inputs.session_folders import session_folders
 from tunerbench.report.plots.search_plane import search_plane_data
-from tunerbench.report.rerun_command import rerun_command, session_folders
+from tunerbench.report.sections.leaderboard import _grid_coverage
+from tunerbench.report.sections.next_run_command import command_line
 
 CNN_TRIAL = {"filters": 16, "dropout": 0.25, "learning_rate": 0.001, "batch_size": 64}
 
@@ -75,13 +77,15 @@ def test_labels_sort_by_what_they_carry_not_by_their_text() -> None:
 def test_the_command_names_the_problem_as_its_benchmarks_do(tmp_path: Path) -> None:
     runs = [_cnn(r) for r in recorded() if r.identity.tuner != "sklearn"]
     key = next(iter(split_groups(runs)))
-    command, _, grows = rerun_command(key, runs, 10, 0.005, {})
-    assert "--tb-problem fashion_cnn" in command and "--tb-loop" not in command and not grows
+    run = study_run(key, runs, 10, 0.005, {})
+    command = command_line(run)
+    assert "--tb-problem fashion_cnn" in command and "--tb-loop" not in command
+    assert run.resume_in is None and "--tb-resume" not in command
     mine = [variant_of(r, problem="my_digits") for r in runs]
-    command = rerun_command(next(iter(split_groups(mine))), mine, 10, 0.005, {})[0]
+    command = command_line(study_run(next(iter(split_groups(mine))), mine, 10, 0.005, {}))
     assert command.startswith("pytest bench/ -k my_digits --tb-profile")
     reference = recorded()
-    command = rerun_command(next(iter(split_groups(reference))), reference, 10, 0.005, {})[0]
+    command = command_line(study_run(next(iter(split_groups(reference))), reference, 10, 0.005, {}))
     assert "--tb-dataset digits" in command
 
 

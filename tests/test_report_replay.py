@@ -9,18 +9,20 @@ import re
 
 import numpy as np
 import pytest
-from reporting import study, variant_of
+from reporting import command_of, study, variant_of
 
 from tunerbench.records.run_result import RunResult
-from tunerbench.report.context import build_context
-from tunerbench.report.grouping import ReplaySource
-from tunerbench.report.listing import LISTED_ROWS, listing
+from tunerbench.report.decision.next_run import TabulationRun
+from tunerbench.report.inputs.groups import ReplaySource
 from tunerbench.report.plots.anytime import anytime_data
 from tunerbench.report.plots.many_seeds import MANY_SEEDS, spread
 from tunerbench.report.plots.memory import memory_data
 from tunerbench.report.plots.refit_curves import refit_data, refit_summaries
 from tunerbench.report.plots.search_plane import search_plane_data
-from tunerbench.report.render import PLOTLY_BUNDLE, _template_source, page, render_verdict
+from tunerbench.report.rendering.context import build_context
+from tunerbench.report.rendering.listing import LISTED_ROWS, listing
+from tunerbench.report.rendering.render import page, render_verdict
+from tunerbench.report.rendering.templates import PLOTLY_BUNDLE, template_source
 from tunerbench.search.registry import TUNERS
 
 TABLE = "0123abcd4567ef89"
@@ -85,9 +87,10 @@ def test_a_replayed_group_is_advised_more_training_seeds_per_point() -> None:
     real = study({t: (0.02 if t == "hyperband" else 0.0) for t in TUNERS.names}, seeds=6)
     context = build_context(real + replayed(real), ["reports/tunerbench-tests.json"])
     real_v, replay_v = (g.environments[0].verdict for g in context.groups)
-    assert real_v.command is not None and "--tb-seeds" in real_v.command
-    assert replay_v.more_seeds is not None and replay_v.minutes is None
-    assert replay_v.command == (
+    real_command = command_of(real_v)
+    assert real_command is not None and "--tb-seeds" in real_command
+    assert replay_v.next_run is not None and isinstance(replay_v.next_run.run, TabulationRun)
+    assert command_of(replay_v) == (
         "pytest bench/ --tb-tabulate --tb-dataset digits --tb-profile quick --tb-table-seeds 10"
     )
     text = " ".join(render_verdict(context, markdown=False).split()).split(SAID)[1]
@@ -161,4 +164,4 @@ def test_a_thousand_replayed_seeds_render_a_light_report() -> None:
     runs = replayed(study({t: 0.0 for t in TUNERS.names}, seeds=1000, noise=0.01))
     html = page(build_context(runs, [])).encode()
     assert len(html) < 5_000_000
-    assert len(html) - len(_template_source(PLOTLY_BUNDLE).encode()) < 1_000_000
+    assert len(html) - len(template_source(PLOTLY_BUNDLE).encode()) < 1_000_000

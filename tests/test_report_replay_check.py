@@ -6,8 +6,8 @@ from dataclasses import replace
 
 from reporting import recorded, study, variant_of
 
-from tunerbench.report.context import build_context
-from tunerbench.report.render import page
+from tunerbench.report.rendering.context import build_context
+from tunerbench.report.rendering.render import page
 
 TABLE = "0123abcd4567ef89"
 

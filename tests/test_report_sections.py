@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,21 +12,23 @@ from scipy import stats
 
 from tunerbench.records.results_file import load_results, session_document
 from tunerbench.records.run_result import RunResult
-from tunerbench.report.context import build_context
-from tunerbench.report.grouping import group_key
-from tunerbench.report.header import run_header
-from tunerbench.report.leaderboard import Leaderboard
-from tunerbench.report.loops_compared import loop_accuracy
-from tunerbench.report.performance import loop_speedups
+from tunerbench.records.schema import EpochSpeed
+from tunerbench.report.decision.upgrade_verdict import versions_table
+from tunerbench.report.inputs.groups import group_key
+from tunerbench.report.inputs.header import run_header
+from tunerbench.report.inputs.results_files import read_results
 from tunerbench.report.plots.anytime import anytime_data
 from tunerbench.report.plots.memory import memory_data
 from tunerbench.report.plots.refit_curves import refit_data, refit_summaries
 from tunerbench.report.plots.search_plane import search_plane_data
 from tunerbench.report.plots.time_breakdown import time_data
-from tunerbench.report.reference import REFERENCE, reference_comparison
-from tunerbench.report.render import read_results
-from tunerbench.report.trials_table import trial_rows
-from tunerbench.report.versions import versions_table
+from tunerbench.report.rendering.context import build_context
+from tunerbench.report.rendering.render import report_context
+from tunerbench.report.sections.leaderboard import Leaderboard
+from tunerbench.report.sections.loops_compared import loop_accuracy
+from tunerbench.report.sections.performance import epoch_breakdowns, loop_speedups
+from tunerbench.report.sections.reference import REFERENCE, reference_comparison
+from tunerbench.report.sections.trials_table import trial_rows
 
 
 @pytest.fixture(scope="module")
@@ -175,8 +178,18 @@ def test_speed_measurements_are_shown_once(tmp_path: Path) -> None:
     only = tmp_path / "speed.json"
     only.write_text(json.dumps({"format": "tunerbench-results", "results": [], "perf": [speed]}))
     results, perf = read_results([SESSION, only, only])
-    (row,) = build_context(results, [], perf).groups[0].performance.epochs
+    (row,) = report_context(results, [], perf).groups[0].performance.epochs
     assert row.speedup == 4.469 and row.fast_over_bound == 4.12
+
+
+def test_an_epoch_built_up_stage_by_stage_says_what_each_stage_adds() -> None:
+    stages = {"matmuls": 0.2, "gradients": 0.25, "fast_epoch": 0.4}
+    epoch = EpochSpeed("digits", "quick", 32, 1.9, 0.4, 4.75, 400.0, 40.0, 0.1, 4.0, 6, stages)
+    plain = replace(epoch, breakdown={})
+    (found,) = epoch_breakdowns([plain, epoch])
+    assert found.epoch is epoch and [s.name for s in found.stages] == list(stages)
+    assert [s.added_s for s in found.stages] == pytest.approx([0.2, 0.05, 0.15])
+    assert [s.over_bound for s in found.stages] == pytest.approx([2.0, 2.5, 4.0])
 
 
 def test_loop_accuracy_is_compared_over_seeds(results: list[RunResult]) -> None:

@@ -15,10 +15,10 @@ from scipy import stats
 from tunerbench.cli import main
 from tunerbench.records.results_file import session_document
 from tunerbench.records.run_result import RunResult
-from tunerbench.report.statistics import ALPHA
-from tunerbench.report.statistics import versions as tests_of
-from tunerbench.report.statistics.seed_counts import SeedEstimate
-from tunerbench.report.versions import UpgradeState, VersionCell, versions_table
+from tunerbench.report.decision.statistics import ALPHA
+from tunerbench.report.decision.statistics import version_tests as tests_of
+from tunerbench.report.decision.statistics.seed_counts import SeedEstimate
+from tunerbench.report.decision.upgrade_verdict import UpgradeState, VersionCell, versions_table
 
 OLD = "2.15.1"
 

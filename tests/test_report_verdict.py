@@ -11,23 +11,20 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from baycomp import SignedRankTest
-from reporting import study, variant_of
+from reporting import command_of, study, variant_of
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from tunerbench.records.run_result import RunResult
-from tunerbench.report.context import EnvironmentStatistics, build_context
-from tunerbench.report.grouping import group_key
-from tunerbench.report.reference import reference_comparison
-from tunerbench.report.render import render_html, render_verdict
-from tunerbench.report.rerun_command import PRACTICAL_SEEDS
-from tunerbench.report.seed_statistics import seed_statistics
-from tunerbench.report.statistics.equivalence import SAMPLES
-from tunerbench.report.verdict import (
-    VerdictState,
-    verdict,
-)
-from tunerbench.report.versions import UpgradeState, versions_table
+from tunerbench.report.decision.next_run import PRACTICAL_SEEDS, StudyRun
+from tunerbench.report.decision.seed_statistics import seed_statistics
+from tunerbench.report.decision.statistics.equivalence import SAMPLES
+from tunerbench.report.decision.upgrade_verdict import UpgradeState, versions_table
+from tunerbench.report.decision.verdict import Verdict, VerdictState, verdict
+from tunerbench.report.inputs.groups import group_key
+from tunerbench.report.rendering.context import EnvironmentStatistics, build_context
+from tunerbench.report.rendering.render import render_html, render_verdict
+from tunerbench.report.sections.reference import reference_comparison
 from tunerbench.search.registry import TUNERS
 
 
@@ -114,9 +111,16 @@ def test_six_seeds_with_a_consistent_leader_mark_nothing() -> None:
     v = env.verdict
     assert v.status == VerdictState.TOO_FEW_SEEDS and v.best is None and v.recommended == []
     assert marks(env) == set() and v.equivalent == []  # 6 seeds show no equivalence either
-    assert v.command is not None and v.more_seeds is not None and v.more_seeds.seeds >= 9
-    assert f"--tb-seeds {v.more_seeds.seeds}" in v.command
-    assert "--tb-dataset digits --tb-profile quick" in v.command
+    command = command_of(v)
+    assert command is not None and v.next_run is not None and v.next_run.seeds.seeds >= 9
+    assert f"--tb-seeds {v.next_run.seeds.seeds}" in command
+    assert "--tb-dataset digits --tb-profile quick" in command
+
+
+def study_run_of(v: Verdict) -> StudyRun:
+    """The verdict's next run, which must be a study of more seeds."""
+    assert v.next_run is not None and isinstance(v.next_run.run, StudyRun)
+    return v.next_run.run
 
 
 @pytest.mark.parametrize(
@@ -134,16 +138,16 @@ def test_the_command_grows_the_session_the_runs_came_from(sources: list[str], gr
     runs = study({t: (0.02 if t == "hyperband" else 0.0) for t in TUNERS.names}, seeds=6)
     runs = [variant_of(r, session="tests") for r in runs]
     (env,) = build_context(runs, sources).groups[0].environments
-    v = env.verdict
-    assert v.command is not None and v.more_seeds is not None
-    assert v.command.startswith(f"pytest bench/{grows}")
-    assert v.command_grows == bool(sources and "tests" in sources[0])
+    command = command_of(env.verdict)
+    assert command is not None and command.startswith(f"pytest bench/{grows}")
+    run = study_run_of(env.verdict)
+    assert (run.resume_in is not None) == bool(sources and "tests" in sources[0])
     (fresh,) = build_context(runs, []).groups[0].environments
-    assert fresh.verdict.minutes is not None and v.minutes is not None
-    if v.command_grows:  # 6 of the seeds are there already
-        assert v.minutes < fresh.verdict.minutes
-        share = (v.more_seeds.seeds - 6) / v.more_seeds.seeds
-        assert v.minutes == pytest.approx(fresh.verdict.minutes * share, abs=1)
+    anew = study_run_of(fresh.verdict)
+    if run.resume_in is not None:  # 6 of the seeds are there already
+        assert run.minutes < anew.minutes
+        share = (run.seeds - 6) / run.seeds
+        assert run.minutes == pytest.approx(anew.minutes * share, abs=1)
 
 
 def test_tuners_that_tie_on_some_seeds_are_judged_not_set_aside() -> None:
@@ -180,9 +184,9 @@ def test_equivalence_is_claimed_only_when_the_posterior_says_so() -> None:
     assert not pair.significant and not pair.equivalent and pair.equivalence.p_equivalent < 0.95
     assert env.verdict.status == VerdictState.UNDECIDED and env.verdict.undecided == [pair]
     # Telling them apart would take far more seeds than a next run: no command, the estimate.
-    more = env.verdict.more_seeds
-    assert env.verdict.recommended == [] and (not more.reached or more.seeds > PRACTICAL_SEEDS)
-    assert env.verdict.command is None
+    settling = env.verdict.next_run
+    assert settling is not None and settling.run is None and env.verdict.recommended == []
+    assert not settling.seeds.reached or settling.seeds.seeds > PRACTICAL_SEEDS
 
 
 def test_a_tuner_missing_seeds_is_named_and_the_others_still_compared() -> None:
@@ -339,7 +343,7 @@ def test_one_tuner_is_compared_with_nothing() -> None:
     runs = study({"hyperband": 0.0}, seeds=3)
     v = verdict(group_key(runs[0]), seed_statistics("env", runs), runs)
     assert (
-        v.status == VerdictState.ALONE and v.best is None and v.leaders == [] and v.command is None
+        v.status == VerdictState.ALONE and v.best is None and v.leaders == [] and v.next_run is None
     )
 
 
@@ -430,7 +434,7 @@ def test_tuners_set_aside_are_neither_beaten_nor_recommended() -> None:
     ]
     v = judged(conflict).verdict
     assert v.status == VerdictState.UNDECIDED and v.recommended == [] and len(v.significant) == 2
-    assert v.unjudged == ["random", "grid"] and v.command is not None
+    assert v.unjudged == ["random", "grid"] and command_of(v) is not None
     # Bayesian ran one seed: set aside, its pairs left open, a run to settle them proposed.
     aside = [
         r
@@ -444,7 +448,7 @@ def test_tuners_set_aside_are_neither_beaten_nor_recommended() -> None:
         and v.unjudged == ["bayesian"]
     )
     assert {frozenset((p.a, p.b)) for p in v.open_pairs} == {frozenset(("hyperband", "bayesian"))}
-    assert v.command is not None
+    assert command_of(v) is not None
     # Three alike tuners are not held back by a fourth that ran one seed.
     alike = [
         r

@@ -10,13 +10,13 @@ import itertools
 
 import numpy as np
 import pytest
-from reporting import study, variant_of
+from reporting import command_of, study, variant_of
 from scipy import stats
 
 from tunerbench.records.run_result import RunResult
-from tunerbench.report.context import EnvironmentStatistics, build_context
-from tunerbench.report.render import render_verdict
-from tunerbench.report.verdict import VerdictState
+from tunerbench.report.decision.verdict import VerdictState
+from tunerbench.report.rendering.context import EnvironmentStatistics, build_context
+from tunerbench.report.rendering.render import render_verdict
 from tunerbench.search.registry import TUNERS
 
 
@@ -97,7 +97,7 @@ def _settled_share(d: np.ndarray, n: int, threshold: float) -> float:
 def test_seeds_to_tell_come_from_simulating_the_rule() -> None:
     """Nine seeds a point ahead and one diverged seed 20 points behind: a t-test's power asks
     for about 521 seeds; resampling the signed-rank rule itself settles it at a few dozen."""
-    from tunerbench.report.statistics.seeds_to_tell import seeds_to_tell
+    from tunerbench.report.decision.statistics.seeds_to_tell import seeds_to_tell
 
     d = np.array([0.011, 0.009, 0.012, 0.008, 0.010, 0.013, 0.007, 0.010, 0.011, -0.2])
     estimate = seeds_to_tell(d, rope=0.005, threshold=0.005, fewest=11)
@@ -128,8 +128,8 @@ def test_a_pair_beyond_the_simulated_range_is_never_dropped() -> None:
     pair = next(p for p in v.open_pairs if {p.a, p.b} == {"random", "grid"})
     assert pair.seeds_to_tell is not None and not pair.seeds_to_tell.reached
     assert any(p.seeds_to_tell.reached for p in v.open_pairs if p is not pair)
-    assert v.more_seeds is not None and not v.more_seeds.reached
-    assert v.more_seeds.seeds >= 1000 and v.command is None
+    assert v.next_run is not None and not v.next_run.seeds.reached
+    assert v.next_run.seeds.seeds >= 1000 and v.next_run.run is None
     text = " ".join(render_verdict(build_context(runs, [], rope=0.001), markdown=False).split())
     assert "would take more than 1000 seeds" in text
 
@@ -144,7 +144,7 @@ def test_the_grow_command_keeps_the_sessions_tuners() -> None:
         if r.identity.tuner != "sklearn"
     ]
     (env,) = build_context(runs, ["reports/tunerbench-tests.json"]).groups[0].environments
-    command = env.verdict.command
+    command = command_of(env.verdict)
     assert command is not None and "--tb-resume" in command
     assert f"--tb-tuners {','.join(TUNERS.names)}" in command
 
@@ -174,7 +174,7 @@ def test_a_thousand_seeds_decide_as_two_hundred_do() -> None:
             and v.best == "hyperband"
             and v.recommended == ["hyperband"]
         )
-        assert v.more_seeds is None and v.command is None
+        assert v.next_run is None
     alike = {
         frozenset(p) for p in itertools.combinations(sorted(set(TUNERS.names) - {"hyperband"}), 2)
     }

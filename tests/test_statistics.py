@@ -13,7 +13,14 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from tunerbench.report.statistics import budget, descriptive, paired, ranks, seed_counts, versions
+from tunerbench.report.decision.statistics import (
+    budget,
+    descriptive,
+    paired,
+    ranks,
+    seed_counts,
+    version_tests,
+)
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -46,6 +53,23 @@ def test_clear_winner_is_significant_with_10_seeds_and_5_tuners() -> None:
         assert test.wins_b == 10 and test.wins_a == 0 and test.mean_difference < -0.005
         assert test.p_raw == pytest.approx(2 / 2**10)
         assert test.p_holm < 0.05 and test.significant and test.better == "best"
+
+
+def test_a_pairs_lead_is_read_from_its_better_tuner_whichever_it_is() -> None:
+    """'best' is b in every pair it is in: its lead is -(a - b), the interval flipped with it,
+    and its wins and posterior are b's; a pair whose a is better reads as stored."""
+    result = paired.pairwise_wilcoxon(clean_sweep_table(10))
+    test = result.pair("random", "best")
+    assert test.better == "best" and test.a == "random" and not test.a_better
+    assert (test.lead.estimate, test.lead.low, test.lead.high) == (
+        -test.hodges_lehmann, -test.hl_high, -test.hl_low,
+    )  # fmt: skip
+    assert test.lead.low <= test.lead.estimate <= test.lead.high and test.lead.estimate > 0
+    assert test.better_wins == test.wins_b == 10
+    assert test.equivalence is not None and test.p_beyond_region == test.equivalence.p_b_better
+    assert test.table_lead is None  # real runs: no table to resample
+    ahead = paired.Lead.of(0.02, 0.01, 0.03, a_ahead=True)
+    assert (ahead.estimate, ahead.low, ahead.high) == (0.02, 0.01, 0.03)
 
 
 def test_only_complete_blocks_are_used() -> None:
@@ -209,20 +233,20 @@ def test_rank_over_budget_late_starter_ranks_last() -> None:
 
 def test_compare_versions() -> None:
     a = [0.80 + 0.002 * i for i in range(10)]
-    shifted = versions.compare_versions(a, [v + 0.05 for v in a])
+    shifted = version_tests.compare_versions(a, [v + 0.05 for v in a])
     assert shifted.different and shifted.p_value < 0.001 and shifted.can_differ
     assert shifted.difference == pytest.approx(0.05) and (shifted.n_a, shifted.n_b) == (10, 10)
     for same in (a, [0.8] * 10):
-        result = versions.compare_versions(same, list(same))
+        result = version_tests.compare_versions(same, list(same))
         assert result.p_value == 1.0 and not result.different
-    small = versions.compare_versions([1, 2, 3], [4, 5, 6])
+    small = version_tests.compare_versions([1, 2, 3], [4, 5, 6])
     assert small.min_possible_p == pytest.approx(0.1) and not small.can_differ
     assert small.p_value == pytest.approx(0.1) and not small.different
 
 
 def test_ranking_agreement() -> None:
-    assert versions.ranking_agreement(["a", "b", "c"], ["a", "b", "c"]) == 1.0
-    assert versions.ranking_agreement(["a", "b", "c"], ["c", "b", "a"]) == pytest.approx(-1.0)
-    assert versions.ranking_agreement(["a", "b", "c"], ["b", "a", "c"]) == pytest.approx(1 / 3)
+    assert version_tests.ranking_agreement(["a", "b", "c"], ["a", "b", "c"]) == 1.0
+    assert version_tests.ranking_agreement(["a", "b", "c"], ["c", "b", "a"]) == pytest.approx(-1.0)
+    assert version_tests.ranking_agreement(["a", "b", "c"], ["b", "a", "c"]) == pytest.approx(1 / 3)
     with pytest.raises(ValueError):
-        versions.ranking_agreement(["a", "b"], ["a", "c"])
+        version_tests.ranking_agreement(["a", "b"], ["a", "c"])

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tunerbench.report.statistics.paired import pairwise_wilcoxon
-from tunerbench.report.statistics.table_bootstrap import FinalFit, table_bootstrap
+from tunerbench.report.decision.statistics.paired import pairwise_wilcoxon
+from tunerbench.report.decision.statistics.table_bootstrap import FinalFit, table_bootstrap
 
 RUNS = 5
 

@@ -10,7 +10,7 @@ from reporting import recorded, variant_of
 
 from tunerbench.records.run_result import RunResult
 from tunerbench.records.schema import EpochSpeed, PhaseTiming
-from tunerbench.report.study_bound import busy_seconds, pipeline_flops, study_bounds
+from tunerbench.report.sections.study_bound import busy_seconds, pipeline_flops, study_bounds
 from tunerbench.space import flops_per_epoch
 
 START = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)

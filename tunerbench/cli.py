@@ -6,8 +6,10 @@ import argparse
 import sys
 
 from tunerbench.records.results_file import ResultsError
-from tunerbench.report.render import ReportError, WrittenReport, render_upgrade, write_report
-from tunerbench.report.rope import DEFAULT_ROPE, parse_rope
+from tunerbench.report.decision.rope import DEFAULT_ROPE, parse_rope
+from tunerbench.report.inputs.results_files import ReportError
+from tunerbench.report.rendering.render import render_upgrade
+from tunerbench.report.rendering.written_report import WrittenReport, write_report
 
 CHANGED_EXIT = 1  # like pytest-benchmark's --benchmark-compare-fail: the check failed
 UNTOLD_EXIT = 3  # some upgrade could not be told either way: too few seeds per version

@@ -18,9 +18,11 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from tunerbench.records.run_result import RunResult
-from tunerbench.records.schema import TrialRecord
-from tunerbench.report.grouping import environment, variant
-from tunerbench.report.objective import Objective, group_objective
+from tunerbench.report.decision.statistics.descriptive import iqm_band
+from tunerbench.report.inputs.best_so_far import best_so_far
+from tunerbench.report.inputs.labels import environment, variant
+from tunerbench.report.inputs.objective import Objective, group_objective
+from tunerbench.report.inputs.seed_tables import runs_by_seed
 from tunerbench.report.plots.many_seeds import (
     Spread,
     band_resamples,
@@ -41,28 +43,8 @@ from tunerbench.report.plots.style import (
     tie_note,
     ties,
 )
-from tunerbench.report.seed_tables import runs_by_seed
-from tunerbench.report.statistics.descriptive import iqm_band
 
 AXES = ("wall", "epochs")
-
-
-def best_so_far(
-    trials: list[TrialRecord], axis: str, *, maximize: bool
-) -> tuple[list[float], list[float]]:
-    """The best objective value so far (a trial's ``val_accuracy`` holds it), the highest or
-    the lowest by ``maximize``, against wall seconds (``"wall"``) or cumulative epochs."""
-    better = max if maximize else min
-    xs, ys, best, epochs = [], [], None, 0
-    for trial in sorted(trials, key=lambda t: t.finished_at_s):
-        epochs += trial.epochs or 0
-        if trial.val_accuracy is not None:
-            best = trial.val_accuracy if best is None else better(best, trial.val_accuracy)
-        if best is None:
-            continue
-        xs.append(trial.finished_at_s if axis == "wall" else float(epochs))
-        ys.append(best)
-    return xs, ys
 
 
 def sampled(

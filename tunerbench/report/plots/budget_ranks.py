@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from tunerbench.report.decision.statistics.budget import BudgetRanks
 from tunerbench.report.plots.style import colors, esc
-from tunerbench.report.statistics.budget import BudgetRanks
 
 
 def draw_budget_ranks(ranks: BudgetRanks, points: tuple[float, ...], objective: str) -> go.Figure:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from tunerbench.report.decision.statistics.ranks import RankTest
 from tunerbench.report.plots.style import colors, esc
-from tunerbench.report.statistics.ranks import RankTest
 
 
 def draw_critical_difference(ranks: RankTest) -> go.Figure:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from tunerbench.records.run_result import RunResult
-from tunerbench.report.grouping import environment, in_run_order, variant
+from tunerbench.report.inputs.labels import environment, in_run_order, variant
 from tunerbench.report.plots.many_seeds import Spread, many, spread, spread_trace
 from tunerbench.report.plots.style import colors, dashes, line_label
 

@@ -15,8 +15,9 @@ import numpy as np
 import plotly.graph_objects as go
 
 from tunerbench.records.run_result import RunResult
-from tunerbench.report.grouping import environment, in_run_order, variant
-from tunerbench.report.objective import Objective, group_objective
+from tunerbench.report.decision.statistics.descriptive import iqm_band
+from tunerbench.report.inputs.labels import environment, in_run_order, variant
+from tunerbench.report.inputs.objective import Objective, group_objective
 from tunerbench.report.plots.many_seeds import (
     Spread,
     band_resamples,
@@ -37,7 +38,6 @@ from tunerbench.report.plots.style import (
     tie_note,
     ties,
 )
-from tunerbench.report.statistics.descriptive import iqm_band
 
 
 @dataclass(frozen=True)

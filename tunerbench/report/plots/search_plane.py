@@ -18,8 +18,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from tunerbench.records.run_result import RunResult
-from tunerbench.report.grouping import environment, sort_variants, variant
-from tunerbench.report.objective import Objective, group_objective
+from tunerbench.report.inputs.labels import environment, sort_variants, variant
+from tunerbench.report.inputs.objective import Objective, group_objective
 from tunerbench.report.plots.many_seeds import many
 from tunerbench.report.plots.style import esc
 

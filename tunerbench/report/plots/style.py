@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from tunerbench.report.grouping import sort_environments, sort_variants
+from tunerbench.report.inputs.labels import sort_environments, sort_variants
 
 # Below the plot, across: ``yref="container"`` keeps it clear of the x-axis title, and Plotly
 # pushes the bottom margin up to fit it, so it never needs a scroll bar of its own.

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from tunerbench.records.run_result import RunResult
 from tunerbench.records.schema import PHASES
-from tunerbench.report.grouping import environment, sort_variants, variant
+from tunerbench.report.inputs.labels import environment, sort_variants, variant
 from tunerbench.report.plots.style import line_label
 
 PHASE_COLORS = {"search": "#1f77b4", "refit": "#ff7f0e", "final": "#2ca02c"}

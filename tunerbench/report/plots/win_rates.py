@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from tunerbench.report.decision.statistics.paired import WinRates
 from tunerbench.report.plots.style import esc
-from tunerbench.report.statistics.paired import WinRates
 
 
 def draw_win_rates(rates: WinRates) -> go.Figure:
