@@ -23,14 +23,9 @@ from tunerbench.records.results_file import (
     session_document,
     write_json_atomic,
 )
-from tunerbench.report import render
-from tunerbench.report.render import (
-    ReportError,
-    read_results,
-    render_html,
-    render_verdict,
-    report_context,
-)
+from tunerbench.report.inputs.results_files import ReportError, read_results
+from tunerbench.report.rendering import render
+from tunerbench.report.rendering.render import render_html, render_verdict, report_context
 from tunerbench.run.run_folder import saved_measurements
 
 pytestmark = pytest.mark.report
@@ -262,6 +257,7 @@ def test_text_no_file_can_hold_is_refused_in_one_line_with_exit_2(
         ("session", "s\x1b[2J", "result.session must hold no control characters"),
         ("loop", "fast\u202e", "result.loop must hold no control characters"),
         ("session_tuners", ["random\r"], "result.session_tuners[0] must hold no control"),
+        ("started_at", "yesterday", "result.started_at must be an ISO 8601 time"),
         (
             "versions",
             {**REAL["results"][0]["versions"], "tensorflow": "2.21\n## owned"},

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar, Literal
 
 from tunerbench.records.schema import PHASES, Budget, HyperValue, PhaseTiming, TrialRecord
-from tunerbench.records.validation import Name, NonEmpty, RecordError, Rule, build
+from tunerbench.records.validation import Name, NonEmpty, RecordError, Rule, Timestamp, build
 
 # What the report reads of every result, beyond each field's type: each phase's time, the
 # versions its environments table shows and the data's sizes (every version of tunerbench wrote
@@ -59,7 +59,7 @@ class RunIdentity(_Part):
     profile: Name
     seed: int
     loop: Name
-    started_at: Name
+    started_at: Timestamp
     workers: int = 1
     # The benchmark session (its run folder's name) that ran this pipeline: the report compares
     # speeds only between runs of one session, measured side by side on the same machine.

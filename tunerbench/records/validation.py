@@ -5,6 +5,7 @@ the field, instead of failing later somewhere in the report with a traceback."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import math
 import types
@@ -39,8 +40,18 @@ def _plain_text(text: str) -> bool:
     return all(c.isprintable() or unicodedata.category(c) == "Zs" for c in text)
 
 
+def _iso_time(text: str) -> bool:
+    try:
+        dt.datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 # A name that identifies a run (tuner, problem, session...): shown in headings and sentences.
 Name = Annotated[str, Rule(_plain_text, "hold no control characters (newlines, escapes)")]
+# When something happened: the report orders and measures spans of runs by it.
+Timestamp = Annotated[str, Rule(_iso_time, "be an ISO 8601 time, as 2026-12-06T10:00:00+00:00")]
 NonEmpty = Rule(bool, "hold at least one value")
 NotNegative = Rule(lambda number: number >= 0, "not be negative")
 
