@@ -1,9 +1,9 @@
 """The ``--tb-*`` options as ``BenchOptions.parse`` checks them: every bad value is refused up
-front with one line naming the option and what it allows; good values come back as typed."""
+front with one line naming the option and what it allows; good values come back as typed, and
+each option given on pytest's command line reaches its field."""
 
 from __future__ import annotations
 
-import inspect
 import json
 import re
 from pathlib import Path
@@ -17,11 +17,14 @@ from tunerbench.data.datasets import DATASETS, DEFAULT_DATASET
 from tunerbench.data.fashion_mnist import DATA_DIR_ENV
 from tunerbench.problems.builtin import DEFAULT_PROBLEM, PROBLEMS
 from tunerbench.profiles import DEFAULT_PROFILE, PROFILES
-from tunerbench.report.rope import DEFAULT_ROPE
+from tunerbench.pytest_plugin import SESSION
+from tunerbench.report.decision.rope import DEFAULT_ROPE
 from tunerbench.run.option_values import local_workers, positive
 from tunerbench.run.options import OPTIONS, BenchOptions, OptionsError
 from tunerbench.search.registry import TUNERS
 from tunerbench.training.loops import DEFAULT_LOOP, LOOPS
+
+pytest_plugins = ["pytester"]  # a real pytest configuration, for the command line's tests
 
 
 def _refused(**values: Any) -> str:
@@ -375,13 +378,52 @@ def test_identity_changes_with_every_option_it_holds(change: dict[str, Any]) -> 
 # -- the declared options --------------------------------------------------------------------
 
 
-def test_every_declared_option_reaches_parse_and_back() -> None:
-    """bench/conftest.py passes each option to parse by ``dest``: the two lists must match, or
-    an option would be dropped or parse would be called with an unknown argument."""
-    parameters = set(inspect.signature(BenchOptions.parse).parameters) - {"cls"}
-    assert {option.dest for option in OPTIONS} == parameters
-    flags = [option.flag for option in OPTIONS]
-    assert len(set(flags)) == len(flags) and all(f.startswith("--tb-") for f in flags)
+def _from_command_line(pytester: pytest.Pytester, given: dict[str, str | bool]) -> BenchOptions:
+    """The options the plugin makes of a ``pytest bench/`` command line."""
+    args = [
+        a for flag, value in given.items() for a in ([flag] if value is True else [flag, value])
+    ]
+    config = pytester.parseconfigure("-p", "tunerbench.pytest_plugin", *args)
+    return config.stash[SESSION].options
+
+
+def test_every_option_on_the_command_line_reaches_its_field(
+    pytester: pytest.Pytester, tmp_path: Path, tls_files: dict[str, str]
+) -> None:
+    """pytest registers each entry of OPTIONS and parse reads it back through the same entry:
+    a value given for every option (four command lines, as some exclude others) comes out
+    typed in its field."""
+    table = tmp_path / "t.npz"
+    table.write_bytes(b"")
+    tls = {"--tb-" + name.replace("_", "-"): path for name, path in tls_files.items()}
+    lines: list[tuple[dict[str, str | bool], dict[str, Any]]] = [
+        (
+            {"--tb-tuners": "random,grid", "--tb-problem": "digits", "--tb-profile": "quick",
+             "--tb-seeds": "3", "--tb-data-dir": "/data", "--tb-output": str(tmp_path),
+             "--tb-loop": "keras-default", "--tb-workers": "2", "--tb-speed": True,
+             "--tb-loop-accuracy": True, "--tb-rope": "0.02", "--tb-resume": True},
+            {"tuners": ("random", "grid"), "problem": "digits", "dataset": "digits",
+             "profile": "quick", "seeds": 3, "data_dir": "/data", "output": tmp_path,
+             "loop": "keras-default", "workers": 2, "speed": True, "loop_accuracy": True,
+             "rope": 0.02, "resume": True},
+        ),
+        (
+            {"--tb-dataset": "digits", "--tb-cluster": "tls://h:8786", **tls},
+            {"problem": "digits", "cluster": "tls://h:8786", "tls": tuple(tls.values())},
+        ),
+        ({"--tb-tabulate": True, "--tb-table-seeds": "3"}, {"tabulate": True, "table_seeds": 3}),
+        ({"--tb-replay": str(table)}, {"replay": table}),
+    ]  # fmt: skip
+    for command_line, expected in lines:
+        options = _from_command_line(pytester, command_line)
+        assert {field: getattr(options, field) for field in expected} == expected
+    assert {flag for command_line, _ in lines for flag in command_line} == {o.flag for o in OPTIONS}
+
+
+def test_an_undeclared_option_is_a_programming_error() -> None:
+    """A keyword no entry declares is a TypeError naming it, never silently dropped."""
+    with pytest.raises(TypeError, match="unknown options tb_seeds"):
+        BenchOptions.parse(tb_seeds="2")
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tunerbench.report.rope import parse_rope
+from tunerbench.report.decision.rope import parse_rope
 
 
 class OptionsError(ValueError):

@@ -1,22 +1,28 @@
 """The ``--tb-*`` options of ``pytest bench/``: declared once, checked up front.
 
-Names, defaults and help texts come from the registries of tuners, datasets, profiles and loops,
-so the help lists exactly the names the code accepts. Every value is checked before anything is
-loaded or trained, so a typo fails in a second with one line, not after an hour of runs.
+Each option is one entry of ``OPTIONS``: its flag, the field it fills, its default, its help and
+the parser that turns the text given into the typed value. The pytest plugin registers the
+entries and ``BenchOptions.parse`` reads values back through the same entries, so an option
+added, renamed or given another default is one edit, and the two can never disagree. Names and
+help texts come from the registries of tuners, datasets, profiles and loops, so the help lists
+exactly the names the code accepts. Every value is checked before anything is loaded or trained,
+so a typo fails in a second with one line, not after an hour of runs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from tunerbench.choices import ChoiceError
+from tunerbench.choices import ChoiceError, Choices
 from tunerbench.data.datasets import DATASETS, DEFAULT_DATASET
 from tunerbench.data.fashion_mnist import DATA_DIR_ENV
 from tunerbench.problems.builtin import DEFAULT_PROBLEM, PROBLEMS
 from tunerbench.profiles import DEFAULT_PROFILE, PROFILES
-from tunerbench.report.rope import DEFAULT_ROPE
+from tunerbench.report.decision.rope import DEFAULT_ROPE
 from tunerbench.run.option_values import (
     OptionsError,
     check_cluster,
@@ -32,29 +38,70 @@ from tunerbench.training.loops import DEFAULT_LOOP, LOOPS
 DEFAULT_TABLE_SEEDS = 5
 
 
+def _as_given(value: Any) -> Any:
+    """A value taken as given (a folder, a TLS file: checked where it is combined or used)."""
+    return value
+
+
+def _named(registry: Choices[Any]) -> Callable[[str | None], str | None]:
+    """A parser of one name of ``registry`` (ChoiceError listing the names); None, not given,
+    stays None."""
+
+    def name(value: str | None) -> str | None:
+        if value is not None:
+            registry.get_entry(value)
+        return value
+
+    return name
+
+
+def _tuners(value: str) -> tuple[str, ...]:
+    return tuple(TUNERS.parse_list(value))
+
+
 @dataclass(frozen=True)
 class Option:
+    """One ``--tb-*`` option. pytest stores it as ``tb_<dest>``; ``BenchOptions.parse`` takes it
+    as the keyword ``dest``, hands its value (``default`` when not given) to ``parse`` and keeps
+    the result in the field of that name (the three TLS files make up ``tls``; ``problem`` and
+    ``dataset`` are settled together). ``parse`` raises an OptionsError (or a ChoiceError) of
+    one line naming the option and what it takes."""
+
     flag: str
     dest: str
     help: str
-    is_flag: bool = False
+    default: Any = None
+    parse: Callable[[Any], Any] = _as_given
+    is_flag: bool = False  # a switch, given without a value
+
+    @property
+    def attribute(self) -> str:
+        """The name pytest keeps the value under (bench/conftest.py reads the switches so)."""
+        return f"tb_{self.dest}"
 
 
-# The pytest plugin (tunerbench/pytest_plugin.py) registers exactly these; values go to
-# BenchOptions.parse by ``dest``. Each help says what the README's Options table says (tests
-# hold the two to the same options), and the combinations refused up front.
+def _switch(flag: str, dest: str, help: str) -> Option:
+    return Option(flag, dest, help, default=False, parse=bool, is_flag=True)
+
+
+# The pytest plugin (tunerbench/pytest_plugin.py) registers exactly these, in this order (the
+# order of --help). Each help says what the README's Options table says (tests hold the two to
+# the same options), and the combinations refused up front.
 OPTIONS: list[Option] = [
     Option(
         "--tb-tuners",
         "tuners",
         "comma list of tuners (default all): "
         + TUNERS.help(describe=lambda t: f"Keras Tuner's {t.keras_tuner_class}"),
+        default=",".join(TUNERS),
+        parse=_tuners,
     ),
     Option(
         "--tb-dataset",
         "dataset",
         "dataset of the reference MLP (the problem of that name): "
         + DATASETS.help(DEFAULT_DATASET, lambda d: d.summary),
+        parse=_named(DATASETS),
     ),
     Option(
         "--tb-problem",
@@ -62,17 +109,22 @@ OPTIONS: list[Option] = [
         "benchmark problem: "
         + PROBLEMS.help(DEFAULT_PROBLEM, lambda p: p.summary)
         + "; --tb-dataset still names the first two",
+        parse=_named(PROBLEMS),
     ),
     Option(
         "--tb-profile",
         "profile",
         "run profile: " + PROFILES.help(DEFAULT_PROFILE, lambda p: p.summary),
+        default=DEFAULT_PROFILE,
+        parse=_named(PROFILES),
     ),
     Option(
         "--tb-seeds",
         "seeds",
         "number of seeds per tuner, run as seeds 1..N (default 1); with --tb-resume, the seeds "
         "a session grows to",
+        default=1,
+        parse=partial(positive, "--tb-seeds"),
     ),
     Option(
         "--tb-data-dir",
@@ -84,6 +136,8 @@ OPTIONS: list[Option] = [
         "--tb-output",
         "output",
         "where results, run folders and the report go (default reports)",
+        default="reports",
+        parse=Path,
     ),
     Option(
         "--tb-loop",
@@ -91,12 +145,16 @@ OPTIONS: list[Option] = [
         "training loop: "
         + LOOPS.help(DEFAULT_LOOP, lambda e: e.summary)
         + "; both: the same model, batch 32, optimizer and updates",
+        default=DEFAULT_LOOP,
+        parse=_named(LOOPS),
     ),
     Option(
         "--tb-workers",
         "workers",
         "run each search in N worker processes through Keras Tuner's distributed mode, the "
         "cores split between them (default 1); not with --tb-cluster",
+        default=1,
+        parse=partial(positive, "--tb-workers"),
     ),
     Option(
         "--tb-cluster",
@@ -104,6 +162,7 @@ OPTIONS: list[Option] = [
         "run the pipelines on Dask: local:N (N single-pipeline workers on this machine, the "
         "cores split between them) or tcp://HOST:PORT / tls://HOST:PORT (a running dask "
         "scheduler); default: one after another here; not with --tb-workers or --tb-speed",
+        parse=check_cluster,
     ),
     Option(
         "--tb-tls-ca",
@@ -123,20 +182,18 @@ OPTIONS: list[Option] = [
         "with --tb-cluster tls://...: this client's private key (PEM file), with --tb-tls-ca "
         "and --tb-tls-cert",
     ),
-    Option(
+    _switch(
         "--tb-speed",
         "speed",
         "also run the speed benchmarks of bench/test_speed.py (adds about 1 h 40 min at the "
         "reference profile on 2 cores, about 5 min at the quick profile); reference MLP only "
         "(--tb-problem fashion_mnist or digits); not with --tb-cluster",
-        True,
     ),
-    Option(
+    _switch(
         "--tb-loop-accuracy",
         "loop_accuracy",
         "also train the reference run's hyperparameters under both loops, seeds 1..N, paired by "
         "seed (bench/test_loop_accuracy.py); reference MLP only, as --tb-speed",
-        True,
     ),
     Option(
         "--tb-rope",
@@ -144,118 +201,87 @@ OPTIONS: list[Option] = [
         "region of practical equivalence for the verdict, as a fraction of test accuracy "
         f"(default {DEFAULT_ROPE}: half a point): tuners closer than this count as equally good "
         "when the seeds show it",
+        default=DEFAULT_ROPE,
+        parse=check_rope,
     ),
-    Option(
+    _switch(
         "--tb-tabulate",
         "tabulate",
         "instead of pipelines: train every point of the problem's space once per training seed "
-        "for the refit's length and save the table (<output>/tables/) that --tb-replay reads; "
-        "on this machine (no --tb-cluster, or local:N), without --tb-speed or --tb-loop-accuracy",
-        is_flag=True,
+        "for the refit's length (the Keras model, and the problem's scikit-learn estimator where "
+        "sklearn is among --tb-tuners) and save the table (<output>/tables/) that --tb-replay "
+        "reads; on this machine (no --tb-cluster, or local:N), without --tb-speed or "
+        "--tb-loop-accuracy",
     ),
     Option(
         "--tb-table-seeds",
         "table_seeds",
-        "with --tb-tabulate: training seeds per point (default 5); a table grows by seeds, "
-        "keeping what was trained",
+        f"with --tb-tabulate: training seeds per point (default {DEFAULT_TABLE_SEEDS}); a table "
+        "grows by seeds, keeping what was trained",
+        default=DEFAULT_TABLE_SEEDS,
+        parse=partial(positive, "--tb-table-seeds"),
     ),
     Option(
         "--tb-replay",
         "replay",
         "instead of training: replay Keras Tuner's own tuners against this table (a .npz file "
-        "--tb-tabulate wrote) over --tb-seeds seeds, the table answering every fit; here, "
-        "without --tb-workers, --tb-cluster, --tb-speed or --tb-loop-accuracy",
+        "--tb-tabulate wrote) over --tb-seeds seeds, the table answering every fit (a tuner "
+        "whose framework the table does not hold is skipped); here, without --tb-workers, "
+        "--tb-cluster, --tb-speed or --tb-loop-accuracy",
+        parse=check_table,
     ),
-    Option(
+    _switch(
         "--tb-resume",
         "resume",
         "continue the newest interrupted session with the same options, or grow a session by "
         "more seeds (--tb-resume --tb-seeds 10 on a 5-seed session adds seeds 6-10)",
-        is_flag=True,
     ),
 ]
 
 
+TLS_FILES = ("tls_ca", "tls_cert", "tls_key")  # the options that make up ``BenchOptions.tls``
+
+
 @dataclass(frozen=True)
 class BenchOptions:
+    """The options of one session, typed and checked; made only by ``parse``, which fills each
+    field from the entry of ``OPTIONS`` of that name (defaults live there alone)."""
+
     tuners: tuple[str, ...]
     dataset: str
+    problem: str  # the built-in problem bench/test_tuners.py runs
     profile: str
     seeds: int
     data_dir: str | None
     output: Path
     loop: str
-    workers: int = 1
-    resume: bool = False
-    speed: bool = False
-    cluster: str | None = None
-    loop_accuracy: bool = False
-    rope: float = DEFAULT_ROPE
-    tls: tuple[str, str, str] | None = None  # CA, certificate, key for a tls:// scheduler
-    problem: str = DEFAULT_PROBLEM  # the built-in problem bench/test_tuners.py runs
-    tabulate: bool = False
-    table_seeds: int = DEFAULT_TABLE_SEEDS
-    replay: Path | None = None  # the table a replayed study reads
+    workers: int
+    cluster: str | None
+    tls: tuple[str, str, str] | None  # CA, certificate, key for a tls:// scheduler
+    speed: bool
+    loop_accuracy: bool
+    rope: float
+    tabulate: bool
+    table_seeds: int
+    replay: Path | None  # the table a replayed study reads
+    resume: bool
 
     @classmethod
-    def parse(
-        cls,
-        tuners: str = ",".join(TUNERS),
-        dataset: str | None = None,
-        problem: str | None = None,
-        profile: str = DEFAULT_PROFILE,
-        seeds: str | int = 1,
-        data_dir: str | None = None,
-        output: str = "reports",
-        loop: str = DEFAULT_LOOP,
-        workers: str | int = 1,
-        resume: bool = False,
-        speed: bool = False,
-        cluster: str | None = None,
-        loop_accuracy: bool = False,
-        rope: str | float = DEFAULT_ROPE,
-        tls_ca: str | None = None,
-        tls_cert: str | None = None,
-        tls_key: str | None = None,
-        tabulate: bool = False,
-        table_seeds: str | int = DEFAULT_TABLE_SEEDS,
-        replay: str | None = None,
-    ) -> BenchOptions:
-        """Check every value up front; an OptionsError says which and what is allowed."""
+    def parse(cls, **given: Any) -> BenchOptions:
+        """Options from ``given`` values by ``dest`` (the text of the command line, or typed
+        values), each through its entry's parser, the others at their defaults; then the
+        options that combine (problem and dataset, the TLS files) and those that cannot go
+        together. An OptionsError of one line says which and what is allowed."""
+        unknown = sorted(set(given) - {option.dest for option in OPTIONS})
+        if unknown:
+            raise TypeError(f"BenchOptions.parse() got unknown options {', '.join(unknown)}")
         try:
-            names = tuple(TUNERS.parse_list(tuners))
-            if dataset is not None:
-                DATASETS.get_entry(dataset)
-            chosen = PROBLEMS.get_entry(_problem(problem, dataset))
-            PROFILES.get_entry(profile)
-            LOOPS.get_entry(loop)
+            values = {o.dest: o.parse(given.get(o.dest, o.default)) for o in OPTIONS}
+            chosen = PROBLEMS.get_entry(_problem(values["problem"], values["dataset"]))
         except ChoiceError as exc:
             raise OptionsError(str(exc)) from None
-        options = cls(
-            names,
-            chosen.dataset,
-            profile,
-            positive("--tb-seeds", seeds),
-            data_dir,
-            Path(output),
-            loop,
-            positive("--tb-workers", workers),
-            bool(resume),
-            bool(speed),
-            check_cluster(cluster),
-            bool(loop_accuracy),
-            check_rope(rope),
-            check_tls(cluster, tls_ca, tls_cert, tls_key),
-            chosen.name,
-            bool(tabulate),
-            positive("--tb-table-seeds", table_seeds),
-            check_table(replay),
-        )
-        if options.cluster and options.workers > 1:
-            raise OptionsError(
-                "--tb-cluster and --tb-workers cannot be combined: on a cluster every pipeline "
-                "is the unit of work; drop --tb-workers"
-            )
+        tls = check_tls(values["cluster"], *(values.pop(name) for name in TLS_FILES))
+        options = cls(**values | {"problem": chosen.name, "dataset": chosen.dataset, "tls": tls})
         _check_combinations(options, chosen.fast_loop)
         return options
 
@@ -273,38 +299,50 @@ class BenchOptions:
         return found | ({"replay": str(self.replay)} if self.replay is not None else {})
 
 
+# Options that cannot go together: each rule, given the options and whether the problem is the
+# reference MLP, and the one line that refuses it.
+_REFUSED: list[tuple[Callable[[BenchOptions, bool], bool], str]] = [
+    (
+        lambda o, mlp: bool(o.cluster) and o.workers > 1,
+        "--tb-cluster and --tb-workers cannot be combined: on a cluster every pipeline is the "
+        "unit of work; drop --tb-workers",
+    ),
+    (
+        lambda o, mlp: (o.speed or o.loop_accuracy) and not mlp,
+        "--tb-speed and --tb-loop-accuracy measure the reference MLP; run them with "
+        "--tb-problem fashion_mnist or digits",
+    ),
+    (
+        lambda o, mlp: o.tabulate and o.replay is not None,
+        "--tb-tabulate makes a table and --tb-replay reads one: run them one after another",
+    ),
+    (
+        lambda o, mlp: (o.tabulate or o.replay is not None) and (o.speed or o.loop_accuracy),
+        "--tb-tabulate and --tb-replay run instead of pipelines; run --tb-speed and "
+        "--tb-loop-accuracy in a session of their own",
+    ),
+    (
+        lambda o, mlp: o.tabulate and bool(o.cluster) and local_workers(o.cluster) is None,
+        "--tb-tabulate runs on this machine: give --tb-cluster local:N or no --tb-cluster",
+    ),
+    (
+        lambda o, mlp: o.replay is not None and (o.workers > 1 or bool(o.cluster)),
+        "--tb-replay runs here, two replay processes side by side; drop --tb-workers and "
+        "--tb-cluster",
+    ),
+    (
+        lambda o, mlp: bool(o.cluster) and o.speed,
+        "--tb-speed measures pipelines side by side on this machine alone; run it without "
+        "--tb-cluster",
+    ),
+]
+
+
 def _check_combinations(options: BenchOptions, reference_mlp: bool) -> None:
-    """Options that cannot go together, each refused in one line."""
-    if (options.speed or options.loop_accuracy) and not reference_mlp:
-        raise OptionsError(
-            "--tb-speed and --tb-loop-accuracy measure the reference MLP; run them with "
-            "--tb-problem fashion_mnist or digits"
-        )
-    if options.tabulate and options.replay is not None:
-        raise OptionsError(
-            "--tb-tabulate makes a table and --tb-replay reads one: run them one after another"
-        )
-    if (options.tabulate or options.replay is not None) and (
-        options.speed or options.loop_accuracy
-    ):
-        raise OptionsError(
-            "--tb-tabulate and --tb-replay run instead of pipelines; run --tb-speed and "
-            "--tb-loop-accuracy in a session of their own"
-        )
-    if options.tabulate and options.cluster and local_workers(options.cluster) is None:
-        raise OptionsError(
-            "--tb-tabulate runs on this machine: give --tb-cluster local:N or no --tb-cluster"
-        )
-    if options.replay is not None and (options.workers > 1 or options.cluster):
-        raise OptionsError(
-            "--tb-replay runs here, two replay processes side by side; drop --tb-workers and "
-            "--tb-cluster"
-        )
-    if options.cluster and options.speed:
-        raise OptionsError(
-            "--tb-speed measures pipelines side by side on this machine alone; run it "
-            "without --tb-cluster"
-        )
+    """The first rule of ``_REFUSED`` the options break, refused in its one line."""
+    for breaks, message in _REFUSED:
+        if breaks(options, reference_mlp):
+            raise OptionsError(message)
 
 
 def _problem(problem: str | None, dataset: str | None) -> str:
