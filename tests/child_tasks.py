@@ -4,12 +4,32 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from tunerbench.records.events import CellTrained
 
-def echo(value: Any, emit: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
-    emit({"event": "trial", "n": 1})
+ECHOED = CellTrained("keras", point=4, seed=1, seconds=0.5)
+
+
+def echo(value: Any, emit: Callable[[Any], None]) -> dict[str, Any]:
+    emit(ECHOED)
     return {"value": value, "loss": float("nan")}
+
+
+@dataclass(frozen=True)
+class Stray:
+    """What a function of another version, or a bug, could send: any dict at all."""
+
+    wire: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.wire
+
+
+def stray(wire: dict[str, Any], emit: Callable[[Any], None]) -> str:
+    emit(Stray(wire))
+    return "the call went on"
 
 
 def fail(emit: Callable[[dict[str, Any]], None]) -> None:

@@ -8,7 +8,9 @@ import os
 from pathlib import Path
 
 import pytest
+from child_tasks import ECHOED
 
+from tunerbench.records.events import Event
 from tunerbench.run.child_process import ChildError, call_in_fresh_process, json_safe
 from tunerbench.run.option_values import OptionsError, check_cluster
 from tunerbench.run.run_folder import saved_measurements
@@ -22,9 +24,29 @@ def importable(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_the_value_and_events_come_back_and_a_nan_does_not_lose_them(tmp_path: Path) -> None:
-    events: list[dict] = []
+    events: list[Event] = []
     value = call_in_fresh_process("child_tasks:echo", {"value": 7}, events.append, tmp_path / "l")
-    assert value == {"value": 7, "loss": None} and events == [{"event": "trial", "n": 1}]
+    assert value == {"value": 7, "loss": None} and events == [ECHOED]
+
+
+@pytest.mark.parametrize(
+    ("wire", "said"),
+    [
+        ({"event": "bogus"}, 'an event of unknown kind "bogus"'),
+        # The pipe's own messages travel under "call": an event named like one is no outcome.
+        ({"event": "return", "value": 1}, 'an event of unknown kind "return"'),
+        ({"event": "cell", "point": 4}, 'a "cell" event not of its shape: event: missing field'),
+    ],
+)
+def test_an_event_that_is_none_fails_the_call_in_one_line(
+    tmp_path: Path, wire: dict, said: str
+) -> None:
+    """What no consumer could read ends the process: the call fails naming what it sent."""
+    with pytest.raises(ChildError) as caught:
+        call_in_fresh_process("child_tasks:stray", {"wire": wire}, print, tmp_path / "log")
+    message = str(caught.value)
+    assert message.startswith(f"the process running child_tasks:stray sent {said}")
+    assert "\n" not in message
 
 
 def test_a_failure_is_one_line_and_its_traceback_is_in_the_log(tmp_path: Path) -> None:

@@ -10,7 +10,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tunerbench.records.journal import Journal, RunJournal, cut_to_last_line, saved_results
+from tunerbench.records.events import JournalCut, TrialFinished
+from tunerbench.records.journal import Entry, Journal, RunJournal, cut_to_last_line, saved_results
 from tunerbench.records.schema import PhaseTiming, TrialRecord
 
 
@@ -39,13 +40,15 @@ def test_a_cut_line_is_cut_away_before_the_next_append(tmp_path: Path) -> None:
     path = tmp_path / "journal.jsonl"
     journal = RunJournal(Journal(path), "random", 1)
     journal.trial(_trial("0", 1.0), search_cpu_s=1.0)
+    torn = '{"event": "trial", "tuner": "ran'  # the write a SIGKILL interrupted
     with open(path, "a") as handle:
-        handle.write('{"event": "trial", "tuner": "ran')  # the write a SIGKILL interrupted
+        handle.write(torn)
     assert [t.trial_id for t in journal.state().trials] == ["0"]
     journal.trial(_trial("1", 2.0), search_cpu_s=2.0)  # a resumed session appends
-    events = Journal(path).events()
-    assert [e["event"] for e in events] == ["trial", "cut", "trial"]
-    assert events[1]["bytes"] == len('{"event": "trial", "tuner": "ran')
+    entries = Journal(path).entries()
+    assert [type(e.event) for e in entries] == [TrialFinished, JournalCut, TrialFinished]
+    assert entries[1] == Entry(JournalCut(len(torn)))  # the journal's own note: no pipeline's
+    assert path.read_text().splitlines()[1] == f'{{"event": "cut", "bytes": {len(torn)}}}'
     assert [t.trial_id for t in journal.state().trials] == ["0", "1"]
 
 
@@ -54,7 +57,8 @@ def test_damage_inside_an_old_journal_is_skipped_and_counted(tmp_path: Path) -> 
     journal = Journal(path)
     RunJournal(journal, "random", 1).trial(_trial("0", 1.0), search_cpu_s=1.0)
     path.write_bytes(b'{"broken\n[1, 2]\n\xff\xfe\n' + path.read_bytes())
-    assert [e["event"] for e in journal.events()] == ["trial"] and journal.damaged == 3
+    assert [type(e.event) for e in journal.entries()] == [TrialFinished]
+    assert journal.damaged == 3
 
 
 @settings(max_examples=300, deadline=None)
@@ -83,15 +87,25 @@ def test_a_trial_journaled_twice_counts_once(tmp_path: Path) -> None:
 
 
 def test_events_of_the_wrong_shape_are_skipped_not_fatal(tmp_path: Path) -> None:
-    journal = RunJournal(Journal(tmp_path / "j.jsonl"), "random", 1)
+    """A line of no known kind, or not of its kind's shape, or with a wrong tag, is a damaged
+    line: skipped and counted, losing what it held and nothing else."""
+    path = tmp_path / "j.jsonl"
+    journal = RunJournal(Journal(path), "random", 1)
     journal.trial(_trial("0", 1.0), search_cpu_s=1.0)
-    journal.emit({"event": "trial", "trial": {"trial_id": "1"}, "search_cpu_s": 2.0})
-    journal.emit({"event": "phase", "phase": "refit", "timing": "fast", "curve": None})
-    journal.emit({"event": "result", "result": {"tuner": 5}})
+    tags = {"run": "random-seed1", "tuner": "random", "seed": 1}
+    wrong = [
+        {"event": "trial", "trial": {"trial_id": "1"}, "search_cpu_s": 2.0, **tags},
+        {"event": "phase", "phase": "refit", "timing": "fast", "curve": None, **tags},
+        {"event": "result", "result": {"tuner": 5}, **tags},
+        {"event": "finish", **tags},
+        {"event": "start", "resumed": False, **tags, "seed": "one"},
+    ]
+    with open(path, "a") as handle:
+        handle.writelines(json.dumps(event) + "\n" for event in wrong)
     state = journal.state()
     assert [t.trial_id for t in state.trials] == ["0"] and state.phases == {}
-    assert state.result is None
-    assert saved_results(journal.events()) == ([], 1)
+    assert state.result is None and state.attempts == 0
+    assert saved_results(journal.journal.entries()) == [] and journal.journal.damaged == 5
 
 
 # Values as a line may spell them that do not round-trip through JSON: literals Python's reader

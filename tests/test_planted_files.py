@@ -17,8 +17,9 @@ from reporting import SESSION
 from session_folders import DATA, session_folder
 
 from tunerbench.records.atomic_file import LinkRefused, atomic_write_text, temp_prefix
-from tunerbench.records.journal import Journal
-from tunerbench.report.render import publish, write_report
+from tunerbench.records.events import PipelineStarted
+from tunerbench.records.journal import Entry, Journal
+from tunerbench.report.rendering.written_report import publish, write_report
 from tunerbench.run import run_folder
 from tunerbench.run.child_process import call_in_fresh_process
 from tunerbench.run.options import BenchOptions, OptionsError
@@ -47,9 +48,9 @@ def test_a_linked_journal_is_refused_and_its_target_untouched(tmp_path: Path) ->
     victim = _victim(tmp_path)
     journal = Journal(_link(tmp_path / "run" / "journal.jsonl", victim))
     with pytest.raises(LinkRefused, match=r"journal\.jsonl is a symbolic link; tunerbench never"):
-        journal.append({"event": "start", "resumed": False})
+        journal.append(Entry(PipelineStarted(resumed=False)))
     with pytest.raises(LinkRefused):
-        journal.events()
+        journal.entries()
     assert victim.read_bytes() == VICTIM
 
 
@@ -57,7 +58,7 @@ def test_a_linked_lock_is_refused_and_its_target_untouched(tmp_path: Path) -> No
     victim = _victim(tmp_path)
     _link(tmp_path / "run" / "journal.jsonl.lock", victim)
     with pytest.raises(LinkRefused, match=r"journal\.jsonl\.lock is a symbolic link; tunerbench"):
-        Journal(tmp_path / "run" / "journal.jsonl").append({"event": "start", "resumed": False})
+        Journal(tmp_path / "run" / "journal.jsonl").append(Entry(PipelineStarted(resumed=False)))
     _link(tmp_path / "run" / "session.lock", victim)
     with pytest.raises(LinkRefused, match=r"session\.lock is a symbolic link; tunerbench"):
         run_folder.hold(tmp_path / "run")

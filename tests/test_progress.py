@@ -9,16 +9,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tunerbench.records.events import PipelineStarted, TrialFinished, parse_event
+from tunerbench.records.schema import TrialRecord
 from tunerbench.run import progress
 from tunerbench.run.progress import RunProgress, StudyProgress, retried_note
 
 
-def _trial(score: float | None, **changes: Any) -> dict[str, Any]:
-    """A trial event's record as a pipeline sends it (``asdict(TrialRecord)``)."""
+def _trial(score: float | None, **changes: Any) -> TrialRecord:
+    """A trial event's record as a pipeline sends it."""
     record = {"trial_id": "0", "hyperparameters": {"units": 32}, "val_accuracy": score,
               "epochs": 4, "wall_s": 2.46, "finished_at_s": 12.4, "status": "COMPLETED",
               "message": None, "rss_mb": 700.0, "schedule": {}}  # fmt: skip
-    return {**record, **changes}
+    return TrialRecord(**{**record, **changes})
 
 
 class Clock:
@@ -82,10 +84,12 @@ def test_no_score_yet_is_shown_as_failed_best() -> None:
 
 
 def test_a_record_without_a_status_counts_as_completed() -> None:
-    """A trial record without a status gets no problem suffix."""
-    record = _trial(0.5)
-    del record["status"]
-    assert "[" not in RunProgress("r").trial_line(record).split("]", 1)[1]
+    """A trial record sent without a status (an older pipeline's) gets no problem suffix."""
+    record = {"trial_id": "0", "hyperparameters": {}, "val_accuracy": 0.5, "epochs": 4,
+              "wall_s": 2.46, "finished_at_s": 12.4}  # fmt: skip
+    event = parse_event({"event": "trial", "trial": record, "search_cpu_s": 1.0})
+    assert isinstance(event, TrialFinished)
+    assert "[" not in RunProgress("r").trial_line(event.trial).split("]", 1)[1]
 
 
 @given(st.lists(st.one_of(st.none(), st.floats(0.0, 1.0)), min_size=1, max_size=30))
@@ -188,11 +192,11 @@ def test_left_is_never_negative() -> None:
 def test_the_retried_note_names_where_each_fresh_start_ran() -> None:
     """Resumed starts are not attempts; a start without a worker ran on this machine."""
     events = [
-        {"event": "start", "resumed": False, "worker": "tcp://10.0.0.2:4000"},
-        {"event": "trial"},
-        {"event": "start", "resumed": True, "worker": "tcp://10.0.0.2:4000"},
-        {"event": "start", "resumed": False, "worker": ""},
-        {"event": "start", "resumed": False},
+        PipelineStarted(resumed=False, worker="tcp://10.0.0.2:4000"),
+        TrialFinished(_trial(0.5), 1.0),
+        PipelineStarted(resumed=True, worker="tcp://10.0.0.2:4000"),
+        PipelineStarted(resumed=False, worker=""),
+        PipelineStarted(resumed=False),
     ]
     assert retried_note(events) == (
         "started 3 times (tcp://10.0.0.2:4000, this machine, this machine): the earlier "

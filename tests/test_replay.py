@@ -21,7 +21,7 @@ from replay_tables import built_table, real_space, space_of
 
 from tunerbench.problems.builtin import PROBLEMS
 from tunerbench.profiles import PROFILES
-from tunerbench.replay.events import REPLAY_FAILED
+from tunerbench.records.events import Event, ReplayFailed
 from tunerbench.replay.pipeline import ReplayStudy, replay_pipeline
 from tunerbench.replay.replayed_tuner import TableAnswers, estimator_stopped_after, stopped_after
 from tunerbench.replay.table import CURVES, Table, TableError, load_table, phase_seeds
@@ -148,13 +148,13 @@ def test_a_search_the_table_cannot_answer_fails_that_seed_in_one_line(tmp_path: 
     short.meta["profile"] = asdict(profile)  # a trial asks for 4 epochs; the table holds 2
     path = tmp_path / "short.npz"
     short.save(path)
-    events: list[dict] = []
+    events: list[Event] = []
     kwargs = {"table": str(path), "tuner": "random", "seeds": [1, 2], "session": "tests"}
     replay = "tunerbench.replay.study:replay_part"  # in a process of its own, as sessions run it
     done = call_in_fresh_process(replay, kwargs, events.append, tmp_path / "replay.log")
     assert done == {"replayed": 0, "failed": 2}
-    assert [e["event"] for e in events] == [REPLAY_FAILED, REPLAY_FAILED]
-    assert "FatalError: table: a trial asks for 4 epochs, the table holds 2" in events[0]["message"]
+    assert [type(e) for e in events] == [ReplayFailed, ReplayFailed]
+    assert "FatalError: table: a trial asks for 4 epochs, the table holds 2" in events[0].message
 
 
 @settings(max_examples=200, deadline=None)

@@ -20,6 +20,7 @@ from tunerbench.pipeline.phases import KerasPhases, SklearnPhases, timed_phase
 from tunerbench.problems.builtin import PROBLEMS
 from tunerbench.problems.problem import Problem
 from tunerbench.profiles import PROFILES
+from tunerbench.records.events import CellTrained
 from tunerbench.replay.table import CURVES, Table, TableError, load_table
 from tunerbench.replay.tabulate import (
     SpaceError,
@@ -46,11 +47,11 @@ def _args(cells: Path, framework: str = "keras") -> dict:
 
 
 @pytest.fixture(scope="module")
-def tabulated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Table, list[dict]]:
+def tabulated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Table, list[CellTrained]]:
     """Part 0 of 2 in a fresh process (one thread), then both parts here: part 0 keeps its
     cells, part 1 trains the rest; then the table."""
     cells = tmp_path_factory.mktemp("cells")
-    events: list[dict] = []
+    events: list[CellTrained] = []
     first = call_in_fresh_process(
         "tunerbench.replay.tabulate:tabulate_part",
         {"request": {**_args(cells), "threads": 1}, "part": 0, "parts": 2},
@@ -91,16 +92,16 @@ def test_a_space_without_a_finite_grid_is_refused_in_one_line(
 
 
 def test_cells_are_kept_and_assembled_into_a_table(
-    tabulated: tuple[Path, Table, list[dict]], tmp_path: Path
+    tabulated: tuple[Path, Table, list[CellTrained]], tmp_path: Path
 ) -> None:
     cells, table, events = tabulated
     assert sorted(p.name for p in cells.iterdir()) == [
         "p0001-seed3.npz", "p0001-seed7.npz", "p0004-seed3.npz", "p0004-seed7.npz",
     ]  # fmt: skip
-    assert [(e["event"], e["point"], e["seed"]) for e in events] == [
-        ("cell", 1, 3), ("cell", 4, 3), ("cell", 1, 7), ("cell", 4, 7),
+    assert [(type(e), e.point, e.seed) for e in events] == [
+        (CellTrained, 1, 3), (CellTrained, 4, 3), (CellTrained, 1, 7), (CellTrained, 4, 7),
     ]  # fmt: skip
-    assert all(e["seconds"] > 0 for e in events)
+    assert all(e.seconds > 0 for e in events)
     assert table.points == [
         {"units": 16, "learning_rate": 1e-3},
         {"units": 48, "learning_rate": 1e-3},
@@ -122,7 +123,7 @@ def test_cells_are_kept_and_assembled_into_a_table(
 
 @pytest.mark.parametrize(("point", "seed"), [(0, 7), (1, 3)])  # one trained here, one there
 def test_a_cell_is_the_pipelines_refit_with_that_seed(
-    tabulated: tuple[Path, Table, list[dict]], digits: Dataset, tmp_path: Path, point: int,
+    tabulated: tuple[Path, Table, list[CellTrained]], digits: Dataset, tmp_path: Path, point: int,
     seed: int,
 ) -> None:  # fmt: skip
     """Bit for bit: the refit in a new setup (a new loop, its model built anew, the default
@@ -139,7 +140,9 @@ def test_a_cell_is_the_pipelines_refit_with_that_seed(
     assert curve == table.curves["val_accuracy"][point, table.seeds.index(seed)].tolist()
 
 
-def test_a_missing_or_damaged_cell_is_named(tabulated: tuple[Path, Table, list[dict]]) -> None:
+def test_a_missing_or_damaged_cell_is_named(
+    tabulated: tuple[Path, Table, list[CellTrained]],
+) -> None:
     cells = tabulated[0]
     with pytest.raises(TableError, match=r"p0001-seed11\.npz: cell missing"):
         assemble({**_args(cells), "seeds": [*SEEDS, 11]})
@@ -155,7 +158,7 @@ def test_a_missing_or_damaged_cell_is_named(tabulated: tuple[Path, Table, list[d
 
 @pytest.mark.parametrize("content", [b"truncated", b"not a table\n"])
 def test_a_damaged_table_is_refused_in_one_line(
-    content: bytes, tabulated: tuple[Path, Table, list[dict]], tmp_path: Path
+    content: bytes, tabulated: tuple[Path, Table, list[CellTrained]], tmp_path: Path
 ) -> None:
     path = tmp_path / "table.npz"
     tabulated[1].save(path)
@@ -179,16 +182,16 @@ def test_the_module_loads_without_tensorflow() -> None:
 
 
 def test_an_estimator_cell_is_the_pipelines_refit_and_joins_the_table(
-    tabulated: tuple[Path, Table, list[dict]], digits: Dataset, tmp_path: Path
+    tabulated: tuple[Path, Table, list[CellTrained]], digits: Dataset, tmp_path: Path
 ) -> None:
     """scikit-learn's cells (the problem's MLPClassifier, partial_fit per epoch) bit for bit the
     refit ``SklearnPhases`` runs with that seed; saved as a section of the Keras table's file."""
     cells = tmp_path / "estimator"
     cells.mkdir()
     request = _args(cells, "sklearn")
-    events: list[dict] = []
+    events: list[CellTrained] = []
     assert tabulate_part(request, 0, 1, events.append) == {"trained": 4, "kept": 0}
-    assert {e["framework"] for e in events} == {"sklearn"}
+    assert {e.framework for e in events} == {"sklearn"}
     estimator = assemble(request)
     assert estimator.meta["framework"] == "sklearn" and estimator.meta["loop"] == "sklearn"
     assert estimator.meta["objective"] == "val_accuracy"

@@ -1,13 +1,16 @@
-"""``BenchSession`` driven the way ``bench/conftest.py`` drives it, with a scripted executor in
-place of processes: every event journaled, the results file rewritten after each pipeline,
-failures in one line, labels, an unwritable output refused, and a resumed session reading back
-what was saved. The executor is the stand-in; the session is the real one under test."""
+"""``BenchSession`` driven the way the pytest plugin drives it (opened, pipelines submitted and
+collected, closed), with a scripted executor in place of processes: every event journaled, the
+results file rewritten after each pipeline, failures in one line, labels, an unwritable output
+refused, closing that saves and lets go whatever ended the session, and a resumed session
+reading back what was saved. The executor is the stand-in; the session is the real one under
+test."""
 
 from __future__ import annotations
 
 import copy
 import json
 from collections.abc import Iterator
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +21,8 @@ from tunerbench.pipeline.spec import PipelineSpec
 from tunerbench.pipeline.task import EmittedEvents
 from tunerbench.problems.builtin import PROBLEMS
 from tunerbench.problems.problem import Problem
-from tunerbench.records.journal import Journal, RunJournal
+from tunerbench.records.events import PipelineStarted, TrialFinished
+from tunerbench.records.journal import Journal, RunJournal, RunState
 from tunerbench.records.results_file import load_file
 from tunerbench.records.run_result import RunResult
 from tunerbench.run import run_folder
@@ -83,15 +87,12 @@ def _options(tmp_path: Path, **changes: Any) -> BenchOptions:
 
 
 class Session:
-    """A prepared session with a scripted executor and the lines it showed; closed after."""
+    """An open session with a scripted executor and the lines it showed; closed after."""
 
     def __init__(self, options: BenchOptions, executor: ScriptedExecutor | None = None) -> None:
         self.lines: list[str] = []
-        self.session = BenchSession(options, show=self.lines.append)
-        self.session.locate()
-        self.session.prepare()
         self.executor = executor or ScriptedExecutor()
-        self.session.executor = self.executor
+        self.session = BenchSession(options, show=self.lines.append).open(executor=self.executor)
 
 
 @pytest.fixture
@@ -112,8 +113,9 @@ def _start(
 
 
 def _journal(session: BenchSession) -> list[dict[str, Any]]:
-    """The journal as a fresh reader sees it on disk."""
-    return Journal(session.run_dir / "journal.jsonl").events()
+    """The journal's lines as they are on disk."""
+    text = (session.run_dir / "journal.jsonl").read_text()
+    return [json.loads(line) for line in text.splitlines()]
 
 
 # -- collecting ------------------------------------------------------------------------------
@@ -242,7 +244,8 @@ def test_a_retried_pipeline_counts_its_attempts_and_says_where(
     made = _start(opened, _options(tmp_path), ScriptedExecutor(starts={"random-seed1": workers}))
     result = made.session.collect(made.session.key("random", 1))
     assert result.provenance.attempts == 2
-    assert result.provenance.notes == [retried_note(_journal(made.session))]
+    journaled = RunJournal(made.session.journal, "random", 1).events()
+    assert result.provenance.notes == [retried_note(journaled)]
     assert result.provenance.notes[0].startswith(f"started 2 times ({workers[0]}, {workers[1]})")
     (saved,) = load_file(made.session.results_path)[0]
     assert saved.provenance.attempts == 2 and saved.provenance.notes == result.provenance.notes
@@ -330,20 +333,39 @@ def test_a_pipeline_collected_without_submit_still_runs(
 
 
 def test_an_unwritable_output_is_refused_naming_tb_output(tmp_path: Path) -> None:
-    """Before any training: one line naming the folder and --tb-output, no folder held."""
+    """Before any training: one line naming the folder and --tb-output, nothing held (the
+    executor reached before it is let go again)."""
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     output = blocker / "reports"
     session = BenchSession(_options(output), show=print)
+    executor = ScriptedExecutor()
     with pytest.raises(OptionsError) as caught:
-        session.prepare()
+        session.open(executor=executor)
     message = str(caught.value)
     assert message.startswith(f"cannot write results to {output} (")
     assert message.endswith("; choose another folder with --tb-output") and "\n" not in message
     assert session.lock is None and blocker.read_text() == ""
+    assert executor.closed and session.executor is None
 
 
-def test_prepare_records_the_options_and_holds_the_folder(
+def test_leaving_the_session_saves_what_it_holds_and_lets_go(tmp_path: Path) -> None:
+    """Whatever ends the ``with`` (here an interruption), the results not saved yet (a replay
+    saves every few seconds) are saved, then the executor and the folder are let go."""
+    executor = ScriptedExecutor()
+    with (
+        pytest.raises(KeyboardInterrupt),
+        BenchSession(_options(tmp_path), show=print).open(executor=executor) as session,
+    ):
+        session.collect(session.key("random", 1))
+        session.results.append(RECORDED["sklearn"])  # as a replay keeps a result
+        raise KeyboardInterrupt
+    assert [r.identity.tuner for r in load_file(session.results_path)[0]] == ["random", "sklearn"]
+    assert executor.closed and session.lock is None and session.executor is None
+    run_folder.hold(session.run_dir).release()  # free again
+
+
+def test_open_records_the_options_and_holds_the_folder(
     tmp_path: Path, opened: list[BenchSession]
 ) -> None:
     """session.json holds the identity, the data and the creation time; the folder is held
@@ -413,10 +435,81 @@ def test_resuming_hands_an_interrupted_pipeline_its_journaled_events(
     first = _first_session(tmp_path, died)
     made = _start(opened, _options(tmp_path, resume=True))
     spec = made.session.spec(made.session.key("sklearn", 1))
-    before = [e for e in _journal(first) if e["run"] == "sklearn-seed1"]
-    assert [e["event"] for e in before] == ["start"] + ["trial"] * 6
+    before = RunJournal(first.journal, "sklearn", 1).events()
+    assert [type(e) for e in before] == [PipelineStarted] + [TrialFinished] * 6
     assert spec.resume is True and spec.earlier_events == before
     assert spec.directory == str(first.run_dir / "sklearn-seed1")
+    assert PipelineSpec.from_dict(json.loads(json.dumps(spec.to_dict()))) == spec
+
+
+def _line_of_the_previous_version(event: dict[str, Any], tuner: str) -> bytes:
+    """A journal line as the previous version wrote it: the dict its ``PipelineEvents`` built
+    (or the session, for a result), then ``RunJournal.emit``'s tags of seed 1."""
+    tags = {"run": f"{tuner}-seed1", "tuner": tuner, "seed": 1}
+    return (json.dumps({**event, **tags}, allow_nan=False) + "\n").encode("utf-8")
+
+
+def _previous_version_events(result: RunResult, worker: str) -> list[dict[str, Any]]:
+    """The dicts the previous version sent and journaled for a pipeline that ``ScriptedExecutor``
+    ran: its start, each trial, each phase, then the session's result."""
+    curves = {"refit": result.search.refit_val_accuracy}
+    trials = result.search.trials
+    return [
+        {"event": "start", "resumed": False, "planned": len(trials), "worker": worker},
+        *({"event": "trial", "trial": asdict(t), "search_cpu_s": t.finished_at_s * 1.1}
+          for t in trials),
+        *({"event": "phase", "phase": name, "timing": asdict(timing), "curve": curves.get(name)}
+          for name, timing in result.cost.phases.items()),
+        {"event": "result", "result": result.to_dict()},
+    ]  # fmt: skip
+
+
+def test_a_journal_of_the_previous_version_resumes(
+    tmp_path: Path, opened: list[BenchSession]
+) -> None:
+    """A journal of dict events as the previous version wrote them (a finished pipeline, a cut
+    note, one interrupted mid-search here, a torn last line) resumes: its result read back, the
+    interrupted pipeline handed its trials, the torn line counted and cut away, and the lines
+    appended after them written the same way, byte for byte."""
+    first = _first_session(tmp_path)
+    done, trials = first.results[0], RECORDED["sklearn"].search.trials[:3]
+    interrupted = [
+        {"event": "start", "resumed": False, "planned": 6, "worker": ""},
+        *({"event": "trial", "trial": asdict(t), "search_cpu_s": 1.5} for t in trials),
+    ]
+    old = b"".join(
+        [*(_line_of_the_previous_version(e, "random") for e in _previous_version_events(done, "")),
+         b'{"event": "cut", "bytes": 17}\n',
+         *(_line_of_the_previous_version(e, "sklearn") for e in interrupted)]
+    )  # fmt: skip
+    torn = b'{"event": "trial", "run": "skl'
+    first.journal.path.write_bytes(old + torn)
+
+    made = _start(opened, _options(tmp_path, resume=True))
+    session = made.session
+    assert session.results == [done]
+    assert made.lines[-1] == (
+        f"{first.journal.path}: 1 damaged line(s) skipped (each loses at most the event it held)"
+    )
+    spec = session.spec(session.key("sklearn", 1))
+    assert spec.earlier_events == [
+        PipelineStarted(resumed=False, planned=6, worker=""),
+        *(TrialFinished(t, 1.5) for t in trials),
+    ]
+    earlier = RunState.from_events(spec.earlier_events)
+    assert (earlier.trials, earlier.search_cpu_s, earlier.attempts) == (trials, 1.5, 1)
+
+    session.submit([session.key("random", 1), session.key("sklearn", 1)])
+    assert [s.label for s in made.executor.submitted] == ["sklearn-seed1"]
+    result = session.collect(session.key("sklearn", 1))
+    written = first.journal.path.read_bytes()
+    assert written.startswith(old)
+    appended = written[len(old) :].splitlines(keepends=True)
+    assert appended[0] == b'{"event": "cut", "bytes": %d}\n' % len(torn)
+    assert appended[1:] == [
+        _line_of_the_previous_version(e, "sklearn")
+        for e in _previous_version_events(result, WORKER)
+    ]
 
 
 def test_a_pipeline_interrupted_on_a_worker_starts_over_here(

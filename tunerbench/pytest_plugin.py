@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import replace
 from typing import Any
 
@@ -30,12 +31,12 @@ from tunerbench.run.benchmark_json import (
 )
 from tunerbench.run.cluster_access import ClusterError
 from tunerbench.run.options import OPTIONS, BenchOptions, OptionsError
-from tunerbench.run.replay_runner import check_table
 from tunerbench.run.session import BenchSession, PipelineFailed
 from tunerbench.run.study_matrix import PipelineKey
 from tunerbench.search.registry import TUNERS
 
 SESSION = pytest.StashKey[BenchSession]()
+OPENED = pytest.StashKey[ExitStack]()  # the open session, closed when pytest unconfigures
 LOOKING = pytest.StashKey[bool]()
 REPORT = pytest.StashKey[str]()
 VERDICT = pytest.StashKey[str]()
@@ -59,14 +60,12 @@ TABLE_OPTIONS: dict[str, Any] = {
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    """Every entry of ``OPTIONS``; a value not given stays None, so ``BenchOptions.parse``
+    applies the entry's default."""
     group = parser.getgroup("tunerbench", "tunerbench benchmark options")
     for option in OPTIONS:
-        if option.is_flag:
-            group.addoption(
-                option.flag, dest=f"tb_{option.dest}", action="store_true", help=option.help
-            )
-        else:
-            group.addoption(option.flag, dest=f"tb_{option.dest}", default=None, help=option.help)
+        kind: dict[str, Any] = {"action": "store_true"} if option.is_flag else {"default": None}
+        group.addoption(option.flag, dest=option.attribute, help=option.help, **kind)
 
 
 def _printer(config: pytest.Config) -> Any:
@@ -87,32 +86,26 @@ def _printer(config: pytest.Config) -> Any:
 def pytest_configure(config: pytest.Config) -> None:
     """The options, checked before anything is collected; the session opens once collection
     has said which problems its benchmarks run (``pytest_collection_finish``)."""
-    given = {o.dest: config.getoption(f"tb_{o.dest}") for o in OPTIONS}
+    given = {o.dest: value for o in OPTIONS if (value := config.getoption(o.attribute)) is not None}
     # --help and --collect-only only look: no data loading, no session folder, no resuming.
     looking = bool(config.getoption("help") or config.getoption("collectonly"))
     try:
-        options = BenchOptions.parse(**{k: v for k, v in given.items() if v is not None})
+        options = BenchOptions.parse(**given)
     except OptionsError as exc:
         raise pytest.UsageError(str(exc)) from None
     session = BenchSession(replace(options, resume=False) if looking else options)
     session.show = _printer(config)
     config.stash[SESSION] = session
     config.stash[LOOKING] = looking
+    config.stash[OPENED] = ExitStack()
 
 
-def _open(session: BenchSession, problems: set[str]) -> None:
-    """The data of the problems to run checked, the session's folder found (resuming) or made,
-    its executor reached: each fault one line before anything trains."""
+def _open(config: pytest.Config, session: BenchSession, problems: set[str]) -> None:
+    """Open the session for ``problems`` (each fault one usage-error line before anything
+    trains) and keep it open until pytest unconfigures: hooks are no ``with`` block, so the
+    config's ExitStack holds the session's ``with`` for them."""
     try:
-        session.check_data(problems)
-        check_table(session)
-        session.locate()  # resuming: the folder with these options and data, held
-        session.start()  # a cluster is reached and checked before any folder is made
-        try:
-            session.prepare()
-        except OptionsError:
-            session.close()
-            raise
+        config.stash[OPENED].enter_context(session.open(problems))
     except (OptionsError, DataError, ClusterError) as exc:
         raise pytest.UsageError(str(exc)) from None
 
@@ -213,7 +206,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     if not ours:
         return  # no benchmark collected: no data to load, no session folder
     keys = [k for k in (pipeline_key(bench, item) for item in session.items) if k is not None]
-    _open(bench, {k.problem for k in keys} or {bench.options.problem})
+    _open(session.config, bench, {k.problem for k in keys} or {bench.options.problem})
     bench.submit(keys)
 
 
@@ -252,9 +245,10 @@ def pytest_benchmark_group_stats(
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    session = config.stash.get(SESSION, None)
-    if session is not None:
-        session.close()
+    """Close the open session, if one was opened: results saved, executor and folder let go."""
+    opened = config.stash.get(OPENED, None)
+    if opened is not None:
+        opened.close()
 
 
 @pytest.hookimpl(trylast=True)
@@ -266,7 +260,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     # Here only: a user's module imports this plugin in every pipeline's process, which must
     # not pay for the report's libraries (statistics, plots, templates).
-    from tunerbench.report.render import ReportError
+    from tunerbench.report.inputs.results_files import ReportError
 
     try:
         written = bench.write_report()

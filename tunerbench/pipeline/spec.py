@@ -8,11 +8,12 @@ checked against the session's fingerprint of it.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from tunerbench.problems.problem import Problem
 from tunerbench.profiles import Profile
+from tunerbench.records.events import Event, parse_event
 
 
 @dataclass(frozen=True)
@@ -31,16 +32,20 @@ class PipelineSpec:
     # Keras Tuner's folder for this pipeline; "" for a fresh scratch folder where it runs.
     directory: str = ""
     resume: bool = False
-    earlier_events: list[dict[str, Any]] = field(default_factory=list)  # the journal's, if any
+    earlier_events: list[Event] = field(default_factory=list)  # the journal's, if any
     expected_versions: dict[str, str] = field(default_factory=dict)
     problem: dict[str, Any] = field(default_factory=dict)  # Problem.to_dict(): what is tuned
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """As JSON carries it: the earlier events in their wire form (``Event.to_dict``)."""
+        wire = [event.to_dict() for event in self.earlier_events]
+        return {**asdict(replace(self, earlier_events=[])), "earlier_events": wire}
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> PipelineSpec:
-        return cls(**{**raw, "profile": Profile(**raw["profile"])})
+        """The spec ``to_dict`` wrote, its earlier events parsed (EventError if one is not)."""
+        events = [parse_event(event) for event in raw.get("earlier_events", [])]
+        return cls(**{**raw, "profile": Profile(**raw["profile"]), "earlier_events": events})
 
     @property
     def tuned(self) -> Problem:

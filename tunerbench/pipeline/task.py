@@ -21,9 +21,10 @@ from typing import Any
 from tunerbench.data.dataset import DataError
 from tunerbench.pipeline.spec import PipelineSpec
 from tunerbench.processes import WARMED_ENV
+from tunerbench.records.events import Event, PipelineStarted
 from tunerbench.records.journal import PipelineEvents
 
-EmitFn = Callable[[dict[str, Any]], None]
+EmitFn = Callable[[Event], None]
 
 
 class EmittedEvents(PipelineEvents):
@@ -31,10 +32,10 @@ class EmittedEvents(PipelineEvents):
 
     def __init__(self, emit: EmitFn, where: dict[str, Any]) -> None:
         self._emit = emit
-        self.where = where
+        self.where = where  # PipelineStarted's fields of place: worker, host, worker_pid
 
-    def emit(self, event: dict[str, Any]) -> None:
-        self._emit({**event, **self.where} if event["event"] == "start" else event)
+    def emit(self, event: Event) -> None:
+        self._emit(replace(event, **self.where) if isinstance(event, PipelineStarted) else event)
 
 
 def run_spec(

@@ -11,9 +11,8 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from tunerbench.replay.events import REPLAY_FAILED, REPLAYED
+from tunerbench.records.events import Event, Replayed, ReplayFailed
 from tunerbench.replay.pipeline import ReplayStudy, replay_pipeline
 from tunerbench.replay.table import load_table
 from tunerbench.training import backend
@@ -27,7 +26,7 @@ def replay_part(
     tuner: str,
     seeds: list[int],
     session: str,
-    emit: Callable[[dict[str, Any]], None],
+    emit: Callable[[Event], None],
 ) -> dict[str, int]:
     """Replay ``tuner`` for each of ``seeds`` against the table at ``table`` (in a fresh
     process: ``run.child_process``), one thread for TensorFlow and BLAS, as a pipeline of
@@ -43,9 +42,9 @@ def replay_part(
                 result = replay_pipeline(study, tuner, seed)
             except Exception as exc:  # this seed's own failure: the others go on
                 message = f"{type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[0]}"
-                emit({"event": REPLAY_FAILED, "tuner": tuner, "seed": seed, "message": message})
+                emit(ReplayFailed(tuner, seed, message))
                 failed += 1
                 continue
-            emit({"event": REPLAYED, "result": result.to_dict()})
+            emit(Replayed(result))
             done += 1
     return {"replayed": done, "failed": failed}

@@ -28,12 +28,13 @@ import numpy as np
 from tunerbench.data.dataset import Dataset
 from tunerbench.problems.problem import Problem
 from tunerbench.profiles import Profile
+from tunerbench.records.events import CellTrained, Event
 from tunerbench.replay.space_points import SpaceError, declared_space, grid
 from tunerbench.replay.table import Table, TableError
 
 __all__ = ["SpaceError", "TableRequest", "assemble", "save_table", "space_points", "tabulate_part"]
 
-EmitFn = Callable[[dict[str, Any]], None]
+EmitFn = Callable[[Event], None]
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ class _Tabulation:
 
 def tabulate_part(request: dict[str, Any], part: int, parts: int, emit: EmitFn) -> dict[str, int]:
     """Train this part's cells that have no file in the request's cells folder yet, each saved
-    as it ends and announced as a ``cell`` event. Runs in a fresh process."""
+    as it ends and announced as a ``CellTrained`` event. Runs in a fresh process."""
     asked = TableRequest.of(request)
     if asked.threads > 0:
         from tunerbench.training import backend
@@ -131,8 +132,7 @@ def tabulate_part(request: dict[str, Any], part: int, parts: int, emit: EmitFn) 
             start = time.perf_counter()
             save_cell(path, run.train(setup, run.space, run.points[p], seed))
             seconds = round(time.perf_counter() - start, 3)
-            emit({"event": "cell", "framework": asked.framework, "point": p, "seed": seed,
-                  "seconds": seconds})  # fmt: skip
+            emit(CellTrained(asked.framework, p, seed, seconds))
             trained += 1
     return {"trained": trained, "kept": kept}
 

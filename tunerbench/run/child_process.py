@@ -8,7 +8,8 @@ memory by one pipeline and makes each pipeline's timings its own.
 The process is started with ``subprocess`` (never ``fork``: forking after TensorFlow is imported
 is unsafe, and a Dask worker may not start multiprocessing children), usually ahead of its call
 (``spare_process``). It reads its call as JSON on stdin, sends events as JSON lines on a pipe of
-its own (so nothing the libraries print can mix in), and dies with its parent
+its own (so nothing the libraries print can mix in), each parsed here as it arrives
+(``records.events``), and dies with its parent
 (``processes.die_with_parent``), so a killed worker leaves no pipeline behind. Its stdout and
 stderr go to a log file whose last lines explain a failure.
 """
@@ -31,6 +32,7 @@ from typing import Any, TextIO
 
 from tunerbench.processes import WARMED_ENV, die_with_parent
 from tunerbench.records.atomic_file import open_regular, refuse_link
+from tunerbench.records.events import Event, EventError, parse_event
 from tunerbench.references import resolve
 from tunerbench.run.spare_process import (
     EVENT_FD_ENV,
@@ -43,12 +45,17 @@ from tunerbench.run.spare_process import (
 )
 
 LOG_TAIL_LINES = 12
-# The event a process started with ``alive`` sends every ``ALIVE_S`` while its function runs, so
-# that its parent can end it in time however long a fit runs between the function's events.
-ALIVE = "alive"
+# The pipe's own messages, under CALL where the function's events have "event", so neither is
+# ever taken for the other: what the call came to (RETURN with its value, ERROR with one line),
+# and, from a process asked for it, ALIVE every ALIVE_S while its function runs, so that its
+# parent can end it in time however long a fit runs between the function's events. They say
+# how the call goes, not what the function did: never events, never journaled.
+CALL = "call"
+RETURN, ERROR, ALIVE = "return", "error", "alive"
 ALIVE_S = 1.0
 
-EventFn = Callable[[dict[str, Any]], None]
+EventFn = Callable[[Event], None]
+AliveFn = Callable[[], None]
 
 
 class ChildError(RuntimeError):
@@ -70,13 +77,14 @@ def call_in_fresh_process(
     log: Path,
     unset: tuple[str, ...] = (),
     spare: bool = False,
-    alive: bool = False,
+    on_alive: AliveFn | None = None,
 ) -> Any:
     """Call ``function`` ("module:name") with ``kwargs`` in a new process, its environment this
-    one's without the variables named in ``unset``; ``on_event`` gets every event it sends (with
-    ``alive``, an ``ALIVE`` event every ``ALIVE_S`` as well: raising there ends the process);
-    returns what it returns, or raises ChildError. With ``spare``, the process is one started
-    ahead where one is waiting, and a spare for the next call starts now (``spare_process``)."""
+    one's without the variables named in ``unset``; ``on_event`` gets every event it sends, and
+    ``on_alive``, if given, is called every ``ALIVE_S`` (raising in either ends the process);
+    returns what it returns, or raises ChildError (an event that is none is the process's
+    failure too). With ``spare``, the process is one started ahead where one is waiting, and a
+    spare for the next call starts now (``spare_process``)."""
     log.parent.mkdir(parents=True, exist_ok=True)
     refuse_link(log)  # the child appends its output there: never through a planted link
     child = (SPARES.take(unset) if spare else None) or start(unset, log, warm_up=False)
@@ -86,6 +94,7 @@ def call_in_fresh_process(
     with os.fdopen(child.events, encoding="utf-8") as events:
         try:
             assert child.process.stdin is not None
+            alive = on_alive is not None
             call = {"function": function, "kwargs": kwargs, "log": str(log), "alive": alive}
             # A process that died before reading its call closes the pipe: it is then reported
             # below with its exit code and last output, like any process that died.
@@ -93,22 +102,34 @@ def call_in_fresh_process(
                 child.process.stdin.write(json.dumps(call).encode())
                 child.process.stdin.close()
             for line in events:
-                event = json.loads(line)
-                if event.get("event") in ("return", "error"):
-                    outcome = event
+                message = json.loads(line)
+                said = message.get(CALL)
+                if said in (RETURN, ERROR):
+                    outcome = message
+                elif said == ALIVE and on_alive is not None:  # sent only when asked for
+                    on_alive()
                 else:
-                    on_event(event)
+                    on_event(_event(function, message))
         finally:
             if child.process.poll() is None and outcome is None:
                 child.process.kill()
             code = child.process.wait()
             recover_output(child, log)
-    if outcome is not None and outcome["event"] == "return":
+    if outcome is not None and outcome[CALL] == RETURN:
         return outcome["value"]
     if outcome is not None:
         raise ChildError(outcome["message"])
     how = f"was killed by {signal.Signals(-code).name}" if code < 0 else f"exited with code {code}"
     raise ChildError(f"the process running {function} {how}; its last output: {_tail(log)}")
+
+
+def _event(function: str, message: dict[str, Any]) -> Event:
+    """The event a function sent; ChildError in one line if it is none (a function of another
+    version, or a bug): the call fails rather than pass on what no consumer reads."""
+    try:
+        return parse_event(message)
+    except EventError as exc:
+        raise ChildError(f"the process running {function} sent {exc}") from None
 
 
 def calls_side_by_side(
@@ -148,8 +169,8 @@ def json_safe(value: Any) -> Any:
 _SENDING = threading.Lock()  # one line at a time: the function's events and ALIVE's thread
 
 
-def _send(stream: TextIO, event: dict[str, Any]) -> None:
-    line = json.dumps(json_safe(event), allow_nan=False) + "\n"
+def _send(stream: TextIO, message: dict[str, Any]) -> None:
+    line = json.dumps(json_safe(message), allow_nan=False) + "\n"
     with _SENDING:
         stream.write(line)
         stream.flush()
@@ -162,7 +183,7 @@ def _keep_saying_alive(stream: TextIO) -> None:
         with contextlib.suppress(OSError, ValueError):
             while True:
                 time.sleep(ALIVE_S)
-                _send(stream, {"event": ALIVE})
+                _send(stream, {CALL: ALIVE})
 
     threading.Thread(target=beat, daemon=True).start()
 
@@ -203,11 +224,11 @@ def main() -> int:
         _keep_saying_alive(stream)
     try:
         function = resolve(call["function"])
-        value = function(**call["kwargs"], emit=lambda event: _send(stream, event))
-        _send(stream, {"event": "return", "value": value})
+        value = function(**call["kwargs"], emit=lambda event: _send(stream, event.to_dict()))
+        _send(stream, {CALL: RETURN, "value": value})
     except Exception as exc:  # reported to the parent as one line, traceback in the log
         traceback.print_exc()
-        _send(stream, {"event": "error", "message": f"{type(exc).__name__}: {exc}"})
+        _send(stream, {CALL: ERROR, "message": f"{type(exc).__name__}: {exc}"})
         return 1
     return 0
 

@@ -37,6 +37,7 @@ from typing import Any
 
 from tunerbench.pipeline.provenance import version_mismatch
 from tunerbench.pipeline.spec import PipelineSpec
+from tunerbench.records.events import Event, parse_event
 from tunerbench.records.run_result import RunResult
 from tunerbench.run.child_process import ChildError
 from tunerbench.run.cluster_access import (
@@ -46,7 +47,13 @@ from tunerbench.run.cluster_access import (
     checked_result,
     scheduler_name,
 )
-from tunerbench.run.cluster_task import FAILED, pipeline_on_worker, versions_text
+from tunerbench.run.cluster_task import (
+    DONE,
+    EVENT_JSON,
+    FAILED,
+    pipeline_on_worker,
+    versions_text,
+)
 from tunerbench.run.executors import EventFn
 from tunerbench.run.option_values import local_workers
 from tunerbench.run.spare_process import close_spares
@@ -171,21 +178,27 @@ class DaskExecutor:
 
     def _drain(self, on_event: EventFn, wait_s: float) -> None:
         try:
-            event = self.events.get(timeout=wait_s)
+            message = self.events.get(timeout=wait_s)
         except queue.Empty:
             return
         while True:
-            label = event.pop("label", None) if isinstance(event, dict) else None
-            if label not in self.futures:  # not a pipeline of this session: ignored
-                pass
-            elif event.get("event") == "done":
-                self.finished.add(label)
-            else:
-                on_event(label, event)
+            self._take(message, on_event)
             try:
-                event = self.events.get_nowait()
+                message = self.events.get_nowait()
             except queue.Empty:
                 return
+
+    def _take(self, message: Any, on_event: EventFn) -> None:
+        """One message of the topic: a pipeline's event (parsed: EventError if it is none), or
+        its task's word that every event is sent; one of no pipeline of this session is
+        ignored."""
+        label = message.get("label") if isinstance(message, dict) else None
+        if label not in self.futures:
+            return
+        if message.get(DONE):
+            self.finished.add(label)
+        else:
+            on_event(label, _relayed_event(message.get(EVENT_JSON)))
 
     def collect(self, spec: PipelineSpec, on_event: EventFn) -> RunResult:
         """Wait for one pipeline, relaying every pipeline's events meanwhile; its result comes
@@ -271,6 +284,15 @@ class DaskExecutor:
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+
+
+def _relayed_event(sent: Any) -> Event:
+    """The event a task relayed as JSON text; EventError in one line if it is none."""
+    try:
+        raw = json.loads(sent) if isinstance(sent, str) else sent
+    except ValueError:
+        raw = sent
+    return parse_event(raw)
 
 
 def _versions(sent: Any) -> dict[str, str] | None:

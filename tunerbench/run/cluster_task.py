@@ -17,7 +17,7 @@ from typing import Any
 
 from tunerbench.pipeline.provenance import installed_versions, version_mismatch
 from tunerbench.pipeline.spec import PipelineSpec
-from tunerbench.run.child_process import ALIVE
+from tunerbench.records.events import Event
 from tunerbench.run.cluster_access import ClusterError
 from tunerbench.run.executors import run_in_fresh_process
 from tunerbench.run.spare_process import SPARES
@@ -26,6 +26,10 @@ from tunerbench.run.spare_process import SPARES
 SPARE_IDLE_S = 20.0
 # The key of a worker's reply that says its pipeline failed: "Type: first line".
 FAILED = "failed"
+# A topic message holds its pipeline's "label" and one of: EVENT_JSON, the pipeline's event as
+# JSON text (as a result travels: msgpack would turn its lists into tuples, which no event's
+# lists are), or DONE, the word that the task sent every event (the topic's own, never an event).
+EVENT_JSON, DONE = "event_json", "done"
 
 
 class Stopped(RuntimeError):
@@ -90,7 +94,7 @@ def pipeline_on_worker(spec: dict[str, Any], topic: str, log_dir: str | None = N
         first = (str(exc).strip().splitlines() or [""])[0]
         return json.dumps({FAILED: f"{type(exc).__name__}: {first}"})
     finally:
-        worker.log_event(topic, {"event": "done", "label": label})
+        worker.log_event(topic, {"label": label, DONE: True})
         _end_spares_when_idle(worker)
 
 
@@ -105,20 +109,20 @@ def _run_here(worker: Any, spec: dict[str, Any], topic: str, log_dir: str | None
     return run_in_fresh_process(
         PipelineSpec.from_dict(spec),
         {"worker": worker.address, "host": socket.gethostname(), "worker_pid": os.getpid()},
-        lambda event: _relay(worker, topic, {**event, "label": label}),
+        lambda event: _relay(worker, topic, label, event),
         log,
         unset=nanny_environment(),
-        alive=True,
+        on_alive=lambda: _still_wanted(worker),
     )
 
 
-def _relay(worker: Any, topic: str, event: dict[str, Any]) -> None:
-    """Pass a pipeline's event to its session, unless the session has let the task go: then
-    the pipeline's process is ended here (the caller kills it when this raises). That the
-    process is alive is only the moment to check, not news for the session."""
+def _relay(worker: Any, topic: str, label: str, event: Event) -> None:
+    """Pass a pipeline's event to its session, tagged with its label, unless the session has
+    let the task go: then the pipeline's process is ended here (the caller kills it when this
+    raises, as when the process says it is alive: only the moment to check, not news for the
+    session)."""
     _still_wanted(worker)
-    if event["event"] != ALIVE:
-        worker.log_event(topic, event)
+    worker.log_event(topic, {"label": label, EVENT_JSON: json.dumps(event.to_dict())})
 
 
 def _end_spares_when_idle(worker: Any) -> None:

@@ -13,26 +13,27 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from tunerbench.pipeline.spec import PipelineSpec
+from tunerbench.records.events import Event
 from tunerbench.records.run_result import RunResult
-from tunerbench.run.child_process import call_in_fresh_process
+from tunerbench.run.child_process import AliveFn, call_in_fresh_process
 
 # A pipeline's event, with the label of the pipeline it belongs to.
-EventFn = Callable[[str, dict[str, Any]], None]
+EventFn = Callable[[str, Event], None]
 PIPELINE_TASK = "tunerbench.pipeline.task:run_spec"
 
 
 def run_in_fresh_process(
     spec: PipelineSpec,
     where: dict[str, Any],
-    on_event: Callable[[dict[str, Any]], None],
+    on_event: Callable[[Event], None],
     log: Path,
     unset: tuple[str, ...] = (),
-    alive: bool = False,
+    on_alive: AliveFn | None = None,
 ) -> dict[str, Any]:
     """The pipeline of ``spec`` in a new process (without the variables in ``unset``; with
-    ``alive``, saying so every second); returns its result record as a dict."""
+    ``on_alive``, called every second while it runs); returns its result record as a dict."""
     kwargs = {"spec": spec.to_dict(), "where": where, "spawned_at": time.time()}
-    return call_in_fresh_process(PIPELINE_TASK, kwargs, on_event, log, unset, True, alive)
+    return call_in_fresh_process(PIPELINE_TASK, kwargs, on_event, log, unset, True, on_alive)
 
 
 class Executor(Protocol):

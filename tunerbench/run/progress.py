@@ -10,9 +10,9 @@ from __future__ import annotations
 import statistics
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
-from tunerbench.records.schema import COMPLETED
+from tunerbench.records.events import Event, PipelineStarted
+from tunerbench.records.schema import COMPLETED, TrialRecord
 
 
 def _score(value: float | None) -> str:
@@ -28,17 +28,17 @@ class RunProgress:
     trials: int = 0
     best: float | None = None
 
-    def trial_line(self, record: dict[str, Any]) -> str:
+    def trial_line(self, record: TrialRecord) -> str:
         self.trials += 1
-        score = record.get("val_accuracy")
+        score = record.val_accuracy
         if score is not None:
             self.best = score if self.best is None else max(self.best, score)
-        status = record.get("status", COMPLETED)
-        problem = "" if status == COMPLETED else f" [{status}: {record.get('message')}]"
+        status = record.status
+        problem = "" if status == COMPLETED else f" [{status}: {record.message}]"
         return (
             f"[{self.label}] trial {self.trials}/{self.planned} val_accuracy {_score(score)} "
-            f"(best {_score(self.best)}), {record.get('epochs') or 0} epochs in "
-            f"{record['wall_s']:.1f}s, elapsed {record['finished_at_s']:.0f}s{problem}"
+            f"(best {_score(self.best)}), {record.epochs or 0} epochs in "
+            f"{record.wall_s:.1f}s, elapsed {record.finished_at_s:.0f}s{problem}"
         )
 
 
@@ -81,10 +81,10 @@ class StudyProgress:
         return text
 
 
-def retried_note(events: list[dict[str, Any]]) -> str:
+def retried_note(events: list[Event]) -> str:
     """Why a pipeline was started more than once, naming where each start ran."""
-    starts = [e for e in events if e.get("event") == "start" and not e.get("resumed")]
-    where = ", ".join(e.get("worker") or "this machine" for e in starts)
+    starts = [e for e in events if isinstance(e, PipelineStarted) and not e.resumed]
+    where = ", ".join(e.worker or "this machine" for e in starts)
     return (
         f"started {len(starts)} times ({where}): the earlier attempts were lost with their "
         "worker or the session; only the last attempt's work is counted"

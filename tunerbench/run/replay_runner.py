@@ -8,12 +8,11 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
+from tunerbench.records.events import Event, Replayed, ReplayFailed
 from tunerbench.records.journal import RunJournal
 from tunerbench.records.run_result import RunResult
 from tunerbench.records.schema import run_label
-from tunerbench.replay.events import REPLAY_FAILED, REPLAYED
 from tunerbench.replay.table import TableError, load_table
 from tunerbench.run.child_process import calls_side_by_side
 from tunerbench.run.option_values import OptionsError
@@ -36,21 +35,20 @@ class _Collector:
     lock: threading.Lock = field(default_factory=threading.Lock)
     saved_at: float = field(default_factory=time.monotonic)
 
-    def on_event(self, event: dict[str, Any]) -> None:
-        if event.get("event") == REPLAY_FAILED:
-            with self.lock:
-                self.failures.append(f"{event['tuner']} seed {event['seed']}: {event['message']}")
-            return
-        if event.get("event") != REPLAYED:
-            return
-        try:
-            self._keep(event["result"])
-        except Exception as exc:  # a record refused, or the journal not written: said, not lost
-            with self.lock:
-                self.failures.append(f"{self.tuner}: a result not kept: {exc}")
+    def on_event(self, event: Event) -> None:
+        match event:
+            case ReplayFailed(tuner=tuner, seed=seed, message=message):
+                with self.lock:
+                    self.failures.append(f"{tuner} seed {seed}: {message}")
+            case Replayed(result=result):
+                try:
+                    self._keep(result)
+                except Exception as exc:  # the journal or the results not written: said, not lost
+                    with self.lock:
+                        self.failures.append(f"{self.tuner}: a result not kept: {exc}")
 
-    def _keep(self, raw: dict[str, Any]) -> None:
-        result = RunResult.from_dict(raw)  # checked as any record read
+    def _keep(self, result: RunResult) -> None:
+        """``result`` (checked as the event was read) journaled and added to the session's."""
         result.identity.session_tuners = list(self.session.options.tuners)
         who = result.identity
         with self.lock:

@@ -191,11 +191,11 @@ def read_back(
 ) -> tuple[list[RunResult], list[dict[str, Any]], str | None, list[str]]:
     """A resumed session's runs (from its journal), measurements (from its results file),
     creation time, and the lines to show about what could not be read."""
-    results, bad = saved_results(journal.events())
+    results = saved_results(journal.entries())
     lines = []
-    if journal.damaged or bad:
+    if journal.damaged:
         lines.append(
-            f"{journal.path}: {journal.damaged + bad} damaged line(s) skipped (each loses at "
+            f"{journal.path}: {journal.damaged} damaged line(s) skipped (each loses at "
             "most the event it held)"
         )
     created, perf, aside = saved_measurements(run_dir, results_path)

@@ -18,10 +18,10 @@ import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
 from tunerbench.profiles import PROFILES
 from tunerbench.records.atomic_file import refuse_link
+from tunerbench.records.events import CellTrained, Event
 from tunerbench.replay.tabulate import TableRequest
 from tunerbench.run.child_process import ChildError, call_in_fresh_process, calls_side_by_side
 from tunerbench.run.option_values import local_workers
@@ -99,7 +99,7 @@ def _request(session: BenchSession, framework: str, parts: int) -> TableRequest:
     )
 
 
-def _quiet(event: dict[str, Any]) -> None:
+def _quiet(event: Event) -> None:
     """The assembling process sends no progress."""
 
 
@@ -112,13 +112,13 @@ class _Progress:
         self.start = time.monotonic()
         self.lock = threading.Lock()
 
-    def on_event(self, event: dict[str, Any]) -> None:
-        if event.get("event") != "cell":
+    def on_event(self, event: Event) -> None:
+        if not isinstance(event, CellTrained):
             return
         with self.lock:
             self.trained += 1
             rate = (time.monotonic() - self.start) / self.trained
             self.session.show(
-                f"[tabulate] {event['framework']} point {event['point']} seed {event['seed']}: "
-                f"{event['seconds']:.1f} s ({self.trained} cells trained, {rate:.1f} s per cell)"
+                f"[tabulate] {event.framework} point {event.point} seed {event.seed}: "
+                f"{event.seconds:.1f} s ({self.trained} cells trained, {rate:.1f} s per cell)"
             )
