@@ -19,7 +19,7 @@ from replay_tables import built_table, real_space
 from tunerbench.problems.builtin import PROBLEMS
 from tunerbench.profiles import PROFILES
 from tunerbench.records.results_file import load_results
-from tunerbench.report.render import WrittenReport
+from tunerbench.report.rendering.written_report import WrittenReport
 from tunerbench.search.registry import TUNERS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,6 +85,7 @@ def _rendered_next_run(source: Path, out: Path) -> list[str]:
     return _next_run(WrittenReport.verdict_beside(out).read_text())
 
 
+@pytest.mark.slow
 def test_the_next_run_reads_the_same_at_the_end_of_a_run_and_in_a_rerender(tmp_path: Path) -> None:
     """Two tuners over two seeds leave the verdict open: the terminal at the end of the run,
     and a re-render of its results file, of a renamed copy beside it and of pytest-benchmark's
@@ -119,6 +120,7 @@ def test_the_next_run_reads_the_same_at_the_end_of_a_run_and_in_a_rerender(tmp_p
         assert f"{b['stats']['mean']:.1f}" in row and f"{info['test_accuracy']:.4f}" in row
 
 
+@pytest.mark.slow
 def test_an_option_for_pytest_benchmarks_table_shows_it(tmp_path: Path) -> None:
     done = bench("--tb-profile", "quick", "--tb-dataset", "digits", "--tb-tuners", "sklearn",
                  "--benchmark-columns", "mean,rounds", output=tmp_path)  # fmt: skip
@@ -128,6 +130,7 @@ def test_an_option_for_pytest_benchmarks_table_shows_it(tmp_path: Path) -> None:
     assert "pytest-benchmark's table above times how long this process waited" in done.stdout
 
 
+@pytest.mark.slow
 def test_a_finished_session_grows_by_more_seeds(tmp_path: Path) -> None:
     """``--tb-resume`` with more seeds continues the same session: its folder, results file and
     report, the seeds run before kept and only the new one trained."""
@@ -146,6 +149,7 @@ def test_a_finished_session_grows_by_more_seeds(tmp_path: Path) -> None:
     assert "Seeds 1-2." in (tmp_path / "verdict.md").read_text()
 
 
+@pytest.mark.slow
 def test_a_report_that_cannot_be_written_fails_the_run_and_keeps_the_results(
     tmp_path: Path,
 ) -> None:
@@ -286,6 +290,7 @@ def _journal_results(journal: Path) -> list[dict]:
     return [e["result"] for e in lines if e["event"] == "result"]
 
 
+@pytest.mark.slow
 def test_a_replayed_study_resumes_after_a_kill(tmp_path: Path) -> None:
     """Replay against a hand-made table of the digits space, killed once results are journaled,
     then resumed: every seed replayed once, the report saying it was replayed."""
@@ -312,19 +317,20 @@ def test_a_replayed_study_resumes_after_a_kill(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_tabulate_then_replay_from_the_command_line(tmp_path: Path) -> None:
     """The whole path a user takes: a real table of digits at the quick profile (one training
-    seed per point), then Keras Tuner's tuners replayed against it; a second tabulation trains
-    nothing."""
+    seed per point; the Keras model and scikit-learn's estimator, as every tuner is asked),
+    then tuners of both replayed against it; a second tabulation trains nothing."""
     args = ["--tb-problem", "digits", "--tb-profile", "quick"]
     made = bench("--tb-tabulate", "--tb-table-seeds", "1", *args, output=tmp_path)
     assert made.returncode == 0, made.stdout[-3000:] + made.stderr[-3000:]
     (table,) = tmp_path.glob("tables/*.npz")
-    assert "24 cells trained now" in made.stdout
+    assert "48 cells trained now" in made.stdout  # 24 points, each framework
     again = bench("--tb-tabulate", "--tb-table-seeds", "1", *args, output=tmp_path)
     assert again.returncode == 0 and "0 cells trained now" in again.stdout
-    replayed = bench("--tb-replay", str(table), "--tb-tuners", "random,grid", "--tb-seeds", "3",
-                     *args, output=tmp_path / "replay")  # fmt: skip
+    replayed = bench("--tb-replay", str(table), "--tb-tuners", "random,sklearn", "--tb-seeds",
+                     "3", *args, output=tmp_path / "replay")  # fmt: skip
     assert replayed.returncode == 0, replayed.stdout[-3000:] + replayed.stderr[-3000:]
     results = load_results(next((tmp_path / "replay").glob("tunerbench-*.json")))
     assert sorted((r.identity.tuner, r.identity.seed) for r in results) == [
-        (t, s) for t in ("grid", "random") for s in (1, 2, 3)
+        (t, s) for t in ("random", "sklearn") for s in (1, 2, 3)
     ]
+    assert len({r.identity.table_fingerprint for r in results}) == 1  # one table, one study
