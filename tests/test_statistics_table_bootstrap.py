@@ -78,3 +78,22 @@ def test_replayed_pairs_are_significant_only_where_the_table_agrees() -> None:
     assert judged.table_check is not None and judged.table_check.p > 0.5
     assert not judged.significant and not judged.decides and not judged.equivalent
     assert judged.seeds_to_tell is None  # more replay seeds could not settle it
+
+
+def test_a_training_seeds_luck_shared_by_every_point_is_not_averaged_away() -> None:
+    """scikit-learn's runs 1 and 2 lower at every point (a seed's data order is the same for
+    every point it trains): replays spread over 24 points must not average that luck away as
+    if each point's runs were drawn apart; the estimator's and the Keras model's runs are
+    separate trainings, drawn apart."""
+    rng = np.random.default_rng(4)
+    keras = np.full((24, RUNS), 0.85)
+    estimator = np.array([0.82, 0.82, 0.86, 0.86, 0.86]) + rng.normal(0, 0.002, size=(24, RUNS))
+    points, runs = list(rng.integers(24, size=1000)), list(rng.integers(RUNS, size=1000))
+    a = _fits(points, runs, keras)
+    b = {
+        seed: FinalFit(f.point, f.run, tuple(float(v) for v in estimator[f.point]), "sklearn")
+        for seed, f in _fits(points, runs, keras).items()
+    }
+    found = table_bootstrap(a, b, rope=0.005)
+    assert found is not None and found.mean_difference > 0.004
+    assert found.low < 0 < found.high and found.p > 0.05

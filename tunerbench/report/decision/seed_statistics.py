@@ -32,6 +32,7 @@ from tunerbench.report.inputs.best_so_far import best_so_far
 from tunerbench.report.inputs.groups import REPLAY
 from tunerbench.report.inputs.objective import group_objective
 from tunerbench.report.inputs.seed_tables import runs_by_seed, seed_table
+from tunerbench.search.registry import TUNERS
 
 FRACTIONS = [round(f, 2) for f in np.linspace(0.0, 1.0, 101)]
 RANK_POINTS = (0.25, 0.5, 1.0)
@@ -91,6 +92,11 @@ def budget_curves(
     return curves
 
 
+def _section(tuner: str) -> str:
+    """The part of a table a tuner replays against: its framework's (an unknown tuner's own)."""
+    return TUNERS[tuner].framework.name if tuner in TUNERS.names else tuner
+
+
 def final_fits(runs: list[RunResult]) -> dict[str, dict[int, FinalFit]] | None:
     """Each replayed tuner's final fit per seed (the first run of a repeated seed), what the
     bootstrap over the table's training runs resamples; None unless every run was replayed
@@ -105,6 +111,7 @@ def final_fits(runs: list[RunResult]) -> dict[str, dict[int, FinalFit]] | None:
                 rs[0].identity.table_point,
                 rs[0].identity.table_run,
                 tuple(rs[0].identity.table_test_accuracy),
+                _section(rs[0].identity.tuner),
             )
             for seed, rs in seeds.items()
         }

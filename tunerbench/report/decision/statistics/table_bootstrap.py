@@ -4,8 +4,12 @@ A thousand replay seeds carry no more information about training noise than the 
 training runs per point: every replay seed that ends at point p reads p's test accuracy from
 one of those S runs. Tests over replay seeds alone would treat the thousand as independent and
 call differences of the S runs' luck significant. So each bootstrap draw resamples both levels:
-the replay seeds (paired: one draw for every tuner) and, per point, the table's training runs
-(with replacement, one draw shared by every tuner and seed, as the table is one table). A
+the replay seeds (paired: one draw for every tuner) and the table's training runs (with
+replacement, one draw shared by every tuner and seed, as the table is one table). The runs are
+resampled as whole columns, one draw for every point of a framework's section: a training seed
+fixes its data order for every point it trains (scikit-learn's partial_fit reuses one order for
+every epoch), so a seed's luck is shared by the points and only the columns are independent;
+two frameworks' columns are separate trainings and are drawn apart. A
 replay's outcome in a draw is its chosen point's test accuracy after its best epoch in the run
 its final fit is mapped to. What stays fixed is each replay's choice of point and epoch, so the
 interval covers the final fits' noise and the table's few runs, not how a search would have
@@ -26,11 +30,13 @@ RNG_SEED = 20261206  # fixed: one report always says the same
 @dataclass(frozen=True)
 class FinalFit:
     """A replayed pipeline's final fit: the table's row, the run it read, and the chosen
-    point's test accuracy after the best epoch in each of the table's runs (column order)."""
+    point's test accuracy after the best epoch in each of the table's runs (column order);
+    ``section`` names the part of the table it read (its tuner's framework)."""
 
     point: int
     run: int
     accuracies: tuple[float, ...]
+    section: str = "keras"
 
 
 @dataclass(frozen=True)
@@ -69,14 +75,13 @@ def table_bootstrap(
     (s_runs,) = runs
     n = len(seeds)
     rng = np.random.default_rng(RNG_SEED)
-    # The points these replays chose, numbered 0..k-1 (a large space's others need no draws).
-    _, points = np.unique([f.point for f in fits], return_inverse=True)
+    sections, section = np.unique([f.section for f in fits], return_inverse=True)
     columns = np.array([f.run for f in fits])
     accuracy = np.array([f.accuracies for f in fits], dtype=float)  # (2n, S)
     observed = accuracy[np.arange(2 * n), columns]
-    # Per draw and point, where each of the table's runs is sent (runs drawn with replacement).
-    mapped = rng.integers(s_runs, size=(draws, int(points.max()) + 1, s_runs))
-    redrawn = accuracy[np.arange(2 * n), mapped[:, points, columns]]  # (draws, 2n)
+    # Per draw and section, where each of the table's runs is sent (drawn with replacement).
+    mapped = rng.integers(s_runs, size=(draws, len(sections), s_runs))
+    redrawn = accuracy[np.arange(2 * n), mapped[:, section, columns]]  # (draws, 2n)
     picks = rng.integers(n, size=(draws, n))
     diffs = redrawn[:, :n] - redrawn[:, n:]
     means = np.take_along_axis(diffs, picks, axis=1).mean(axis=1)
