@@ -133,13 +133,9 @@ def replay_pipeline(study: ReplayStudy, tuner: str, seed: int) -> RunResult:
     table, profile = study.part(tuner), study.profile
     seeds = phase_seeds(seed)
     objective, direction = _objective(table)
-    # A Keras search fits for the profile's epochs; scikit-learn's estimator for the budget's.
-    epochs = (
-        profile.max_epochs
-        if table.framework == "keras"
-        else compute_budget(profile).max_epochs_per_trial
-    )
-    answers = TableAnswers(table, seed, objective, profile.patience, epochs)
+    # A search's fits run the profile's epochs (an estimator's max_iter is the budget's
+    # max_epochs_per_trial, which is the profile's max_epochs).
+    answers = TableAnswers(table, seed, objective, profile.patience, profile.max_epochs)
     started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     searched = _search(study, tuner, seeds, answers)
     point, (_, refit_run, final_run) = answers.runs(searched.values)
