@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tunerbench.records.results_file import load_results
@@ -533,3 +534,32 @@ def test_a_killed_session_leaves_no_process_on_its_worker(
         time.sleep(0.5)
     assert _children(alone.pid) == []
     assert alone.poll() is None
+
+
+def test_a_table_is_trained_on_the_workers_and_each_cell_saved_by_the_session(
+    scheduler: str, worker: Callable[..., subprocess.Popen[bytes]], tmp_path: Path
+) -> None:
+    """``--tb-tabulate`` on a scheduler's workers, which share no folder with the session:
+    every cell comes back and is saved here, the workers keep none, the table is whole; run
+    again, nothing is trained."""
+    from tunerbench.replay.table import load_table
+
+    output = tmp_path / "out"
+    for name in ("w1", "w2"):
+        worker(scheduler, name)
+    args = _bench("--tb-tabulate", "--tb-table-seeds", "1", "--tb-problem", "digits",
+                  "--tb-profile", "quick", "--tb-tuners", "random", "--tb-cluster", scheduler,
+                  "--tb-output", str(output))  # fmt: skip
+    made = subprocess.run(args, cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=900)
+    assert made.returncode == 0, made.stdout[-3000:] + made.stderr[-3000:]
+    assert "24 cells trained now" in made.stdout
+    (table_file,) = output.glob("tables/*.npz")
+    table = load_table(table_file)
+    assert (len(table.points), table.seeds) == (24, [1])
+    assert np.isfinite(table.curves["val_accuracy"]).all()
+    assert len(list(output.glob("tables/*.cells/p*-seed1.npz"))) == 24
+    assert not [p for w in ("w1", "w2") for p in (tmp_path / w).rglob("p*-seed*.npz")]
+    logs = list(output.glob("runs/*/logs/tabulate-keras-*.log"))
+    assert not logs  # a scheduler's workers keep their logs in their own folders
+    again = subprocess.run(args, cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=900)
+    assert again.returncode == 0 and "0 cells trained now" in again.stdout, again.stdout[-3000:]

@@ -5,6 +5,7 @@ files refused in one line."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from dataclasses import asdict
@@ -21,11 +22,13 @@ from tunerbench.problems.builtin import PROBLEMS
 from tunerbench.problems.problem import Problem
 from tunerbench.profiles import PROFILES
 from tunerbench.records.events import CellTrained
+from tunerbench.replay.cell_files import cell_as_json, cell_from_json, cell_path, read_cell
 from tunerbench.replay.table import CURVES, Table, TableError, load_table
 from tunerbench.replay.tabulate import (
     SpaceError,
     TableRequest,
     assemble,
+    cell_plan,
     save_table,
     space_points,
     tabulate_part,
@@ -207,3 +210,41 @@ def test_an_estimator_cell_is_the_pipelines_refit_and_joins_the_table(
     assert both["frameworks"] == ["keras", "sklearn"]
     loaded = load_table(tmp_path / "t.npz")
     assert np.array_equal(loaded.of_framework("sklearn").curves["loss"], estimator.curves["loss"])
+
+
+def test_a_cell_sent_by_a_worker_is_saved_only_when_it_is_the_cell_asked_for(
+    tabulated: tuple[Path, Table, list[CellTrained]],
+) -> None:
+    """The JSON text a worker sends gives back the cell file bit for bit; anything else (a
+    cell of another point or seed, a missing or short curve, a word for a number, no JSON)
+    is one TableError line, so nothing wrong reaches the session's folder."""
+    cells = tabulated[0]
+    plan = cell_plan(_args(cells))
+    names, epochs, keys = tuple(plan["names"]), plan["epochs"], plan["keys"]
+    assert sorted(keys) == sorted(f"{p}:{s}" for p in POINTS for s in SEEDS)
+    sent = cell_as_json(cell_path(cells, 4, 7), 4, 7)
+    point, seed, cell = cell_from_json(sent, names, epochs, keys)
+    kept = read_cell(cell_path(cells, 4, 7), names, keys["4:7"])
+    assert (point, seed, cell.key, cell.build_s) == (4, 7, kept.key, kept.build_s)
+    assert all(np.array_equal(cell.curves[n], kept.curves[n]) for n in names)
+
+    raw = json.loads(sent)
+    wrong = [
+        ({**raw, "point": 1}, "another point"),  # the key says point 4
+        ({**raw, "seed": 99}, "another point"),  # no such cell asked
+        ({**raw, "curves": {n: raw["curves"][n] for n in names[1:]}}, "without the curves"),
+        ({**raw, "curves": {**raw["curves"], "loss": raw["curves"]["loss"][:-1]}}, "not 6"),
+        ({**raw, "curves": {**raw["curves"], "loss": ["0.1"] * epochs}}, "not 6 numbers"),
+        ({**raw, "build_s": -1}, "no build time"),
+    ]
+    for message, said in [(json.dumps(m), s) for m, s in wrong] + [("{", "not a cell's")]:
+        with pytest.raises(TableError, match=said) as refused:
+            cell_from_json(message, names, epochs, keys)
+        assert "\n" not in str(refused.value)
+
+
+def test_cells_held_elsewhere_are_not_trained(tmp_path: Path) -> None:
+    """A worker's part leaves alone the cells its session already holds."""
+    held = [[p, s] for p in POINTS for s in SEEDS]
+    assert tabulate_part(_args(tmp_path), 0, 1, [].append, held) == {"trained": 0, "kept": 0}
+    assert not list(tmp_path.iterdir())

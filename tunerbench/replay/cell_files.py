@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -82,3 +83,56 @@ def read_cell(path: Path, names: tuple[str, ...], key: str) -> Cell:
             "tabulate into a new folder"
         )
     return cell
+
+
+def cell_as_json(path: Path, point: int, seed: int) -> str:
+    """A cell file as JSON text, to send to a session on another machine: plain data only
+    (a curve's NaN, a diverged fit's loss, travels as null)."""
+    with np.load(path, allow_pickle=False) as stored:
+        curves = {
+            name: [v if math.isfinite(v) else None for v in stored[name].tolist()]
+            for name in stored.files
+            if name not in ("key", "build_s")
+        }
+        sent = {"point": point, "seed": seed, "key": str(stored["key"]),
+                "build_s": float(stored["build_s"]), "curves": curves}  # fmt: skip
+    return json.dumps(sent, allow_nan=False)
+
+
+def cell_from_json(
+    text: Any, names: tuple[str, ...], epochs: int, keys: dict[str, str]
+) -> tuple[int, int, Cell]:
+    """A cell sent as JSON text, checked before anything is saved: ``(point, seed, cell)``, or a
+    TableError in one line when it is not one of ``keys`` (by ``"point:seed"``), its key is
+    not the one that cell was asked for, or its curves are not ``names`` with ``epochs``
+    numbers each."""
+    try:
+        sent = json.loads(text) if isinstance(text, str) else None
+        point, seed, key = sent["point"], sent["seed"], sent["key"]
+        curves, build_s = sent["curves"], sent["build_s"]
+    except (ValueError, TypeError, KeyError):
+        raise TableError("a cell sent by a worker is not a cell's JSON text") from None
+    whole = isinstance(point, int) and isinstance(seed, int)
+    asked = keys.get(f"{point}:{seed}") if whole else None
+    if asked is None or key != asked:
+        raise TableError(
+            f"a worker sent a cell trained for another point, seed, problem, data, profile or "
+            f"loop than asked (point {point!r}, seed {seed!r}): stop that worker"
+        )
+    if not isinstance(curves, dict) or sorted(curves) != sorted(names):
+        raise TableError(f"a worker sent point {point} seed {seed} without the curves {names}")
+    arrays = {}
+    for name in names:
+        values = curves[name]
+        numbers = isinstance(values, list) and all(
+            v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)) for v in values
+        )
+        if not numbers or len(values) != epochs:
+            raise TableError(
+                f"a worker sent point {point} seed {seed} with a {name} curve that is not "
+                f"{epochs} numbers"
+            )
+        arrays[name] = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+    if not isinstance(build_s, (int, float)) or not math.isfinite(build_s) or build_s < 0:
+        raise TableError(f"a worker sent point {point} seed {seed} with no build time")
+    return point, seed, Cell(arrays, float(build_s), key)

@@ -32,7 +32,10 @@ from tunerbench.records.events import CellTrained, Event
 from tunerbench.replay.space_points import SpaceError, declared_space, grid
 from tunerbench.replay.table import Table, TableError
 
-__all__ = ["SpaceError", "TableRequest", "assemble", "save_table", "space_points", "tabulate_part"]
+__all__ = [
+    "SpaceError", "TableRequest", "assemble", "cell_plan", "save_table", "space_points",
+    "tabulate_part",
+]  # fmt: skip
 
 EmitFn = Callable[[Event], None]
 
@@ -107,8 +110,12 @@ class _Tabulation:
         return cls(setup, train, space, every, chosen)
 
 
-def tabulate_part(request: dict[str, Any], part: int, parts: int, emit: EmitFn) -> dict[str, int]:
-    """Train this part's cells that have no file in the request's cells folder yet, each saved
+def tabulate_part(
+    request: dict[str, Any], part: int, parts: int, emit: EmitFn,
+    held: list[list[int]] | None = None,
+) -> dict[str, int]:  # fmt: skip
+    """Train this part's cells that have no file in the request's cells folder yet and are not
+    ``held`` (``[point, seed]`` pairs a session on another machine already holds), each saved
     as it ends and announced as a ``CellTrained`` event. Runs in a fresh process."""
     asked = TableRequest.of(request)
     if asked.threads > 0:
@@ -120,9 +127,10 @@ def tabulate_part(request: dict[str, Any], part: int, parts: int, emit: EmitFn) 
     run = _Tabulation.open(asked)
     setup, folder, seeds = run.setup, Path(asked.cells), asked.seeds
     trained = kept = 0
+    elsewhere = {(p, seed) for p, seed in held or []}
     for p in run.chosen:
         for i, seed in enumerate(seeds):
-            if (p * len(seeds) + i) % parts != part:
+            if (p * len(seeds) + i) % parts != part or (p, seed) in elsewhere:
                 continue
             path, key = cell_path(folder, p, seed), setup.key(run.points[p], seed)
             if path.exists():
@@ -135,6 +143,22 @@ def tabulate_part(request: dict[str, Any], part: int, parts: int, emit: EmitFn) 
             emit(CellTrained(asked.framework, p, seed, seconds))
             trained += 1
     return {"trained": trained, "kept": kept}
+
+
+def cell_plan(request: dict[str, Any], emit: EmitFn | None = None) -> dict[str, Any]:
+    """What every cell of the request must be, for a session that receives cells trained on
+    other machines and checks each before saving it: the key of each ``"point:seed"``, the
+    curves' names and their number of epochs. Runs in a fresh process (it builds the model;
+    it sends no events)."""
+    asked = TableRequest.of(request)
+    run = _Tabulation.open(asked)
+    keys = {
+        f"{p}:{seed}": run.setup.key(run.points[p], seed)
+        for p in run.chosen
+        for seed in asked.seeds
+    }
+    return {"keys": keys, "names": list(run.setup.curve_names),
+            "epochs": run.setup.profile.refit_epochs}  # fmt: skip
 
 
 def assemble(request: dict[str, Any]) -> Table:

@@ -176,29 +176,65 @@ class DaskExecutor:
                 pure=False,
             )
 
-    def _drain(self, on_event: EventFn, wait_s: float) -> None:
+    def run_tasks(
+        self, function: Callable[..., str], calls: dict[str, tuple[Any, ...]],
+        on_message: Callable[[dict[str, Any]], None],
+    ) -> dict[str, str | None]:  # fmt: skip
+        """``function(*args, label, topic, logs)`` as one task per label, all at once; every
+        message a task posts on the topic goes to ``on_message`` as it arrives. Returns what
+        failed by label (None where the task's reply was plain data and no failure), once
+        every task ended and its last messages are in."""
+        if self.logs:
+            Path(self.logs).mkdir(parents=True, exist_ok=True)
+        for label, args in calls.items():
+            self.futures[label] = self.client.submit(
+                function, *args, label, self.topic, self.logs,
+                key=f"{self.topic}-{label}", pure=False,
+            )  # fmt: skip
+        failed: dict[str, str | None] = {}
+        done_at: float | None = None
+        workers_seen = time.monotonic()
+        while True:
+            self._drain_messages(set(calls), on_message, 0.2)
+            if all(self.futures[label].done() for label in calls):
+                done_at = done_at or time.monotonic()
+                if set(calls) <= self.finished or time.monotonic() - done_at > EVENTS_GRACE_S:
+                    break
+            elif time.monotonic() - workers_seen > WORKERS_CHECK_S:
+                self._wait_for_a_worker(next(iter(calls)))
+                workers_seen = time.monotonic()
+        for label in calls:
+            try:
+                self._reply(self.futures[label])
+                failed[label] = None
+            except (ClusterError, ChildError) as exc:
+                failed[label] = str(exc)
+        return failed
+
+    @staticmethod
+    def _take(message: dict[str, Any], on_event: EventFn) -> None:
+        """A pipeline's event (parsed: EventError if it is none)."""
+        on_event(message["label"], relayed_event(message.get(EVENT_JSON)))
+
+    def _drain_messages(
+        self, labels: set[str], on_message: Callable[[dict[str, Any]], None], wait_s: float
+    ) -> None:
+        """Every message waiting for the tasks of ``labels``: a task's word that it sent every
+        message is noted, the rest go to ``on_message``; one of no such task is ignored."""
         try:
             message = self.events.get(timeout=wait_s)
         except queue.Empty:
             return
         while True:
-            self._take(message, on_event)
+            label = message.get("label") if isinstance(message, dict) else None
+            if label in labels and message.get(DONE):
+                self.finished.add(label)
+            elif label in labels:
+                on_message(message)
             try:
                 message = self.events.get_nowait()
             except queue.Empty:
                 return
-
-    def _take(self, message: Any, on_event: EventFn) -> None:
-        """One message of the topic: a pipeline's event (parsed: EventError if it is none), or
-        its task's word that every event is sent; one of no pipeline of this session is
-        ignored."""
-        label = message.get("label") if isinstance(message, dict) else None
-        if label not in self.futures:
-            return
-        if message.get(DONE):
-            self.finished.add(label)
-        else:
-            on_event(label, _relayed_event(message.get(EVENT_JSON)))
 
     def collect(self, spec: PipelineSpec, on_event: EventFn) -> RunResult:
         """Wait for one pipeline, relaying every pipeline's events meanwhile; its result comes
@@ -209,7 +245,7 @@ class DaskExecutor:
         done_at = None
         workers_seen = time.monotonic()
         while True:
-            self._drain(on_event, 0.2)
+            self._drain_messages(set(self.futures), lambda m: self._take(m, on_event), 0.2)
             if future.done():
                 done_at = done_at or time.monotonic()
                 late = time.monotonic() - done_at > EVENTS_GRACE_S
@@ -286,7 +322,7 @@ class DaskExecutor:
             self.cluster.close()
 
 
-def _relayed_event(sent: Any) -> Event:
+def relayed_event(sent: Any) -> Event:
     """The event a task relayed as JSON text; EventError in one line if it is none."""
     try:
         raw = json.loads(sent) if isinstance(sent, str) else sent

@@ -36,7 +36,7 @@ class Stopped(RuntimeError):
     """The session no longer wants this pipeline (it stopped, or it died)."""
 
 
-def _still_wanted(worker: Any) -> None:
+def still_wanted(worker: Any) -> None:
     """Raise Stopped when the scheduler has released this task: Dask's way of saying that no
     client waits for it any more. Called at every event, so a pipeline stops within a second."""
     from distributed.worker import thread_state
@@ -46,7 +46,7 @@ def _still_wanted(worker: Any) -> None:
         raise Stopped("its session no longer wants it")
 
 
-def _share_of_cores(worker: Any) -> int:
+def share_of_cores(worker: Any) -> int:
     """TensorFlow threads for one pipeline: this machine's cores over the pipelines it runs at
     once (the task slots of every worker on this host)."""
     from distributed import get_client
@@ -90,21 +90,31 @@ def pipeline_on_worker(spec: dict[str, Any], topic: str, log_dir: str | None = N
     except Stopped as exc:
         SPARES.close()  # its session has gone: no pipeline of it follows
         return json.dumps({FAILED: f"Stopped: {exc}"})
-    except Exception as exc:  # the session says it in one line: type and first line
-        first = (str(exc).strip().splitlines() or [""])[0]
-        return json.dumps({FAILED: f"{type(exc).__name__}: {first}"})
+    except Exception as exc:
+        return failed_reply(exc)
     finally:
         worker.log_event(topic, {"label": label, DONE: True})
         _end_spares_when_idle(worker)
 
 
+def failed_reply(exc: BaseException) -> str:
+    """A task's failure as the session reads it: JSON text with one line, type and first line."""
+    first = (str(exc).strip().splitlines() or [""])[0]
+    return json.dumps({FAILED: f"{type(exc).__name__}: {first}"})
+
+
+def check_versions(worker: Any, expected: dict[str, str]) -> None:
+    """ClusterError in one line where this worker runs other versions than its session."""
+    differs = version_mismatch(expected, installed_versions())
+    if differs:
+        name = f"worker {worker.address} on {socket.gethostname()}"
+        raise ClusterError(f"{name} runs {differs}; install the session's versions there")
+
+
 def _run_here(worker: Any, spec: dict[str, Any], topic: str, log_dir: str | None) -> dict[str, Any]:
     label = spec["label"]
-    name = f"worker {worker.address} on {socket.gethostname()}"
-    differs = version_mismatch(spec["expected_versions"], installed_versions())
-    if differs:
-        raise ClusterError(f"{name} runs {differs}; install the session's versions there")
-    spec = {**spec, "threads": spec["threads"] or _share_of_cores(worker)}
+    check_versions(worker, spec["expected_versions"])
+    spec = {**spec, "threads": spec["threads"] or share_of_cores(worker)}
     log = Path(log_dir or worker.local_directory) / f"{label}.log"
     return run_in_fresh_process(
         PipelineSpec.from_dict(spec),
@@ -112,7 +122,7 @@ def _run_here(worker: Any, spec: dict[str, Any], topic: str, log_dir: str | None
         lambda event: _relay(worker, topic, label, event),
         log,
         unset=nanny_environment(),
-        on_alive=lambda: _still_wanted(worker),
+        on_alive=lambda: still_wanted(worker),
     )
 
 
@@ -121,7 +131,7 @@ def _relay(worker: Any, topic: str, label: str, event: Event) -> None:
     let the task go: then the pipeline's process is ended here (the caller kills it when this
     raises, as when the process says it is alive: only the moment to check, not news for the
     session)."""
-    _still_wanted(worker)
+    still_wanted(worker)
     worker.log_event(topic, {"label": label, EVENT_JSON: json.dumps(event.to_dict())})
 
 

@@ -29,7 +29,6 @@ from tunerbench.run.option_values import (
     check_rope,
     check_table,
     check_tls,
-    local_workers,
     positive,
 )
 from tunerbench.search.registry import TUNERS
@@ -210,8 +209,8 @@ OPTIONS: list[Option] = [
         "instead of pipelines: train every point of the problem's space once per training seed "
         "for the refit's length (the Keras model, and the problem's scikit-learn estimator where "
         "sklearn is among --tb-tuners) and save the table (<output>/tables/) that --tb-replay "
-        "reads; on this machine (no --tb-cluster, or local:N), without --tb-speed or "
-        "--tb-loop-accuracy",
+        "reads; here, or on --tb-cluster's workers (local:N or a scheduler), each cell sent "
+        "back as it ends; without --tb-speed or --tb-loop-accuracy",
     ),
     Option(
         "--tb-table-seeds",
@@ -320,10 +319,6 @@ _REFUSED: list[tuple[Callable[[BenchOptions, bool], bool], str]] = [
         lambda o, mlp: (o.tabulate or o.replay is not None) and (o.speed or o.loop_accuracy),
         "--tb-tabulate and --tb-replay run instead of pipelines; run --tb-speed and "
         "--tb-loop-accuracy in a session of their own",
-    ),
-    (
-        lambda o, mlp: o.tabulate and bool(o.cluster) and local_workers(o.cluster) is None,
-        "--tb-tabulate runs on this machine: give --tb-cluster local:N or no --tb-cluster",
     ),
     (
         lambda o, mlp: o.replay is not None and (o.workers > 1 or bool(o.cluster)),

@@ -1,6 +1,7 @@
-"""``--tb-tabulate`` in the session: the problem's space trained once per training seed, in
-fresh processes side by side (``local:N``: N processes of one thread each, as pipelines run
-there), every cell kept in its own file as it ends, then one table saved.
+"""``--tb-tabulate`` in the session: the problem's space trained once per training seed, in one
+fresh process here, or on the session's Dask cluster (``--tb-cluster``: ``local:N`` is N
+processes of one thread each, as pipelines run there; ``cluster_tabulation``), every cell kept
+in its own file as it ends, then one table saved.
 
 Cells live in ``<output>/tables/<problem>-<profile>-<loop>-<digest>.cells/`` (the loop: the
 Keras models' loop, or ``sklearn`` for the estimator's cells; the digest: of the problem's
@@ -18,14 +19,15 @@ import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from tunerbench.profiles import PROFILES
 from tunerbench.records.atomic_file import refuse_link
 from tunerbench.records.events import CellTrained, Event
 from tunerbench.replay.tabulate import TableRequest
-from tunerbench.run.child_process import ChildError, call_in_fresh_process, calls_side_by_side
-from tunerbench.run.option_values import local_workers
+from tunerbench.run.child_process import ChildError, call_in_fresh_process
 from tunerbench.run.session import BenchSession, PipelineFailed
+from tunerbench.run.table_task import TABULATE_PART
 from tunerbench.search.registry import TUNERS
 
 
@@ -47,18 +49,10 @@ def tabulate(session: BenchSession) -> Path:
     problem = session.problems[options.problem]
     used = (TUNERS[t].framework for t in options.tuners)
     frameworks = list(dict.fromkeys(f.name for f in used if f.applies_to(problem)))
-    parts = local_workers(options.cluster) or 1
-    requests = [_request(session, framework, parts) for framework in frameworks]
+    requests = [_request(session, framework) for framework in frameworks]
     progress = _Progress(session)
     for request in requests:
-        calls = [
-            ({"request": request.to_dict(), "part": part, "parts": parts},
-             session.run_dir / "logs" / f"tabulate-{request.framework}-{part}.log")
-            for part in range(parts)
-        ]  # fmt: skip
-        errors = calls_side_by_side(
-            "tunerbench.replay.tabulate:tabulate_part", calls, progress.on_event
-        )
+        errors = _train(session, request, progress.on_event)
         if errors:
             raise PipelineFailed(
                 f"tabulation: {errors[0]} (finished cells are kept in {request.cells})"
@@ -74,10 +68,29 @@ def tabulate(session: BenchSession) -> Path:
     return path
 
 
-def _request(session: BenchSession, framework: str, parts: int) -> TableRequest:
+def _train(session: BenchSession, request: TableRequest, on_event: Any) -> list[str]:
+    """The request's cells not trained yet: on the session's cluster, or in one fresh process
+    here; what failed, one line each."""
+    logs = session.run_dir / "logs"
+    if session.options.cluster is not None:
+        from tunerbench.run.cluster import DaskExecutor
+        from tunerbench.run.cluster_tabulation import train_on_cluster
+
+        assert isinstance(session.executor, DaskExecutor), "open() the session first"
+        return train_on_cluster(session.executor, request, logs, on_event)
+    call = {"request": request.to_dict(), "part": 0, "parts": 1}
+    log = logs / f"tabulate-{request.framework}.log"
+    try:
+        call_in_fresh_process(TABULATE_PART, call, on_event, log)
+    except ChildError as exc:
+        return [str(exc)]
+    return []
+
+
+def _request(session: BenchSession, framework: str) -> TableRequest:
     """One framework's request, its cells in a folder of their own: another definition of the
     problem, other data or another sized profile trains into another folder (its cells' keys
-    would refuse the folder's). Processes side by side get a thread each, as pipelines do."""
+    would refuse the folder's)."""
     options = session.options
     problem = session.problems[options.problem]
     loop = _loop(session) if framework == "keras" else framework
@@ -95,7 +108,6 @@ def _request(session: BenchSession, framework: str, parts: int) -> TableRequest:
         seeds=list(range(1, options.table_seeds + 1)),
         cells=str(cells),
         framework=framework,
-        threads=1 if parts > 1 else 0,
     )
 
 

@@ -1,0 +1,68 @@
+"""Tabulation on a Dask cluster (``--tb-cluster``): the session splits the cells it does not
+hold yet into one task per worker slot (``table_task``), and saves each cell a worker sends the
+moment it arrives, after checking it is the cell asked for (its key: point, seed, problem,
+data, profile and loop) with every curve whole. Nothing a worker sends is saved unchecked, and
+a worker's failure is one line; the cells already saved stay, so running again trains only the
+cells still missing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tunerbench.pipeline.provenance import installed_versions
+from tunerbench.records.events import Event, EventError
+from tunerbench.replay.cell_files import cell_from_json, cell_path, read_cell, save_cell
+from tunerbench.replay.table import TableError
+from tunerbench.replay.tabulate import TableRequest
+from tunerbench.run.child_process import call_in_fresh_process
+from tunerbench.run.cluster import DaskExecutor, relayed_event
+from tunerbench.run.cluster_task import EVENT_JSON
+from tunerbench.run.table_task import CELL_JSON, table_part_on_worker
+
+CELL_PLAN = "tunerbench.replay.tabulate:cell_plan"
+
+
+def train_on_cluster(
+    executor: DaskExecutor, request: TableRequest, logs: Path, on_event: Any
+) -> list[str]:
+    """Every cell of ``request`` not in its folder yet, trained on the cluster and saved here as
+    it arrives; what failed, one line each."""
+    plan = call_in_fresh_process(
+        CELL_PLAN, {"request": request.to_dict()}, _quiet, logs / f"plan-{request.framework}.log"
+    )
+    keys, names, epochs = plan["keys"], tuple(plan["names"]), plan["epochs"]
+    folder = Path(request.cells)
+    held = []
+    for point_seed, key in keys.items():
+        point, seed = (int(n) for n in point_seed.split(":"))
+        if cell_path(folder, point, seed).exists():
+            read_cell(cell_path(folder, point, seed), names, key)  # refused if foreign
+            held.append([point, seed])
+    if len(held) == len(keys):
+        return []
+    errors: list[str] = []
+
+    def on_message(message: dict[str, Any]) -> None:
+        try:
+            if CELL_JSON in message:
+                point, seed, cell = cell_from_json(message[CELL_JSON], names, epochs, keys)
+                save_cell(cell_path(folder, point, seed), cell)
+            elif EVENT_JSON in message:
+                on_event(relayed_event(message[EVENT_JSON]))
+        except (TableError, EventError) as exc:
+            errors.append(str(exc))
+
+    parts, sent = executor.slots, {**request.to_dict(), "threads": executor.threads}
+    expected = installed_versions()
+    calls = {
+        f"tabulate-{request.framework}-{part}": (sent, part, parts, held, expected)
+        for part in range(parts)
+    }
+    failed = executor.run_tasks(table_part_on_worker, calls, on_message)
+    return errors + [f"{label}: {why}" for label, why in failed.items() if why]
+
+
+def _quiet(event: Event) -> None:
+    """The planning process sends no progress."""
