@@ -112,11 +112,7 @@ def _search(
         log.start()
         answers.clock.real()  # building the tuner is not the search's
         answers.clock.seconds = 0.0
-        if entry.framework.name == "sklearn":
-            search_tuner.oracle.verbose = 0  # as a real run's search: SklearnTuner.search
-            search_tuner.search(None, None)  # takes no verbose argument, and no data here
-        else:
-            search_tuner.search(verbose=0)
+        entry.framework.run_replayed_search(search_tuner)
         answers.clock.real()
         best = search_tuner.get_best_hyperparameters(1)
     finally:

@@ -249,3 +249,15 @@ class SpaceEstimator:
 
     def __call__(self, hp: kt.HyperParameters, max_iter: int, batch_size: int, seed: int) -> None:
         hp.merge(self.space, overwrite=False)
+
+
+def keras_replayed_search(tuner: Any) -> None:
+    """A Keras tuner's search, its fits answered from the table (so no data is passed)."""
+    tuner.search(verbose=0)
+
+
+def sklearn_replayed_search(tuner: Any) -> None:
+    """SklearnTuner's search, quiet as a real run's: its ``search`` takes no verbose argument,
+    and its data here are none (the table answers its fits)."""
+    tuner.oracle.verbose = 0
+    tuner.search(None, None)

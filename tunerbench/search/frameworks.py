@@ -20,6 +20,7 @@ from tunerbench.references import resolve
 class Framework:
     name: str
     search: str  # "module:function" of (TunerSetup, tuner): the search call
+    replay_search: str  # "module:function" of (tuner): the search call with fits from a table
     phases: str  # "module:Class" of (profile, problem, classes): refit and final fit
     settings: str  # "module:function" of (TunerSetup): how it computed, for the result
     # Whether its models train inside the trainer's fit clock (scikit-learn's loop is its own).
@@ -45,6 +46,9 @@ class Framework:
     def run_search(self, setup: Any, tuner: Any) -> None:
         resolve(self.search)(setup, tuner)
 
+    def run_replayed_search(self, tuner: Any) -> None:
+        resolve(self.replay_search)(tuner)
+
     def settings_of(self, setup: Any) -> dict[str, Any]:
         return resolve(self.settings)(setup)
 
@@ -54,9 +58,11 @@ class Framework:
 
 _SEARCH = "tunerbench.search.tuner_setup"
 _PHASES = "tunerbench.pipeline.phases"
+_REPLAY = "tunerbench.replay.replayed_tuner"
 KERAS = Framework(
     "keras",
     search=f"{_SEARCH}:keras_search",
+    replay_search=f"{_REPLAY}:keras_replayed_search",
     phases=f"{_PHASES}:KerasPhases",
     settings=f"{_SEARCH}:trainer_settings",
     measures_fit_time=True,
@@ -66,6 +72,7 @@ KERAS = Framework(
 SKLEARN = Framework(
     "sklearn",
     search=f"{_SEARCH}:sklearn_search",
+    replay_search=f"{_REPLAY}:sklearn_replayed_search",
     phases=f"{_PHASES}:SklearnPhases",
     settings=f"{_SEARCH}:estimator_settings",
     measures_fit_time=False,
