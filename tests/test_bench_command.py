@@ -324,6 +324,11 @@ def test_tabulate_then_replay_from_the_command_line(tmp_path: Path) -> None:
     assert made.returncode == 0, made.stdout[-3000:] + made.stderr[-3000:]
     (table,) = tmp_path.glob("tables/*.npz")
     assert "48 cells trained now" in made.stdout  # 24 points, each framework
+    (journal,) = tmp_path.glob("runs/*/journal.jsonl")
+    cells = [json.loads(line) for line in journal.read_text().splitlines()]
+    assert sorted((c["framework"], c["point"]) for c in cells if c["event"] == "cell") == [
+        (f, p) for f in ("keras", "sklearn") for p in range(24)
+    ]
     again = bench("--tb-tabulate", "--tb-table-seeds", "1", *args, output=tmp_path)
     assert again.returncode == 0 and "0 cells trained now" in again.stdout
     replayed = bench("--tb-replay", str(table), "--tb-tuners", "random,sklearn", "--tb-seeds",

@@ -24,6 +24,7 @@ from typing import Any
 from tunerbench.profiles import PROFILES
 from tunerbench.records.atomic_file import refuse_link
 from tunerbench.records.events import CellTrained, Event
+from tunerbench.records.journal import Entry
 from tunerbench.replay.tabulate import TableRequest
 from tunerbench.run.child_process import ChildError, call_in_fresh_process
 from tunerbench.run.session import BenchSession, PipelineFailed
@@ -116,7 +117,9 @@ def _quiet(event: Event) -> None:
 
 
 class _Progress:
-    """A line per trained cell, with the rate so far."""
+    """Each trained cell journaled (the session's record of what was trained, where and how
+    long: the cells folder is what a tabulation resumes from) and shown in a line, with the
+    rate so far."""
 
     def __init__(self, session: BenchSession) -> None:
         self.session = session
@@ -128,6 +131,7 @@ class _Progress:
         if not isinstance(event, CellTrained):
             return
         with self.lock:
+            self.session.journal.append(Entry(event))
             self.trained += 1
             rate = (time.monotonic() - self.start) / self.trained
             self.session.show(
