@@ -193,3 +193,17 @@ def test_a_diverged_trial_leaves_nothing_behind_in_the_kept_model(digits: Datase
     assert kept is diverged
     assert all(np.isfinite(loss) for loss in history.history["loss"])
     assert all(np.isfinite(w).all() for w in _weights(kept))
+
+
+@pytest.mark.parametrize("batch_size", [100, 16384])  # several batches, and one whole set
+def test_evaluation_batches_are_the_sets_own_in_order(digits: Dataset, batch_size: int) -> None:
+    """The evaluation data are the set cut into batches in order: every image once, and the
+    figures Keras' own ``evaluate`` gives with that batch size."""
+    x, y = digits.x_test, digits.y_test
+    model = _compiled(keras.Sequential(_layers(x.shape[1:])))
+    data = TensorCache().evaluation_data(x, y, batch_size)
+    seen = np.concatenate([labels.numpy() for _, labels in data])
+    np.testing.assert_array_equal(seen, y)
+    ours = model.evaluate(data, verbose=0, return_dict=True)
+    keras_own = model.evaluate(x, y, batch_size=batch_size, verbose=0, return_dict=True)
+    assert ours == pytest.approx(keras_own, rel=1e-6)
