@@ -6,6 +6,7 @@ files refused in one line."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from dataclasses import asdict
@@ -248,3 +249,20 @@ def test_cells_held_elsewhere_are_not_trained(tmp_path: Path) -> None:
     held = [[p, s] for p in POINTS for s in SEEDS]
     assert tabulate_part(_args(tmp_path), 0, 1, [].append, held) == {"trained": 0, "kept": 0}
     assert not list(tmp_path.iterdir())
+
+
+def test_a_session_on_a_cluster_refuses_a_held_cell_trained_for_another(
+    tabulated: tuple[Path, Table, list[CellTrained]], tmp_path: Path
+) -> None:
+    """Before anything is sent to a worker, the cells the session holds are checked: one that
+    was trained for another point is named in one line, and the held ones are listed."""
+    from tunerbench.run.cluster_tabulation import _Plan
+
+    cells = tmp_path / "cells"
+    shutil.copytree(tabulated[0], cells)
+    plan = _Plan.of(TableRequest.of(_args(cells)), tmp_path)
+    assert sorted(map(tuple, plan.held)) == sorted((p, s) for p in POINTS for s in SEEDS)
+    shutil.copy(cell_path(cells, 1, 3), cell_path(cells, 4, 3))
+    with pytest.raises(TableError, match="trained for another point") as refused:
+        _Plan.of(TableRequest.of(_args(cells)), tmp_path)
+    assert "\n" not in str(refused.value)
