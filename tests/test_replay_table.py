@@ -23,7 +23,14 @@ from tunerbench.problems.builtin import PROBLEMS
 from tunerbench.problems.problem import Problem
 from tunerbench.profiles import PROFILES
 from tunerbench.records.events import CellTrained
-from tunerbench.replay.cell_files import cell_as_json, cell_from_json, cell_path, read_cell
+from tunerbench.replay.cell_files import (
+    Cell,
+    cell_as_json,
+    cell_from_json,
+    cell_path,
+    read_cell,
+    save_cell,
+)
 from tunerbench.replay.table import CURVES, Table, TableError, load_table
 from tunerbench.replay.tabulate import (
     SpaceError,
@@ -244,11 +251,31 @@ def test_a_cell_sent_by_a_worker_is_saved_only_when_it_is_the_cell_asked_for(
         assert "\n" not in str(refused.value)
 
 
-def test_cells_held_elsewhere_are_not_trained(tmp_path: Path) -> None:
-    """A worker's part leaves alone the cells its session already holds."""
-    held = [[p, s] for p in POINTS for s in SEEDS]
-    assert tabulate_part(_args(tmp_path), 0, 1, [].append, held) == {"trained": 0, "kept": 0}
-    assert not list(tmp_path.iterdir())
+def test_a_workers_share_is_the_cells_it_is_given(tmp_path: Path) -> None:
+    """A worker trains exactly the cells its session dealt it, whatever the part."""
+    events: list[CellTrained] = []
+    assert tabulate_part(_args(tmp_path), 0, 1, events.append, only=[]) == {"trained": 0,
+                                                                             "kept": 0}  # fmt: skip
+    assert tabulate_part(_args(tmp_path), 0, 1, events.append, only=[[4, 7]])["trained"] == 1
+    assert [(e.point, e.seed) for e in events] == [(4, 7)]
+    assert [p.name for p in tmp_path.iterdir()] == [cell_path(tmp_path, 4, 7).name]
+
+
+def test_a_diverged_cell_travels_as_it_was_saved(tmp_path: Path) -> None:
+    """NaN and infinite losses (a diverged fit) arrive as they were saved, not as each other:
+    a replayed search tells them apart."""
+    curves = {name: np.linspace(0.1, 0.6, 6) for name in CURVES}
+    curves["loss"][3:] = [np.inf, -np.inf, np.nan]
+    save_cell(tmp_path / "c.npz", Cell(curves, 0.5, "k"))
+    _, _, cell = cell_from_json(cell_as_json(tmp_path / "c.npz", 1, 3), CURVES, 6, {"1:3": "k"})
+    np.testing.assert_array_equal(cell.curves["loss"], curves["loss"])
+    huge = json.loads(cell_as_json(tmp_path / "c.npz", 1, 3))
+    huge["curves"]["loss"][0] = 10**400
+    with pytest.raises(TableError, match="loss curve that is not 6 numbers"):
+        cell_from_json(json.dumps(huge), CURVES, 6, {"1:3": "k"})
+    deep = "[" * 100_000 + "]" * 100_000
+    with pytest.raises(TableError, match="not a cell's"):
+        cell_from_json(deep, CURVES, 6, {"1:3": "k"})
 
 
 def test_a_session_on_a_cluster_refuses_a_held_cell_trained_for_another(

@@ -86,17 +86,15 @@ def read_cell(path: Path, names: tuple[str, ...], key: str) -> Cell:
 
 
 def cell_as_json(path: Path, point: int, seed: int) -> str:
-    """A cell file as JSON text, to send to a session on another machine: plain data only
-    (a curve's NaN, a diverged fit's loss, travels as null)."""
+    """A cell file as JSON text, to send to a session on another machine: plain data only.
+    A diverged fit's NaN or infinite loss travels as JSON's NaN or Infinity, so the cell
+    arrives as it was saved."""
     with np.load(path, allow_pickle=False) as stored:
-        curves = {
-            name: [v if math.isfinite(v) else None for v in stored[name].tolist()]
-            for name in stored.files
-            if name not in ("key", "build_s")
-        }
+        curves = {name: stored[name].tolist() for name in stored.files
+                  if name not in ("key", "build_s")}  # fmt: skip
         sent = {"point": point, "seed": seed, "key": str(stored["key"]),
                 "build_s": float(stored["build_s"]), "curves": curves}  # fmt: skip
-    return json.dumps(sent, allow_nan=False)
+    return json.dumps(sent)
 
 
 def cell_from_json(
@@ -110,29 +108,36 @@ def cell_from_json(
         sent = json.loads(text) if isinstance(text, str) else None
         point, seed, key = sent["point"], sent["seed"], sent["key"]
         curves, build_s = sent["curves"], sent["build_s"]
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError, RecursionError):
         raise TableError("a cell sent by a worker is not a cell's JSON text") from None
     whole = isinstance(point, int) and isinstance(seed, int)
     asked = keys.get(f"{point}:{seed}") if whole else None
     if asked is None or key != asked:
         raise TableError(
             f"a worker sent a cell trained for another point, seed, problem, data, profile or "
-            f"loop than asked (point {point!r}, seed {seed!r}): stop that worker"
+            f"loop than asked (point {point!r:.40}, seed {seed!r:.40}): stop that worker"
         )
     if not isinstance(curves, dict) or sorted(curves) != sorted(names):
         raise TableError(f"a worker sent point {point} seed {seed} without the curves {names}")
-    arrays = {}
-    for name in names:
-        values = curves[name]
-        numbers = isinstance(values, list) and all(
-            v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)) for v in values
+    arrays = {name: _numbers(curves[name], epochs) for name in names}
+    bad = [name for name, values in arrays.items() if values is None]
+    if bad:
+        raise TableError(
+            f"a worker sent point {point} seed {seed} with a {bad[0]} curve that is not "
+            f"{epochs} numbers"
         )
-        if not numbers or len(values) != epochs:
-            raise TableError(
-                f"a worker sent point {point} seed {seed} with a {name} curve that is not "
-                f"{epochs} numbers"
-            )
-        arrays[name] = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
-    if not isinstance(build_s, (int, float)) or not math.isfinite(build_s) or build_s < 0:
+    if _numbers([build_s], 1) is None or not 0 <= build_s < math.inf:
         raise TableError(f"a worker sent point {point} seed {seed} with no build time")
-    return point, seed, Cell(arrays, float(build_s), key)
+    return point, seed, Cell(arrays, float(build_s), key)  # type: ignore[arg-type]
+
+
+def _numbers(values: Any, count: int) -> np.ndarray | None:
+    """``values`` as ``count`` float64 numbers (NaN and infinities kept), or None."""
+    if not isinstance(values, list) or len(values) != count:
+        return None
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        return None
+    try:
+        return np.array(values, dtype=np.float64)
+    except OverflowError:  # an integer beyond any float
+        return None

@@ -112,11 +112,12 @@ class _Tabulation:
 
 def tabulate_part(
     request: dict[str, Any], part: int, parts: int, emit: EmitFn,
-    held: list[list[int]] | None = None,
+    only: list[list[int]] | None = None,
 ) -> dict[str, int]:  # fmt: skip
-    """Train this part's cells that have no file in the request's cells folder yet and are not
-    ``held`` (``[point, seed]`` pairs a session on another machine already holds), each saved
-    as it ends and announced as a ``CellTrained`` event. Runs in a fresh process."""
+    """Train this part's cells that have no file in the request's cells folder yet, each saved
+    as it ends and announced as a ``CellTrained`` event; with ``only`` (``[point, seed]``
+    pairs: a worker's share, chosen by a session elsewhere), those cells instead of the part's.
+    Runs in a fresh process."""
     asked = TableRequest.of(request)
     if asked.threads > 0:
         from tunerbench.training import backend
@@ -127,10 +128,11 @@ def tabulate_part(
     run = _Tabulation.open(asked)
     setup, folder, seeds = run.setup, Path(asked.cells), asked.seeds
     trained = kept = 0
-    elsewhere = {(p, seed) for p, seed in held or []}
+    share = None if only is None else {(p, seed) for p, seed in only}
     for p in run.chosen:
         for i, seed in enumerate(seeds):
-            if (p * len(seeds) + i) % parts != part or (p, seed) in elsewhere:
+            mine = (p * len(seeds) + i) % parts == part if share is None else (p, seed) in share
+            if not mine:
                 continue
             path, key = cell_path(folder, p, seed), setup.key(run.points[p], seed)
             if path.exists():
@@ -185,7 +187,9 @@ def assemble(request: dict[str, Any]) -> Table:
         "profile": asdict(setup.profile),
         "framework": setup.framework,
         "loop": setup.loop,
-        "threads": asked.threads,  # what each training process could use (0: every core)
+        # what each training process could use (0: every core, or on a scheduler's workers
+        # their host's share); the machine is the session's
+        "threads": asked.threads,
         # scikit-learn's tuner is scored by accuracy on the hold-out, whatever the problem's
         "objective": setup.problem.objective if keras else "val_accuracy",
         "direction": setup.problem.direction if keras else "max",

@@ -16,6 +16,9 @@ the certificates given (``--tb-tls-*``) or Dask's own configuration, and a sched
 its host name must hold a certificate for that name; ``local:N`` listens on 127.0.0.1 only,
 with TLS credentials of its own and no dashboard.
 
+A tabulation uses the same cluster for its cells (``run_tasks``: one task per worker slot, each
+cell sent back as a message of the topic; ``cluster_tabulation``).
+
 What the session reads from a cluster is plain data (msgpack, and JSON text in it): Dask sends
 results and errors pickled, and unpickling runs whatever the sender put there, so its client
 refuses pickles, reads no task's or ``run``'s error, and takes a worker's failure as JSON text.
@@ -227,10 +230,11 @@ class DaskExecutor:
             return
         while True:
             label = message.get("label") if isinstance(message, dict) else None
-            if label in labels and message.get(DONE):
-                self.finished.add(label)
-            elif label in labels:
-                on_message(message)
+            if isinstance(label, str) and label in labels:
+                if message.get(DONE):
+                    self.finished.add(label)
+                else:
+                    on_message(message)
             try:
                 message = self.events.get_nowait()
             except queue.Empty:

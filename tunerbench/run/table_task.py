@@ -1,11 +1,12 @@
-"""What runs on a Dask worker for one part of a tabulation: check the worker, train the part's
-cells in a fresh process there (into a folder of the task's own, gone when it ends), and send
-each cell to the session as JSON text the moment it is trained, then its ``CellTrained`` event.
+"""What runs on a Dask worker for its share of a tabulation: check the worker, train the cells
+the session chose for it in a fresh process there (into a folder of the task's own, gone when it
+ends), and send each cell to the session as JSON text the moment it is trained, then its
+``CellTrained`` event.
 
 The session saves a cell only once it has checked it (``cell_files.cell_from_json``), so a
-killed worker or session loses only the cells being trained, and cells the session already
-holds are never trained again (they are passed as ``held``). No shared filesystem is needed,
-and nothing but plain data goes back (``cluster``'s rule).
+killed worker or session loses only the cells being trained; a task Dask runs again after its
+worker was lost trains its whole share again, and the session keeps the last copy of each cell.
+No shared filesystem is needed, and nothing but plain data goes back (``cluster``'s rule).
 """
 
 from __future__ import annotations
@@ -37,17 +38,16 @@ TABULATE_PART = "tunerbench.replay.tabulate:tabulate_part"
 
 def table_part_on_worker(
     request: dict[str, Any],
-    part: int,
-    parts: int,
-    held: list[list[int]],
+    share: list[list[int]],
     expected: dict[str, str],
     label: str,
     topic: str,
     log_dir: str | None = None,
 ) -> str:
-    """The task: this part's cells not ``held`` by the session, trained here (its output in
+    """The task: the cells of ``share`` (``[point, seed]`` pairs) trained here (its output in
     ``log_dir`` where the session can read it, else in the worker's folder); its reply is
-    ``{"trained": n, "kept": k}`` or ``{"failed": ...}`` as JSON text."""
+    ``{"trained": n}`` or ``{"failed": ...}`` as JSON text (the session reads whether it
+    failed: the cells themselves came as messages)."""
     from distributed import get_worker
 
     worker = get_worker()
@@ -67,13 +67,13 @@ def table_part_on_worker(
 
             counts = call_in_fresh_process(
                 TABULATE_PART,
-                {"request": here, "part": part, "parts": parts, "held": held},
+                {"request": here, "part": 0, "parts": 1, "only": share},
                 relay,
                 Path(log_dir or worker.local_directory) / f"{label}.log",
                 unset=nanny_environment(),
                 on_alive=lambda: still_wanted(worker),
             )
-        return json.dumps(counts)
+        return json.dumps({"trained": counts["trained"]})
     except Stopped as exc:
         return json.dumps({FAILED: f"Stopped: {exc}"})
     except Exception as exc:

@@ -1,7 +1,7 @@
 """``--tb-tabulate`` in the session: the problem's space trained once per training seed, in one
 fresh process here, or on the session's Dask cluster (``--tb-cluster``: ``local:N`` is N
-processes of one thread each, as pipelines run there; ``cluster_tabulation``), every cell kept
-in its own file as it ends, then one table saved.
+processes with the cores shared out between them, as pipelines run there;
+``cluster_tabulation``), every cell kept in its own file as it ends, then one table saved.
 
 Cells live in ``<output>/tables/<problem>-<profile>-<loop>-<digest>.cells/`` (the loop: the
 Keras models' loop, or ``sklearn`` for the estimator's cells; the digest: of the problem's
@@ -109,7 +109,18 @@ def _request(session: BenchSession, framework: str) -> TableRequest:
         seeds=list(range(1, options.table_seeds + 1)),
         cells=str(cells),
         framework=framework,
+        threads=_threads(session),
     )
+
+
+def _threads(session: BenchSession) -> int:
+    """Each training process's threads, as the table records them: a cluster's share per task
+    (``local:N``: the cores over N; 0 on a scheduler's workers: each its host's share), or 0
+    for the one process here (every core)."""
+    from tunerbench.run.cluster import DaskExecutor
+
+    executor = session.executor
+    return executor.threads if isinstance(executor, DaskExecutor) else 0
 
 
 def _quiet(event: Event) -> None:
@@ -117,9 +128,8 @@ def _quiet(event: Event) -> None:
 
 
 class _Progress:
-    """Each trained cell journaled (the session's record of what was trained, where and how
-    long: the cells folder is what a tabulation resumes from) and shown in a line, with the
-    rate so far."""
+    """Each trained cell journaled (the session's record of what was trained and how long: the
+    cells folder is what a tabulation resumes from) and shown in a line, with the rate so far."""
 
     def __init__(self, session: BenchSession) -> None:
         self.session = session
