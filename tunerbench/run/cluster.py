@@ -194,18 +194,8 @@ class DaskExecutor:
                 function, *args, label, self.topic, self.logs,
                 key=f"{self.topic}-{label}", pure=False,
             )  # fmt: skip
+        self._await(set(calls), set(calls), on_message)
         failed: dict[str, str | None] = {}
-        done_at: float | None = None
-        workers_seen = time.monotonic()
-        while True:
-            self._drain_messages(set(calls), on_message, 0.2)
-            if all(self.futures[label].done() for label in calls):
-                done_at = done_at or time.monotonic()
-                if set(calls) <= self.finished or time.monotonic() - done_at > EVENTS_GRACE_S:
-                    break
-            elif time.monotonic() - workers_seen > WORKERS_CHECK_S:
-                self._wait_for_a_worker(next(iter(calls)))
-                workers_seen = time.monotonic()
         for label in calls:
             try:
                 self._reply(self.futures[label])
@@ -245,20 +235,26 @@ class DaskExecutor:
         once its last events are in (or after a grace period: events travel apart)."""
         if spec.label not in self.futures:
             self.submit([spec])
-        future = self.futures[spec.label]
-        done_at = None
+        self._await({spec.label}, set(self.futures), lambda m: self._take(m, on_event))
+        return checked_result(self._reply(self.futures[spec.label]), spec)
+
+    def _await(
+        self, waited: set[str], relayed: set[str], on_message: Callable[[dict[str, Any]], None]
+    ) -> None:
+        """Until every task of ``waited`` ended and its last messages are in (or a grace
+        period passed: messages travel apart from results), passing the messages of the tasks
+        of ``relayed`` to ``on_message``; a cluster left without workers is said in one line."""
+        done_at: float | None = None
         workers_seen = time.monotonic()
         while True:
-            self._drain_messages(set(self.futures), lambda m: self._take(m, on_event), 0.2)
-            if future.done():
+            self._drain_messages(relayed, on_message, 0.2)
+            if all(self.futures[label].done() for label in waited):
                 done_at = done_at or time.monotonic()
-                late = time.monotonic() - done_at > EVENTS_GRACE_S
-                if spec.label in self.finished or late:
-                    break
+                if waited <= self.finished or time.monotonic() - done_at > EVENTS_GRACE_S:
+                    return
             elif time.monotonic() - workers_seen > WORKERS_CHECK_S:
-                self._wait_for_a_worker(spec.label)
+                self._wait_for_a_worker(min(waited))
                 workers_seen = time.monotonic()
-        return checked_result(self._reply(future), spec)
 
     def _reply(self, future: Any) -> Any:
         """A task's result as plain data: a pipeline's own failure (sent as JSON text) raised
