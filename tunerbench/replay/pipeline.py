@@ -176,14 +176,20 @@ def replay_pipeline(study: ReplayStudy, tuner: str, seed: int) -> RunResult:
         ),
         test=TestOutcome(round(float(tests[final_run, chosen_epoch - 1]), 6), None),
         cost=Cost(phases=phases),
-        provenance=Provenance(
-            versions=_versions(table),
-            machine=dict(table.meta["machine"]),
-            data=dict(table.meta["data"]),
-            notes=[REPLAY_NOTE.format(fingerprint=study.table.fingerprint, seeds=len(table.seeds))],
-            phase_seeds=seeds,
-            loop_settings={"replayed": True},
-        ),
+        provenance=_provenance(study, table, seeds),
+    )
+
+
+def _provenance(study: ReplayStudy, table: Table, seeds: dict[str, int]) -> Provenance:
+    """Where a replayed run's figures come from: the table's versions, machine and data (with
+    the Keras Tuner whose oracle ran here), and the note that it was replayed."""
+    return Provenance(
+        versions=_versions(table),
+        machine=dict(table.meta["machine"]),
+        data=dict(table.meta["data"]),
+        notes=[REPLAY_NOTE.format(fingerprint=study.table.fingerprint, seeds=len(table.seeds))],
+        phase_seeds=seeds,
+        loop_settings={"replayed": True},
     )
 
 
