@@ -188,40 +188,8 @@ def draw_anytime(data: AnytimeData) -> go.Figure:
         if not several:  # one environment: dashes free to tell tied tuners apart
             dash = tie_dashes(data.ties[line.axis]).get(line.variant, dash)
         style = {"color": palette[line.variant], "dash": dash, "shape": "hv"}
-        common = {"legendgroup": label, "showlegend": col == 1}
-        if line.n_runs == 1:
-            trace = go.Scatter(
-                x=line.x,
-                y=line.y,
-                mode="lines+markers",
-                name=label,
-                line=style,
-                marker={"size": 5},
-                **common,
-            )
+        for trace in _line_traces(line, label, style, seeds, first_panel=col == 1):
             fig.add_trace(trace, row=1, col=col)
-            continue
-        if line.low is not None and line.high is not None:
-            band = band_trace(line.x, line.low, line.high, palette[line.variant], label, **common)
-            fig.add_trace(band.update(showlegend=False), row=1, col=col)
-        summary = go.Scatter(
-            x=line.x,
-            y=line.y,
-            mode="lines",
-            name=label if line.n_runs == seeds else f"{label} ({line.n_runs} seeds)",
-            line=style,
-            **common,
-        )
-        fig.add_trace(summary, row=1, col=col)
-        on_demand = {"visible": "legendonly", "legendgroup": f"{label} seeds"}
-        if line.spread is not None:
-            band = spread_trace(line.x, line.spread, palette[line.variant], label, **on_demand)
-            fig.add_trace(band.update(showlegend=col == 1), row=1, col=col)
-            continue
-        each = seeds_trace(
-            line.seeds or [], f"{label}: each seed", style, showlegend=col == 1, **on_demand
-        )
-        fig.add_trace(each, row=1, col=col)
     fig.update_xaxes(title_text="search wall-clock time (s)", row=1, col=1)
     fig.update_xaxes(title_text="cumulative training epochs", row=1, col=2)
     objective = data.objective
@@ -237,3 +205,31 @@ def draw_anytime(data: AnytimeData) -> go.Figure:
         legend_title_text=f"tuner ({summarised}):",
     )
     return fig
+
+
+def _line_traces(
+    line: AnytimeLine, label: str, style: dict[str, str], seeds: int, first_panel: bool
+) -> list[go.Scatter]:
+    """One tuner's traces in one panel: a single run's steps with markers; else its summary
+    over seeds, the band of its 95% interval, and (shown on demand from the legend) each seed's
+    curve, or the seeds' spread where there are too many to draw one by one. The legend lists
+    each group once, from the first panel."""
+    common = {"legendgroup": label, "showlegend": first_panel}
+    color = style["color"]
+    if line.n_runs == 1:
+        steps = {"mode": "lines+markers", "name": label, "line": style, "marker": {"size": 5}}
+        return [go.Scatter(x=line.x, y=line.y, **steps, **common)]
+    traces = []
+    if line.low is not None and line.high is not None:
+        band = band_trace(line.x, line.low, line.high, color, label, **common)
+        traces.append(band.update(showlegend=False))
+    name = label if line.n_runs == seeds else f"{label} ({line.n_runs} seeds)"
+    traces.append(go.Scatter(x=line.x, y=line.y, mode="lines", name=name, line=style, **common))
+    on_demand = {"visible": "legendonly", "legendgroup": f"{label} seeds"}
+    if line.spread is not None:
+        band = spread_trace(line.x, line.spread, color, label, **on_demand)
+        return [*traces, band.update(showlegend=first_panel)]
+    each = seeds_trace(
+        line.seeds or [], f"{label}: each seed", style, showlegend=first_panel, **on_demand
+    )
+    return [*traces, each]

@@ -170,49 +170,9 @@ def draw_refit(curves: list[RefitCurve], objective: Objective) -> go.Figure:
         if summary.low is not None and summary.high is not None:
             band = band_trace(epochs, summary.low, summary.high, color, label, legendgroup=label)
             fig.add_trace(band.update(showlegend=False))
-        n = len(summary.curves)
-        fig.add_trace(
-            go.Scatter(
-                x=epochs,
-                y=summary.iqm,
-                mode="lines",
-                name=label,
-                legendgroup=label,
-                line=style,
-            )
-        )
-        group = f"{label} seeds"
-        if summary.spread is not None:
-            band = spread_trace(
-                epochs, summary.spread, color, label, legendgroup=group, visible="legendonly"
-            )
-            fig.add_trace(band)
-            fig.add_trace(_counted_best_epochs(summary.best_epochs, label, color, objective))
-            continue
-        each = seeds_trace(
-            ((list(range(1, len(c.val_accuracy) + 1)), c.val_accuracy) for c in summary.curves),
-            f"{label}: each seed, best epoch starred",
-            style,
-            legendgroup=group,
-            visible=True if n == 1 else "legendonly",
-            showlegend=n > 1,
-        )
-        fig.add_trace(each)
-        fig.add_trace(
-            go.Scatter(
-                x=[c.best_epoch for c in summary.curves],
-                y=[c.val_accuracy[c.best_epoch - 1] for c in summary.curves],
-                mode="markers",
-                name=f"{label}: best epochs",
-                legendgroup=group,
-                showlegend=False,
-                visible=True if n == 1 else "legendonly",
-                marker={"symbol": "star", "size": 12, "color": color},
-                text=[f"seed {c.seed}" for c in summary.curves],
-                hovertemplate=f"%{{text}}: best epoch %{{x}}<br>{esc(objective.name)} "
-                "%{y:.4f}<extra></extra>",
-            )
-        )
+        line = {"mode": "lines", "name": label, "legendgroup": label, "line": style}
+        fig.add_trace(go.Scatter(x=epochs, y=summary.iqm, **line))
+        fig.add_traces(_seed_traces(summary, label, style, objective))
     drawn = [v for s in summaries for v in (*s.iqm, *(s.low or []), *(s.high or []))]
     seeds = max((len(s.curves) for s in summaries), default=1)
     fig.update_layout(
@@ -229,3 +189,39 @@ def draw_refit(curves: list[RefitCurve], objective: Objective) -> go.Figure:
         legend_title_text="tuner (IQM over seeds, band: 95% interval):" if seeds > 1 else "tuner:",
     )
     return fig
+
+
+def _seed_traces(
+    summary: RefitSummary, label: str, style: dict[str, str], objective: Objective
+) -> list[go.Scatter]:
+    """The seeds behind a summary, shown on demand from the legend (a single seed: always): each
+    seed's curve with its best epoch starred, or, for many seeds, their spread and one star per
+    epoch chosen."""
+    group, color, n = f"{label} seeds", style["color"], len(summary.curves)
+    epochs = list(range(1, len(summary.iqm) + 1))
+    if summary.spread is not None:
+        band = spread_trace(
+            epochs, summary.spread, color, label, legendgroup=group, visible="legendonly"
+        )
+        return [band, _counted_best_epochs(summary.best_epochs, label, color, objective)]
+    shown = {"legendgroup": group, "visible": True if n == 1 else "legendonly"}
+    each = seeds_trace(
+        ((list(range(1, len(c.val_accuracy) + 1)), c.val_accuracy) for c in summary.curves),
+        f"{label}: each seed, best epoch starred",
+        style,
+        showlegend=n > 1,
+        **shown,
+    )
+    stars = go.Scatter(
+        x=[c.best_epoch for c in summary.curves],
+        y=[c.val_accuracy[c.best_epoch - 1] for c in summary.curves],
+        mode="markers",
+        name=f"{label}: best epochs",
+        showlegend=False,
+        marker={"symbol": "star", "size": 12, "color": color},
+        text=[f"seed {c.seed}" for c in summary.curves],
+        hovertemplate=f"%{{text}}: best epoch %{{x}}<br>{esc(objective.name)} "
+        "%{y:.4f}<extra></extra>",
+        **shown,
+    )
+    return [each, stars]
