@@ -12,6 +12,8 @@ import json
 import os
 import socket
 import threading
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -84,17 +86,33 @@ def pipeline_on_worker(spec: dict[str, Any], topic: str, log_dir: str | None = N
     from distributed import get_worker
 
     worker = get_worker()
-    label = spec["label"]
     try:
-        return json.dumps(_run_here(worker, spec, topic, log_dir), allow_nan=False)
+        # A stopped session has gone: no pipeline of it follows, so its spare is not kept.
+        work = partial(_run_here, worker, spec, topic, log_dir)
+        return task_reply(worker, topic, spec["label"], work, on_stopped=SPARES.close)
+    finally:
+        _end_spares_when_idle(worker)
+
+
+def task_reply(
+    worker: Any,
+    topic: str,
+    label: str,
+    work: Callable[[], dict[str, Any]],
+    on_stopped: Callable[[], None] = lambda: None,
+) -> str:
+    """A task's reply as the session reads it, whatever ``work`` does: its answer as JSON text,
+    or ``{"failed": ...}`` in one line (a stopped session's included), and in every case the
+    topic's DONE message after the task's last event, so the session knows it has them all."""
+    try:
+        return json.dumps(work(), allow_nan=False)
     except Stopped as exc:
-        SPARES.close()  # its session has gone: no pipeline of it follows
+        on_stopped()
         return json.dumps({FAILED: f"Stopped: {exc}"})
     except Exception as exc:
         return failed_reply(exc)
     finally:
         worker.log_event(topic, {"label": label, DONE: True})
-        _end_spares_when_idle(worker)
 
 
 def failed_reply(exc: BaseException) -> str:
@@ -119,16 +137,16 @@ def _run_here(worker: Any, spec: dict[str, Any], topic: str, log_dir: str | None
     return run_in_fresh_process(
         PipelineSpec.from_dict(spec),
         {"worker": worker.address, "host": socket.gethostname(), "worker_pid": os.getpid()},
-        lambda event: _relay(worker, topic, label, event),
+        lambda event: relay_event(worker, topic, label, event),
         log,
         unset=nanny_environment(),
         on_alive=lambda: still_wanted(worker),
     )
 
 
-def _relay(worker: Any, topic: str, label: str, event: Event) -> None:
-    """Pass a pipeline's event to its session, tagged with its label, unless the session has
-    let the task go: then the pipeline's process is ended here (the caller kills it when this
+def relay_event(worker: Any, topic: str, label: str, event: Event) -> None:
+    """Pass a task's event to its session, tagged with its label, unless the session has
+    let the task go: then its process is ended here (the caller kills it when this
     raises, as when the process says it is alive: only the moment to check, not news for the
     session)."""
     still_wanted(worker)

@@ -11,8 +11,8 @@ No shared filesystem is needed, and nothing but plain data goes back (``cluster`
 
 from __future__ import annotations
 
-import json
 import tempfile
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,15 +20,12 @@ from tunerbench.records.events import CellTrained, Event
 from tunerbench.replay.cell_files import cell_as_json, cell_path
 from tunerbench.run.child_process import call_in_fresh_process
 from tunerbench.run.cluster_task import (
-    DONE,
-    EVENT_JSON,
-    FAILED,
-    Stopped,
     check_versions,
-    failed_reply,
     nanny_environment,
+    relay_event,
     share_of_cores,
     still_wanted,
+    task_reply,
 )
 
 # The key of a topic message that holds one trained cell as JSON text.
@@ -51,32 +48,38 @@ def table_part_on_worker(
     from distributed import get_worker
 
     worker = get_worker()
-    try:
-        check_versions(worker, expected)
-        threads = request["threads"] or share_of_cores(worker)
-        with tempfile.TemporaryDirectory(dir=worker.local_directory) as folder:
-            here = {**request, "cells": folder, "threads": threads}
+    work = partial(_train_share, worker, request, share, expected, label, topic, log_dir)
+    return task_reply(worker, topic, label, work)
 
-            def relay(event: Event) -> None:
+
+def _train_share(
+    worker: Any,
+    request: dict[str, Any],
+    share: list[list[int]],
+    expected: dict[str, str],
+    label: str,
+    topic: str,
+    log_dir: str | None,
+) -> dict[str, int]:
+    check_versions(worker, expected)
+    threads = request["threads"] or share_of_cores(worker)
+    with tempfile.TemporaryDirectory(dir=worker.local_directory) as folder:
+        here = {**request, "cells": folder, "threads": threads}
+
+        def relay(event: Event) -> None:
+            if isinstance(event, CellTrained):
                 still_wanted(worker)
-                if isinstance(event, CellTrained):
-                    cell = cell_as_json(cell_path(Path(folder), event.point, event.seed),
-                                        event.point, event.seed)  # fmt: skip
-                    worker.log_event(topic, {"label": label, CELL_JSON: cell})
-                worker.log_event(topic, {"label": label, EVENT_JSON: json.dumps(event.to_dict())})
+                path = cell_path(Path(folder), event.point, event.seed)
+                cell = cell_as_json(path, event.point, event.seed)
+                worker.log_event(topic, {"label": label, CELL_JSON: cell})
+            relay_event(worker, topic, label, event)
 
-            counts = call_in_fresh_process(
-                TABULATE_PART,
-                {"request": here, "part": 0, "parts": 1, "only": share},
-                relay,
-                Path(log_dir or worker.local_directory) / f"{label}.log",
-                unset=nanny_environment(),
-                on_alive=lambda: still_wanted(worker),
-            )
-        return json.dumps({"trained": counts["trained"]})
-    except Stopped as exc:
-        return json.dumps({FAILED: f"Stopped: {exc}"})
-    except Exception as exc:
-        return failed_reply(exc)
-    finally:
-        worker.log_event(topic, {"label": label, DONE: True})
+        counts = call_in_fresh_process(
+            TABULATE_PART,
+            {"request": here, "part": 0, "parts": 1, "only": share},
+            relay,
+            Path(log_dir or worker.local_directory) / f"{label}.log",
+            unset=nanny_environment(),
+            on_alive=lambda: still_wanted(worker),
+        )
+    return {"trained": counts["trained"]}
