@@ -4,7 +4,8 @@ session has let the task go (a stopped session cancels it, a dead one's client i
 pipeline's process reports that it is alive every second, and each report is the moment to
 check. Its result, or what failed, goes back as JSON text: never an object, which Dask would
 send pickled and the session would have to run to read. A warm spare process is ended when no
-pipeline follows (the session stopped, or the worker stays idle)."""
+pipeline follows (the session stopped, or the worker stays idle). A tabulation's task
+(``table_task``) replies and sends its events through the same ``task_reply`` and ``send_event``."""
 
 from __future__ import annotations
 
@@ -145,11 +146,15 @@ def _run_here(worker: Any, spec: dict[str, Any], topic: str, log_dir: str | None
 
 
 def relay_event(worker: Any, topic: str, label: str, event: Event) -> None:
-    """Pass a task's event to its session, tagged with its label, unless the session has
-    let the task go: then its process is ended here (the caller kills it when this
-    raises, as when the process says it is alive: only the moment to check, not news for the
-    session)."""
+    """Pass a task's event to its session unless the session has let the task go: then its
+    process is ended here (the caller kills it when this raises, as when the process says it
+    is alive: only the moment to check, not news for the session)."""
     still_wanted(worker)
+    send_event(worker, topic, label, event)
+
+
+def send_event(worker: Any, topic: str, label: str, event: Event) -> None:
+    """An event on the session's topic, tagged with its task's label."""
     worker.log_event(topic, {"label": label, EVENT_JSON: json.dumps(event.to_dict())})
 
 

@@ -22,7 +22,7 @@ from tunerbench.run.child_process import call_in_fresh_process
 from tunerbench.run.cluster_task import (
     check_versions,
     nanny_environment,
-    relay_event,
+    send_event,
     share_of_cores,
     still_wanted,
     task_reply,
@@ -67,12 +67,12 @@ def _train_share(
         here = {**request, "cells": folder, "threads": threads}
 
         def relay(event: Event) -> None:
+            still_wanted(worker)  # once per event, so a cell never goes without its event
             if isinstance(event, CellTrained):
-                still_wanted(worker)
                 path = cell_path(Path(folder), event.point, event.seed)
                 cell = cell_as_json(path, event.point, event.seed)
                 worker.log_event(topic, {"label": label, CELL_JSON: cell})
-            relay_event(worker, topic, label, event)
+            send_event(worker, topic, label, event)
 
         counts = call_in_fresh_process(
             TABULATE_PART,
