@@ -56,10 +56,7 @@ def scheduler(tmp_path: Path) -> Iterator[str]:
          "--scheduler-file", str(file)],
         tmp_path / "scheduler.log",
     )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while not file.exists() and time.monotonic() < deadline:
-        time.sleep(0.2)
-    yield json.loads(file.read_text())["address"]
+    yield _scheduler_address(file, process)
     _stop(process)
 
 
@@ -101,6 +98,19 @@ def _wait_for(condition, what: str, process: subprocess.Popen[bytes], timeout: f
         assert process.poll() is None, f"the session ended before {what}"
         time.sleep(0.2)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def _scheduler_address(file: Path, process: subprocess.Popen[bytes]) -> str:
+    """The address in a scheduler file once it is whole: the scheduler creates the file before
+    it writes it, so a file that merely exists may still be empty."""
+
+    def address() -> str | None:
+        try:
+            return json.loads(file.read_text())["address"]
+        except (FileNotFoundError, json.JSONDecodeError, KeyError):
+            return None
+
+    return _wait_for(address, "the scheduler's address", process, timeout=60)
 
 
 def _pipeline_with_trials(output: Path) -> dict | None:
@@ -256,8 +266,7 @@ def test_a_tls_cluster_runs_the_study_and_needs_certificates(
         tmp_path / "tls-scheduler.log",
     )  # fmt: skip
     try:
-        _wait_for(file.exists, "the scheduler's address", scheduler, timeout=60)
-        address = json.loads(file.read_text())["address"]
+        address = _scheduler_address(file, scheduler)
         assert address.startswith("tls://127.0.0.1:")
         for name in ("t1", "t2"):
             worker(address, name, *_tls_flags(certificates))
@@ -483,8 +492,7 @@ def test_a_tls_scheduler_named_by_host_must_hold_a_certificate_for_that_name(
             tmp_path / name / "scheduler.log",
         )  # fmt: skip
         try:
-            _wait_for(file.exists, "the scheduler's address", scheduler, timeout=60)
-            port = json.loads(file.read_text())["address"].rsplit(":", 1)[1]
+            port = _scheduler_address(file, scheduler).rsplit(":", 1)[1]
             target = f"tls://localhost:{port}"
             if name == "localhost":
                 with Client(target, timeout=10, security=security(target, (ca, cert, key))):
