@@ -1,7 +1,7 @@
 """Tabulation on real TensorFlow: the space as Keras Tuner declares it, in grid order (finite
 spaces only); cells trained in parts in a fresh process and kept across calls; the assembled
-table saved and read back; a cell equal to the pipeline's own refit with that seed; damaged
-files refused in one line."""
+table saved and read back; a cell equal to the pipeline's own refit with its own training seed;
+damaged files refused in one line."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from tunerbench.replay.cell_files import (
     cell_path,
     read_cell,
     save_cell,
+    training_seed,
 )
 from tunerbench.replay.table import CURVES, Table, TableError, load_table
 from tunerbench.replay.tabulate import (
@@ -133,7 +134,7 @@ def test_cells_are_kept_and_assembled_into_a_table(
 
 
 @pytest.mark.parametrize(("point", "seed"), [(0, 7), (1, 3)])  # one trained here, one there
-def test_a_cell_is_the_pipelines_refit_with_that_seed(
+def test_a_cell_is_the_pipelines_refit_with_its_training_seed(
     tabulated: tuple[Path, Table, list[CellTrained]], digits: Dataset, tmp_path: Path, point: int,
     seed: int,
 ) -> None:  # fmt: skip
@@ -145,10 +146,30 @@ def test_a_cell_is_the_pipelines_refit_with_that_seed(
     setup = TunerSetup.create("random", DIGITS, digits, DIGITS.sized(QUICK), 0, tmp_path, "fast")
     phases = KerasPhases(setup.profile, DIGITS, setup.classes)
     hp = fixed_hyperparameters(values["units"], values["learning_rate"])
+    own = training_seed(values, seed)
     curve, _ = timed_phase(
-        seed, lambda: phases.refit_curve(setup.ctx.hypermodel, hp, setup.split, seed)
+        own, lambda: phases.refit_curve(setup.ctx.hypermodel, hp, setup.split, own)
     )
     assert curve == table.curves["val_accuracy"][point, table.seeds.index(seed)].tolist()
+
+
+def test_every_cell_trains_from_a_seed_of_its_own(
+    tabulated: tuple[Path, Table, list[CellTrained]],
+) -> None:
+    """A real search draws new initial weights and a new data order for every trial: cells of
+    one seed index at different points must not share theirs, or a table of S seeds would hold
+    only S data orders, their luck common to every point. Each cell's seed is fixed by its
+    point and seed index (the same on every machine) and recorded in its key."""
+    table = tabulated[1]
+    reference = [
+        {"units": u, "learning_rate": r} for u in range(16, 256, 32) for r in LEARNING_RATES
+    ]
+    seeds = {training_seed(p, s) for p in reference for s in range(1, 11)}
+    assert len(seeds) == len(reference) * 10
+    assert all(1 <= s < 2**31 for s in seeds)
+    assert training_seed(table.points[0], 3) == training_seed(dict(table.points[0]), 3)
+    key = json.loads(np.load(cell_path(tabulated[0], 1, 3))["key"].item())
+    assert key["training_seed"] == training_seed(table.points[0], 3)
 
 
 def test_a_missing_or_damaged_cell_is_named(
@@ -212,7 +233,7 @@ def test_an_estimator_cell_is_the_pipelines_refit_and_joins_the_table(
     setup = TunerSetup.create("sklearn", DIGITS, digits, DIGITS.sized(QUICK), 0, tmp_path, "fast")
     values = estimator.points[1]
     hp = fixed_hyperparameters(values["units"], values["learning_rate"])
-    curve = phases.refit_curve(None, hp, setup.split, SEEDS[1])
+    curve = phases.refit_curve(None, hp, setup.split, training_seed(values, SEEDS[1]))
     assert curve == estimator.curves["val_accuracy"][1, 1].tolist()
     both = save_table([_args(tabulated[0]), request], str(tmp_path / "t.npz"), events.append)
     assert both["frameworks"] == ["keras", "sklearn"]

@@ -81,10 +81,9 @@ def test_replayed_pairs_are_significant_only_where_the_table_agrees() -> None:
 
 
 def test_a_training_seeds_luck_shared_by_every_point_is_not_averaged_away() -> None:
-    """scikit-learn's runs 1 and 2 lower at every point (a seed's data order is the same for
-    every point it trains): replays spread over 24 points must not average that luck away as
-    if each point's runs were drawn apart; the estimator's and the Keras model's runs are
-    separate trainings, drawn apart."""
+    """scikit-learn's runs 1 and 2 lower at every point: replays spread over 24 points must
+    not average that away as if each point's runs were drawn apart (a column is drawn whole);
+    the estimator's and the Keras model's runs are separate trainings, drawn apart."""
     rng = np.random.default_rng(4)
     keras = np.full((24, RUNS), 0.85)
     estimator = np.array([0.82, 0.82, 0.86, 0.86, 0.86]) + rng.normal(0, 0.002, size=(24, RUNS))

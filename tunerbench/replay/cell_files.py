@@ -2,11 +2,17 @@
 written whole (a killed tabulation keeps every cell it finished), read back only where it was
 trained for the same point, seed, problem, data, profile and loop.
 
+Each cell trains from a seed of its own (``training_seed``), drawn from its point and its seed
+index: a real search trains every trial from a new draw of initial weights and data order, and a
+table whose cells of one seed index shared one draw would hold only S data orders in all, their
+luck common to every point.
+
 No TensorFlow here: scikit-learn's cells are made and read without it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import math
@@ -33,6 +39,13 @@ class Cell:
     key: str
 
 
+def training_seed(point: dict[str, Any], seed: int) -> int:
+    """The seed cell (``point``, ``seed``) trains from: the same on every machine and in every
+    run, different for every point and seed index, and within NumPy's and Keras' seed range."""
+    text = json.dumps({"point": point, "seed": seed}, sort_keys=True)
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "big") % (2**31 - 1) + 1
+
+
 def cell_key(
     point: dict[str, Any], seed: int, problem_fingerprint: str, split: Split, profile: Profile,
     loop: str,
@@ -42,6 +55,7 @@ def cell_key(
         {
             "point": point,
             "seed": seed,
+            "training_seed": training_seed(point, seed),
             "problem_fingerprint": problem_fingerprint,
             "data_fingerprint": split.fingerprint,
             "profile": asdict(profile),

@@ -3,9 +3,10 @@ seed for the refit's epochs, the way a pipeline's refit phase trains it, every e
 
 The same split (``make_split`` of the sized profile), the same hypermodel and loop (built as
 ``TunerSetup.create`` builds them, for the pipeline's workload, so the fast loop makes the same
-XLA choice), the same fit arguments, and the seed set by ``timed_phase`` itself: a cell's curve
-is the refit's curve for that seed. One callback times each epoch (training and validation)
-and then evaluates the test set through the hypermodel, as the final phase does.
+XLA choice), the same fit arguments, and the cell's own training seed set by ``timed_phase``
+itself: a cell's curve is the refit's curve for that seed. One callback times each epoch
+(training and validation) and then evaluates the test set through the hypermodel, as the final
+phase does.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from tunerbench.data.holdout import Split, make_split
 from tunerbench.pipeline.phases import PhaseError, timed_phase
 from tunerbench.problems.problem import Problem
 from tunerbench.profiles import Profile
-from tunerbench.replay.cell_files import Cell, cell_key
+from tunerbench.replay.cell_files import Cell, cell_key, training_seed
 from tunerbench.replay.space_points import hyperparameters_at
 from tunerbench.replay.table import CURVES
 from tunerbench.search.budget import compute_budget, pipeline_workload
@@ -91,8 +92,8 @@ class EpochRecorder(keras.callbacks.Callback):
 
 
 def train_cell(setup: CellSetup, space: dict[str, Any], point: dict[str, Any], seed: int) -> Cell:
-    """``point`` trained for the refit's epochs from ``seed``, as ``KerasPhases.refit_curve``
-    trains it inside ``timed_phase``."""
+    """``point`` trained for the refit's epochs from its ``training_seed`` for ``seed``, as
+    ``KerasPhases.refit_curve`` trains it inside ``timed_phase``."""
     hp = hyperparameters_at(space, point)
     recorder = EpochRecorder(setup.hypermodel, setup.split)
 
@@ -104,7 +105,7 @@ def train_cell(setup: CellSetup, space: dict[str, Any], point: dict[str, Any], s
         history = setup.hypermodel.fit(hp, model, **fit_args, callbacks=[recorder])
         return history.history, build_s
 
-    history, build_s = timed_phase(seed, work)[0]
+    history, build_s = timed_phase(training_seed(point, seed), work)[0]
     recorded = {"test_accuracy": recorder.test_accuracy, "epoch_s": recorder.epoch_s}
     curves = {}
     for name in setup.curve_names:

@@ -21,7 +21,7 @@ from tunerbench.data.dataset import Dataset
 from tunerbench.data.holdout import Split, make_split
 from tunerbench.problems.problem import Problem
 from tunerbench.profiles import Profile
-from tunerbench.replay.cell_files import Cell, cell_key
+from tunerbench.replay.cell_files import Cell, cell_key, training_seed
 from tunerbench.replay.space_points import SpaceError, hyperparameters_at
 from tunerbench.replay.table import CURVES
 from tunerbench.training.fit_inputs import budget_capped_fits, flat
@@ -90,8 +90,8 @@ class EstimatorCellSetup:
 def train_estimator_cell(
     setup: EstimatorCellSetup, space: dict[str, Any], point: dict[str, Any], seed: int
 ) -> Cell:
-    """``point`` trained for the refit's epochs from ``seed``, as ``SklearnPhases.refit_curve``
-    trains it."""
+    """``point`` trained for the refit's epochs from its ``training_seed`` for ``seed``, as
+    ``SklearnPhases.refit_curve`` trains it."""
     from sklearn.metrics import log_loss
 
     split, classes = setup.split, np.arange(setup.classes)
@@ -103,7 +103,7 @@ def train_estimator_cell(
             hyperparameters_at(space, point),
             max_iter=1,
             batch_size=setup.profile.batch_size,
-            seed=seed,
+            seed=training_seed(point, seed),
         )
         build_s = time.perf_counter() - start
         for _ in range(setup.profile.refit_epochs):

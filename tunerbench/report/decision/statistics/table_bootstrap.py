@@ -6,14 +6,13 @@ one of those S runs. Tests over replay seeds alone would treat the thousand as i
 call differences of the S runs' luck significant. So each bootstrap draw resamples both levels:
 the replay seeds (paired: one draw for every tuner) and the table's training runs (with
 replacement, one draw shared by every tuner and seed, as the table is one table). The runs are
-resampled as whole columns, one draw for every point of a framework's section: a training seed
-fixes its data order for every point it trains (scikit-learn's partial_fit reuses one order for
-every epoch), so a seed's luck is shared by the points and only the columns are independent;
-two frameworks' columns are separate trainings and are drawn apart. A
-replay's outcome in a draw is its chosen point's test accuracy after its best epoch in the run
-its final fit is mapped to. What stays fixed is each replay's choice of point and epoch, so the
-interval covers the final fits' noise and the table's few runs, not how a search would have
-chosen from other curves.
+resampled as whole columns, one draw for every point of a framework's section (the two
+frameworks' columns are separate trainings and are drawn apart): every cell trained from a seed
+of its own, so the S columns are exchangeable draws of the table, and each bootstrap draw is
+another table like it. A replay's outcome in a draw is its chosen point's test accuracy after
+its best epoch in the run its final fit is mapped to. What stays fixed is each replay's choice
+of point and epoch, so the interval covers the final fits' noise and the table's few runs, not
+how a search would have chosen from other curves.
 """
 
 from __future__ import annotations
