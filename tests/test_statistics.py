@@ -16,10 +16,12 @@ from scipy import stats
 from tunerbench.report.decision.statistics import (
     budget,
     descriptive,
+    pair_tests,
     paired,
     ranks,
     seed_counts,
     version_tests,
+    win_rates,
 )
 
 pytestmark = pytest.mark.filterwarnings("error")
@@ -68,7 +70,7 @@ def test_a_pairs_lead_is_read_from_its_better_tuner_whichever_it_is() -> None:
     assert test.better_wins == test.wins_b == 10
     assert test.equivalence is not None and test.p_beyond_region == test.equivalence.p_b_better
     assert test.table_lead is None  # real runs: no table to resample
-    ahead = paired.Lead.of(0.02, 0.01, 0.03, a_ahead=True)
+    ahead = pair_tests.Lead.of(0.02, 0.01, 0.03, a_ahead=True)
     assert (ahead.estimate, ahead.low, ahead.high) == (0.02, 0.01, 0.03)
 
 
@@ -204,7 +206,7 @@ def test_friedman_degenerate_cases() -> None:
 def test_win_rates_with_a_tie() -> None:
     table = {"a": {0: 1, 1: 2, 2: 3, 3: 4, 9: 7}, "b": {0: 0, 1: 2, 2: 5, 3: 1}}
     # a wins seeds 0 and 3, ties seed 1, loses seed 2; seed 9 is a's alone
-    rates = paired.win_rates(paired.pairwise_wilcoxon(table))
+    rates = win_rates.win_rates(paired.pairwise_wilcoxon(table))
     assert rates.n_blocks == 4 and rates.tuners == ["a", "b"]
     assert rates.matrix == {"a": {"a": None, "b": 0.625}, "b": {"a": 0.375, "b": None}}
 

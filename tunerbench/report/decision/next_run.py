@@ -21,7 +21,7 @@ from typing import TypeVar
 
 from tunerbench.records.run_result import RunResult
 from tunerbench.report.decision.seed_statistics import SeedStatistics
-from tunerbench.report.decision.statistics.paired import PairTest
+from tunerbench.report.decision.statistics.pair_tests import PairTest
 from tunerbench.report.decision.statistics.seed_counts import SeedEstimate
 from tunerbench.report.inputs.groups import GroupKey
 from tunerbench.report.inputs.labels import variant

@@ -14,12 +14,8 @@ from tunerbench.report.decision.rope import DEFAULT_ROPE
 from tunerbench.report.decision.statistics import ALPHA
 from tunerbench.report.decision.statistics.budget import BudgetRanks, rank_over_budget
 from tunerbench.report.decision.statistics.descriptive import Description, block_means, describe
-from tunerbench.report.decision.statistics.paired import (
-    PairwiseTests,
-    WinRates,
-    pairwise_wilcoxon,
-    win_rates,
-)
+from tunerbench.report.decision.statistics.pair_tests import PairwiseTests
+from tunerbench.report.decision.statistics.paired import pairwise_wilcoxon
 from tunerbench.report.decision.statistics.ranks import (
     RankTest,
     block_mean_ranks,
@@ -28,6 +24,7 @@ from tunerbench.report.decision.statistics.ranks import (
 )
 from tunerbench.report.decision.statistics.seed_counts import seeds_needed
 from tunerbench.report.decision.statistics.table_bootstrap import FinalFit
+from tunerbench.report.decision.statistics.win_rates import WinRates, win_rates
 from tunerbench.report.inputs.best_so_far import best_so_far
 from tunerbench.report.inputs.groups import REPLAY
 from tunerbench.report.inputs.objective import group_objective

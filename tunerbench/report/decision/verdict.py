@@ -14,7 +14,7 @@ from tunerbench.records.run_result import RunResult
 from tunerbench.report.decision.next_run import NextRun, next_run
 from tunerbench.report.decision.searched_alike import searched_alike
 from tunerbench.report.decision.seed_statistics import SeedStatistics
-from tunerbench.report.decision.statistics.paired import PairTest
+from tunerbench.report.decision.statistics.pair_tests import PairTest
 from tunerbench.report.inputs.groups import GroupKey, ReplaySource
 from tunerbench.report.inputs.seed_tables import ExcludedRun
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from tunerbench.report.decision.statistics.paired import WinRates
+from tunerbench.report.decision.statistics.win_rates import WinRates
 from tunerbench.report.plots.style import esc
 
 
