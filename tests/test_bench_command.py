@@ -339,3 +339,5 @@ def test_tabulate_then_replay_from_the_command_line(tmp_path: Path) -> None:
         (t, s) for t in ("random", "sklearn") for s in (1, 2, 3)
     ]
     assert len({r.identity.table_fingerprint for r in results}) == 1  # one table, one study
+    # Where the table grows (its cells are kept there), not the replay's own output folder.
+    assert {r.identity.table_output for r in results} == {str(tmp_path.resolve())}

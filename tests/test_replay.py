@@ -76,6 +76,18 @@ def test_every_tuner_finds_the_point_best_by_construction() -> None:
             assert result.identity.table_fingerprint == study.table.fingerprint
 
 
+def test_a_record_names_the_output_its_table_grows_in(tmp_path: Path) -> None:
+    """A table saved by --tb-tabulate as ``<output>/tables/`` grows in ``<output>`` (its cells
+    are there); a table moved elsewhere names none."""
+    profile = PROBLEMS["digits"].sized(PROFILES["quick"])
+    table = built_table(real_space(), profile, lambda p, s, e: 0.5 + 0.01 * e)
+    saved = tmp_path / "study" / "tables" / "t.npz"
+    study = ReplayStudy.of(table, "tests", tmp_path, saved)
+    assert replay_pipeline(study, "random", 1).identity.table_output == str(saved.parents[1])
+    moved = ReplayStudy.of(table, "tests", tmp_path, tmp_path / "t.npz")
+    assert replay_pipeline(moved, "random", 1).identity.table_output == ""
+
+
 def test_times_are_the_recorded_seconds() -> None:
     profile = PROBLEMS["digits"].sized(PROFILES["quick"])
     table = built_table(real_space(), profile, lambda p, s, e: 0.5 + 0.01 * e)

@@ -101,6 +101,19 @@ def test_a_replayed_group_is_advised_more_training_seeds_per_point() -> None:
     assert "--tb-table-seeds 10</code>" in html
 
 
+def test_a_table_grows_where_it_was_saved_not_where_it_was_replayed() -> None:
+    """Replayed into another output folder than the table's: the advice tabulates into the
+    table's own (its cells are kept there, so only the new training seeds train)."""
+    real = study({t: (0.02 if t == "hyperband" else 0.0) for t in TUNERS.names}, seeds=6)
+    runs = [variant_of(r, table_output="/studies/my tables") for r in replayed(real)]
+    context = build_context(runs, ["/studies/replay/tunerbench-tests.json"])
+    (group,) = context.groups
+    assert command_of(group.environments[0].verdict) == (
+        "pytest bench/ --tb-tabulate --tb-dataset digits --tb-profile quick --tb-table-seeds 10 "
+        "--tb-output '/studies/my tables'"
+    )
+
+
 def test_spread_is_the_median_and_percentiles_of_what_each_point_has() -> None:
     band = spread([[1.0, 2.0, 3.0, 4.0, 5.0], [7.0, np.nan], []])
     assert band.median[:2] == [3.0, 7.0] and np.isnan(band.median[2])

@@ -24,7 +24,7 @@ DEFAULTS = {
     "collector_rss_mb": None, "phase_seeds": {}, "loop_settings": {}, "problem": "",
     "problem_fingerprint": "", "space_points": None, "objective": "", "objective_direction": "",
     "session_tuners": [], "mode": "", "table_fingerprint": "", "table_seeds": 0,
-    "table_point": -1, "table_run": -1, "table_test_accuracy": [],
+    "table_point": -1, "table_run": -1, "table_test_accuracy": [], "table_output": "",
 }  # fmt: skip
 
 
@@ -56,7 +56,7 @@ def test_every_field_round_trips_under_its_flat_key() -> None:
         "objective_direction": "min", "session_tuners": ["random", "grid"],
         "mode": "replay", "table_fingerprint": "0123abcd", "table_seeds": 5,
         "table_point": 3, "table_run": 1, "table_test_accuracy": [0.8, 0.81],
-        "test_accuracy": None, "test_loss": None,
+        "table_output": "/studies/tables", "test_accuracy": None, "test_loss": None,
         "from_a_newer_writer": 1,
     }  # fmt: skip
     result = RunResult.from_dict(raw)

@@ -77,6 +77,10 @@ class RunIdentity(_Part):
     mode: Literal["", "replay"] = ""
     table_fingerprint: Name = ""
     table_seeds: int = 0
+    # The --tb-output folder whose tables/ holds the table and its kept cells ("" where the
+    # table lies elsewhere, and in records older than the field): where a table grown by more
+    # training seeds keeps what was trained.
+    table_output: Name = ""
     # A replay's final fit: the table's row of the chosen point, the training run (column) it
     # read, and that point's test accuracy after the best epoch in every training run of the
     # table (column order): what a bootstrap over the table's training seeds resamples.

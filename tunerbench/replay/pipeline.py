@@ -59,10 +59,15 @@ class ReplayStudy:
     profile: Profile
     session: str
     scratch: Path
+    table_output: str = ""  # the --tb-output the table was saved under ("" if elsewhere)
 
     @classmethod
-    def of(cls, table: Table, session: str, scratch: Path) -> ReplayStudy:
-        return cls(table, Profile(**table.meta["profile"]), session, scratch)
+    def of(cls, table: Table, session: str, scratch: Path, path: str | Path = "") -> ReplayStudy:
+        """The study of ``table``, read from ``path``: a table saved as ``<output>/tables/``
+        by ``--tb-tabulate`` grows there, where its cells are kept."""
+        where = Path(path).resolve().parent
+        output = str(where.parent) if path and where.name == "tables" else ""
+        return cls(table, Profile(**table.meta["profile"]), session, scratch, output)
 
     def part(self, tuner: str) -> Table:
         """The table (or section of it) a tuner's framework replays against."""
@@ -157,6 +162,7 @@ def replay_pipeline(study: ReplayStudy, tuner: str, seed: int) -> RunResult:
             mode="replay",
             table_fingerprint=study.table.fingerprint,
             table_seeds=len(table.seeds),
+            table_output=study.table_output,
             table_point=point,
             table_run=final_run,
             table_test_accuracy=[round(float(v), 6) for v in tests[:, chosen_epoch - 1]],

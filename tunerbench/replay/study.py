@@ -36,7 +36,7 @@ def replay_part(
     done = failed = 0
     base = SCRATCH if SCRATCH.is_dir() else None
     with tempfile.TemporaryDirectory(prefix="replay-", dir=base) as scratch:
-        study = ReplayStudy.of(study_table, session, Path(scratch))
+        study = ReplayStudy.of(study_table, session, Path(scratch), table)
         for seed in seeds:
             try:
                 result = replay_pipeline(study, tuner, seed)

@@ -52,7 +52,8 @@ class StudyRun:
 @dataclass(frozen=True)
 class TabulationRun:
     """``pytest bench/ --tb-tabulate`` with twice the table's training seeds per point, into the
-    output folder of the runs' session where it is known (its tables are there)."""
+    output folder the table was saved under (where its cells are kept, so only the new seeds
+    train), or else the runs' session's where it is known."""
 
     problem: str
     profile: str
@@ -83,6 +84,13 @@ def _session_folder(runs: list[RunResult], saved_in: dict[str, Path]) -> Path | 
     file was read."""
     sessions = {r.identity.session for r in runs}
     return saved_in.get(sessions.pop()) if len(sessions) == 1 else None
+
+
+def _table_output(runs: list[RunResult]) -> Path | None:
+    """The output folder the replayed table was saved under (its cells are kept there), where
+    every run names the same one."""
+    folder = _shared({r.identity.table_output for r in runs})
+    return Path(folder) if folder else None
 
 
 def _shared(values: set[T]) -> T | None:
@@ -149,7 +157,7 @@ def next_run(
         return None
     more = _more_seeds(stats, open_pairs, ran)
     if key.replay is not None:
-        output = _session_folder(runs, saved_in)
+        output = _table_output(runs) or _session_folder(runs, saved_in)
         return NextRun(more, TabulationRun(key.problem, key.profile, 2 * key.replay.seeds, output))
     if not more.reached or more.seeds > PRACTICAL_SEEDS:
         return NextRun(more, None)
