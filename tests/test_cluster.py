@@ -56,8 +56,10 @@ def scheduler(tmp_path: Path) -> Iterator[str]:
          "--scheduler-file", str(file)],
         tmp_path / "scheduler.log",
     )  # fmt: skip
-    yield _scheduler_address(file, process)
-    _stop(process)
+    try:
+        yield _scheduler_address(file, process)
+    finally:
+        _stop(process)
 
 
 @pytest.fixture

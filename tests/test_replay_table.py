@@ -203,6 +203,25 @@ def test_a_damaged_table_is_refused_in_one_line(
     assert caught.value.__cause__ is None and caught.value.__suppress_context__
 
 
+def test_a_table_of_another_format_is_refused_in_one_line(
+    tabulated: tuple[Path, Table, list[CellTrained]], tmp_path: Path
+) -> None:
+    """A table of format 1 (its cells of one seed index shared one seed) is not replayed."""
+    path = tmp_path / "table.npz"
+    tabulated[1].save(path)
+    with np.load(path, allow_pickle=False) as stored:
+        arrays = {name: stored[name] for name in stored.files}
+    head = json.loads(str(arrays["meta"]))
+    arrays["meta"] = np.array(json.dumps({**head, "format": 1}))
+    with open(path, "wb") as out:
+        np.savez(out, **arrays)
+    with pytest.raises(TableError) as caught:
+        load_table(path)
+    assert str(caught.value) == (
+        f"{path}: a table of format 1, this tunerbench reads format 2; tabulate it again"
+    )
+
+
 def test_the_module_loads_without_tensorflow() -> None:
     code = (
         "import sys, tunerbench.replay.tabulate; "

@@ -80,7 +80,7 @@ def test_replayed_pairs_are_significant_only_where_the_table_agrees() -> None:
     assert judged.seeds_to_tell is None  # more replay seeds could not settle it
 
 
-def test_a_training_seeds_luck_shared_by_every_point_is_not_averaged_away() -> None:
+def test_a_columns_luck_is_not_averaged_away() -> None:
     """scikit-learn's runs 1 and 2 lower at every point: replays spread over 24 points must
     not average that away as if each point's runs were drawn apart (a column is drawn whole);
     the estimator's and the Keras model's runs are separate trainings, drawn apart."""

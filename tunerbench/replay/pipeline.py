@@ -65,7 +65,7 @@ class ReplayStudy:
     def of(cls, table: Table, session: str, scratch: Path, path: str | Path = "") -> ReplayStudy:
         """The study of ``table``, read from ``path``: a table saved as ``<output>/tables/``
         by ``--tb-tabulate`` grows there, where its cells are kept."""
-        where = Path(path).resolve().parent
+        where = Path(path).absolute().parent
         output = str(where.parent) if path and where.name == "tables" else ""
         return cls(table, Profile(**table.meta["profile"]), session, scratch, output)
 

@@ -25,6 +25,7 @@ from tunerbench.profiles import PROFILES
 from tunerbench.records.atomic_file import refuse_link
 from tunerbench.records.events import CellTrained, Event
 from tunerbench.records.journal import Entry
+from tunerbench.replay.table import FORMAT as TABLE_FORMAT
 from tunerbench.replay.tabulate import TableRequest
 from tunerbench.run.child_process import ChildError, call_in_fresh_process
 from tunerbench.run.session import BenchSession, PipelineFailed
@@ -90,13 +91,14 @@ def _train(session: BenchSession, request: TableRequest, on_event: Any) -> list[
 
 def _request(session: BenchSession, framework: str) -> TableRequest:
     """One framework's request, its cells in a folder of their own: another definition of the
-    problem, other data or another sized profile trains into another folder (its cells' keys
-    would refuse the folder's)."""
+    problem, other data, another sized profile or another table format trains into another
+    folder (its cells' keys would refuse the folder's)."""
     options = session.options
     problem = session.problems[options.problem]
     loop = _loop(session) if framework == "keras" else framework
     sized = asdict(problem.sized(PROFILES[options.profile]))
-    made_of = [problem.fingerprint, session.matrix.fingerprints.get(problem.name, ""), sized]
+    data = session.matrix.fingerprints.get(problem.name, "")
+    made_of = [problem.fingerprint, data, sized, TABLE_FORMAT]
     digest = hashlib.sha256(json.dumps(made_of, sort_keys=True).encode()).hexdigest()[:8]
     cells = options.output / "tables" / f"{problem.name}-{options.profile}-{loop}-{digest}.cells"
     cells.mkdir(parents=True, exist_ok=True)
