@@ -37,7 +37,7 @@ from tunerbench.replay.replayed_tuner import (
     TableAnswers,
     replayed,
 )
-from tunerbench.replay.table import Table
+from tunerbench.replay.table import TABLES_FOLDER, Table
 from tunerbench.search.budget import compute_budget
 from tunerbench.search.registry import TUNERS
 from tunerbench.search.trial_log import TrialLog
@@ -66,7 +66,7 @@ class ReplayStudy:
         """The study of ``table``, read from ``path``: a table saved as ``<output>/tables/``
         by ``--tb-tabulate`` grows there, where its cells are kept."""
         where = Path(path).absolute().parent
-        output = str(where.parent) if path and where.name == "tables" else ""
+        output = str(where.parent) if path and where.name == TABLES_FOLDER else ""
         return cls(table, Profile(**table.meta["profile"]), session, scratch, output)
 
     def part(self, tuner: str) -> Table:

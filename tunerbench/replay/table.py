@@ -27,6 +27,8 @@ from tunerbench.records.atomic_file import atomic_write_text
 # 2: every cell trains from a seed of its own; a format-1 table's cells of one seed index
 # shared one data order, so it held only S orders in all and is read no more.
 FORMAT = 2
+# The folder of a --tb-output that --tb-tabulate saves tables and their cells in.
+TABLES_FOLDER = "tables"
 # Each epoch's record of a cell: what the search's EarlyStopping, the objective, the refit and
 # the final fit read, and what it cost.
 CURVES = ("loss", "val_loss", "val_accuracy", "test_accuracy", "epoch_s")

@@ -26,6 +26,7 @@ from tunerbench.records.atomic_file import refuse_link
 from tunerbench.records.events import CellTrained, Event
 from tunerbench.records.journal import Entry
 from tunerbench.replay.table import FORMAT as TABLE_FORMAT
+from tunerbench.replay.table import TABLES_FOLDER
 from tunerbench.replay.tabulate import TableRequest
 from tunerbench.run.child_process import ChildError, call_in_fresh_process
 from tunerbench.run.session import BenchSession, PipelineFailed
@@ -36,7 +37,7 @@ from tunerbench.search.registry import TUNERS
 def table_path(session: BenchSession) -> Path:
     options = session.options
     name = f"{options.problem}-{options.profile}-{_loop(session)}-s{options.table_seeds}.npz"
-    return options.output / "tables" / name
+    return options.output / TABLES_FOLDER / name
 
 
 def _loop(session: BenchSession) -> str:
@@ -100,7 +101,8 @@ def _request(session: BenchSession, framework: str) -> TableRequest:
     data = session.matrix.fingerprints.get(problem.name, "")
     made_of = [problem.fingerprint, data, sized, TABLE_FORMAT]
     digest = hashlib.sha256(json.dumps(made_of, sort_keys=True).encode()).hexdigest()[:8]
-    cells = options.output / "tables" / f"{problem.name}-{options.profile}-{loop}-{digest}.cells"
+    name = f"{problem.name}-{options.profile}-{loop}-{digest}.cells"
+    cells = options.output / TABLES_FOLDER / name
     cells.mkdir(parents=True, exist_ok=True)
     refuse_link(cells)
     return TableRequest(
