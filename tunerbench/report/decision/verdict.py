@@ -11,6 +11,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from tunerbench.records.run_result import RunResult
+from tunerbench.report.decision.coverage import Leader, budget_leaders, missing_seeds, seeds_ran
 from tunerbench.report.decision.next_run import NextRun, next_run
 from tunerbench.report.decision.searched_alike import searched_alike
 from tunerbench.report.decision.seed_statistics import SeedStatistics
@@ -28,13 +29,6 @@ class VerdictState(StrEnum):
     EQUIVALENT = "equivalent"  # every pair (among the tuners judged) practically equivalent
     TOO_FEW_SEEDS = "too few seeds"  # no pair can be significant at these seeds
     UNDECIDED = "undecided"  # the seeds could decide, but did not
-
-
-@dataclass(frozen=True)
-class Leader:
-    fraction: float  # of the epoch budget
-    tuner: str
-    mean_rank: float
 
 
 @dataclass(frozen=True)
@@ -196,32 +190,6 @@ def _judged(stats: SeedStatistics) -> list[str]:
         judged = [n for n in judged if not (n in involved and seeds[n] == fewest)]
 
 
-def _seeds(stats: SeedStatistics) -> tuple[list[int], list[int]]:
-    """Every seed some tuner ran, and the complete blocks: the seeds every tuner ran."""
-    ran: list[set[int]] = [set(t.seeds) for t in stats.tuners] or [set()]
-    return sorted(set.union(*ran)), sorted(set.intersection(*ran))
-
-
-def _missing(stats: SeedStatistics, every: list[int]) -> dict[str, list[int]]:
-    """Per tuner, the seeds some other tuner ran and it did not (tuners missing none left out)."""
-    gaps = {t.variant: sorted(set(every) - set(t.seeds)) for t in stats.tuners}
-    return {name: seeds for name, seeds in gaps.items() if seeds}
-
-
-def _leaders(stats: SeedStatistics) -> list[Leader]:
-    """Who leads the budget ranks at a quarter and half of it: none where fewer than two tuners
-    are ranked (one leads trivially; a tuner of another objective is never ranked)."""
-    if stats.budget is None or len(stats.budget.tuners) < 2:
-        return []
-    leaders = []
-    for fraction in (0.25, 0.5):
-        ranks = stats.ranks_at.get(fraction)
-        if ranks:
-            name = min(ranks, key=ranks.__getitem__)
-            leaders.append(Leader(fraction, name, ranks[name]))
-    return leaders
-
-
 def verdict(
     key: GroupKey,
     stats: SeedStatistics,
@@ -240,7 +208,7 @@ def verdict(
     significant = _significant(stats, best)
     cpu = {t.variant: t.described["total_cpu_s"].mean for t in stats.tuners}
     undecided = [p for p in stats.pairwise.pairs if not p.significant and not p.equivalent]
-    seeds, complete_seeds = _seeds(stats)
+    seeds, complete_seeds = seeds_ran(stats)
     unjudged = [n for n in names if n not in judged and n not in beaten] if len(names) > 1 else []
     iqm = {t.variant: t.described["test_accuracy"].iqm for t in stats.tuners}
     pick, pick_cheapest = (None, None) if recommended else _practical_pick(stats, iqm, beaten, cpu)
@@ -255,7 +223,7 @@ def verdict(
         tuners=names,
         seeds=seeds,
         complete_seeds=complete_seeds,
-        missing=_missing(stats, seeds),
+        missing=missing_seeds(stats, seeds),
         excluded=list(excluded or []),
         best=best,
         recommended=recommended,
@@ -270,7 +238,7 @@ def verdict(
         pick_cheapest=pick_cheapest,
         iqm=iqm,
         cpu_s=cpu,
-        leaders=_leaders(stats),
+        leaders=budget_leaders(stats),
         objective=stats.objective,
         seeds_needed=stats.seeds_needed,
         next_run=settling,
